@@ -1,0 +1,5 @@
+// The public API: each room exports its own names; this file only gathers them.
+export * from './io/index.js';
+export * from './transforms/index.js';
+export * from './pipeline/index.js';
+export * from './train/index.js';

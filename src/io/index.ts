@@ -1,0 +1,3 @@
+// Public names of the io room.
+export * from './errors.js';
+export * from './chunks.js';

@@ -1,0 +1,2 @@
+// Public names of the pipeline room.
+export {};

@@ -1,0 +1,2 @@
+// Public names of the train room.
+export {};

@@ -1,0 +1,2 @@
+// Public names of the transforms room.
+export {};

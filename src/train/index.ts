@@ -1,2 +1,3 @@
 // Public names of the train room.
-export {};
+export { createBackbone, type BackboneOptions } from './model.js';
+export { SeededDropout } from './seeded-dropout.js';

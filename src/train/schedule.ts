@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** A learning-rate schedule: the rate to use for the optimizer step with this 0-based index. */
+export type LearningRateSchedule = (step: number) => number;
+
+export interface ExponentialDecayOptions {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  /** Decay in whole intervals (Keras `staircase=True`) rather than continuously. */
+  staircase?: boolean;
+}
+
+/**
+ * Keras's ExponentialDecay: `initial * rate ^ (step / decaySteps)`, with the exponent floored
+ * when `staircase` is set. The rate is computed in float64 and rounded to float32, the
+ * precision Keras applies it at.
+ */
+export function exponentialDecay(options: ExponentialDecayOptions): LearningRateSchedule {
+  const { initialLearningRate, decaySteps, decayRate, staircase = false } = options;
+  if (!(decaySteps > 0)) throw new RangeError(`decaySteps must be > 0, got ${decaySteps}`);
+  return (step: number): number => {
+    const p = step / decaySteps;
+    return Math.fround(initialLearningRate * decayRate ** (staircase ? Math.floor(p) : p));
+  };
+}
+
+/** The reference schedule: 5e-4, times 0.9 every 5000 steps (staircase). */
+export function referenceSchedule(): LearningRateSchedule {
+  return exponentialDecay({ initialLearningRate: 5e-4, decaySteps: 5000, decayRate: 0.9, staircase: true });
+}
+
+export function constantSchedule(rate: number): LearningRateSchedule {
+  return () => rate;
+}
+
+/**
+ * Sets the optimizer's learning rate for the next step. tfjs optimizers keep it in a field
+ * that the typings mark protected but every built-in optimizer reads on each applyGradients,
+ * so writing it between steps is how a schedule is applied. Throws rather than silently doing
+ * nothing when an optimizer keeps its rate elsewhere.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  const holder = optimizer as unknown as { learningRate?: unknown };
+  if (typeof holder.learningRate !== 'number') {
+    throw new TypeError(`${optimizer.getClassName()} has no numeric learningRate field; cannot apply a schedule`);
+  }
+  if (!Number.isFinite(rate) || rate < 0) throw new RangeError(`learning rate must be finite and >= 0, got ${rate}`);
+  holder.learningRate = rate;
+}
+
+export function getLearningRate(optimizer: tf.Optimizer): number {
+  const rate = (optimizer as unknown as { learningRate?: unknown }).learningRate;
+  return typeof rate === 'number' ? rate : NaN;
+}

@@ -1,0 +1,70 @@
+// recordflow cat: print the records of a TFRecord file, one per line.
+import { COMPRESSION_OPTION, JSON_OPTION, UsageError, compressionFor, intOption, type Command } from '../command.js';
+import { formatExample, type DecodedFeatures } from '../example-format.js';
+import { assertFile } from '../files.js';
+
+export const cat: Command = {
+  name: 'cat',
+  summary: 'print the records of a TFRecord file, one per line',
+  usage: 'FILE [--compression C] [--json | --raw] [--limit N]',
+  details: `
+Default output is a readable summary of each tf.train.Example. --json prints each Example in
+protobuf's canonical JSON mapping (as MessageToJson does: int64 as decimal strings, bytes as
+base64), one per line, which \`recordflow pack\` turns back into the same bytes. --raw prints each
+record's payload as base64, for files whose records are not Examples (event files, other protos).
+On a corrupt or truncated file the records before the error are printed, then the error goes to
+stderr and the exit code is 1.`,
+  options: {
+    compression: COMPRESSION_OPTION,
+    json: JSON_OPTION,
+    raw: { type: 'boolean', description: 'one base64 payload per line (any record type)' },
+    limit: { type: 'string', value: 'N', description: 'stop after N records' },
+  },
+  positionals: { min: 1, max: 1, names: 'FILE' },
+  async run(ctx) {
+    const file = ctx.positionals[0]!;
+    const limit = intOption(ctx.values, 'limit', Infinity, 0);
+    const json = ctx.values.json === true;
+    const raw = ctx.values.raw === true;
+    if (json && raw) throw new UsageError('--json and --raw exclude each other');
+    const compression = compressionFor(ctx.values, file);
+    await assertFile(file);
+    const io = await import('../../io/index.js');
+
+    let index = 0;
+    let pending = '';
+    const flush = async () => {
+      if (pending) await ctx.stdout.write(pending);
+      pending = '';
+    };
+    try {
+      for await (const payload of io.readTFRecord(file, { compression })) {
+        if (index >= limit || ctx.stdout.closed) break;
+        let line: string;
+        if (raw) line = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64');
+        else {
+          try {
+            line = json ? io.exampleToJson(payload) : formatExample(index, io.decodeExample(payload) as DecodedFeatures);
+          } catch (err) {
+            await flush();
+            const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+            throw new io.InputError(`record ${index} is not a tf.train.Example (${why}); use --raw for other payloads`, file);
+          }
+        }
+        pending += line + '\n';
+        if (pending.length > 1 << 16) await flush();
+        index++;
+      }
+      await flush();
+    } catch (err) {
+      await flush();
+      if (err instanceof Error && err.name === 'DataLossError') {
+        ctx.log(`recordflow cat: ${err.message.split('\n')[0]}`);
+        if (ctx.verbose && err.stack) ctx.log(err.stack);
+        return 1;
+      }
+      throw err;
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,77 @@
+// recordflow diff: the first differing record (and feature) of two TFRecord files.
+import { COMPRESSION_OPTION, JSON_OPTION, compressionFor, type Command } from '../command.js';
+import { firstFeatureDifference, type DecodedFeatures } from '../example-format.js';
+import { assertFile } from '../files.js';
+
+function firstByte(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return n;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+}
+
+export const diff: Command = {
+  name: 'diff',
+  summary: 'show the first differing record and feature of two TFRecord files',
+  usage: 'A B [--compression C] [--json]',
+  details: `
+Compares the records (decompressed payloads) of A and B in order. For the first pair that
+differs it names the record index and, when both are tf.train.Examples, the first differing
+feature (keys in sorted order) and value. Exit code 0 when the files hold the same records,
+1 when they differ, 2 on bad input.`,
+  options: { compression: COMPRESSION_OPTION, json: JSON_OPTION },
+  positionals: { min: 2, max: 2, names: 'A and B' },
+  async run(ctx) {
+    const [a, b] = ctx.positionals as [string, string];
+    await assertFile(a);
+    await assertFile(b);
+    const io = await import('../../io/index.js');
+    const ia = io.readTFRecord(a, { compression: compressionFor(ctx.values, a) })[Symbol.asyncIterator]();
+    const ib = io.readTFRecord(b, { compression: compressionFor(ctx.values, b) })[Symbol.asyncIterator]();
+    let record = 0;
+    let result: { same: boolean; records?: number; record?: number; feature?: string; detail?: string };
+    try {
+      for (;;) {
+        const [ra, rb] = await Promise.all([ia.next(), ib.next()]);
+        if (ra.done && rb.done) {
+          result = { same: true, records: record };
+          break;
+        }
+        if (ra.done || rb.done) {
+          result = { same: false, record, detail: ra.done ? `A ends after ${record} records, B has more` : `B ends after ${record} records, A has more` };
+          break;
+        }
+        if (!sameBytes(ra.value, rb.value)) {
+          let feature: string | undefined;
+          let detail: string;
+          try {
+            const fa = io.decodeExample(ra.value) as DecodedFeatures;
+            const fb = io.decodeExample(rb.value) as DecodedFeatures;
+            const d = firstFeatureDifference(fa, fb);
+            if (d) {
+              feature = d.feature;
+              detail = d.detail;
+            } else detail = 'same features, different encoding (field order, packing or unknown fields)';
+          } catch {
+            detail = `payloads differ at byte ${firstByte(ra.value, rb.value)} (${ra.value.length} bytes in A, ${rb.value.length} in B)`;
+          }
+          result = { same: false, record, ...(feature !== undefined ? { feature } : {}), detail };
+          break;
+        }
+        record++;
+      }
+    } finally {
+      await Promise.all([ia.return?.(), ib.return?.()]);
+    }
+    if (ctx.values.json === true) await ctx.stdout.json({ a, b, ...result });
+    else if (result.same) await ctx.stdout.line(`same: ${result.records} records`);
+    else {
+      const where = `record ${result.record}` + (result.feature !== undefined ? `, feature "${result.feature}"` : '');
+      await ctx.stdout.line(`differ at ${where}: ${result.detail}`);
+    }
+    return result.same ? 0 : 1;
+  },
+};

@@ -1,0 +1,46 @@
+// Small file helpers shared by the commands.
+import { stat, writeFile, rename, rm } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+
+/** Throws the usual ENOENT/EISDIR error (which the CLI turns into `FILE: problem`, exit 2)
+ * before a command starts streaming, so a missing file never produces partial output. */
+export async function assertFile(path: string): Promise<void> {
+  const s = await stat(path);
+  if (s.isDirectory()) {
+    const err = new Error(`${path}: is a directory`) as NodeJS.ErrnoException;
+    err.code = 'EISDIR';
+    err.path = path;
+    throw err;
+  }
+}
+
+export async function assertDir(path: string): Promise<void> {
+  const s = await stat(path);
+  if (!s.isDirectory()) {
+    const err = new Error(`${path}: not a directory`) as NodeJS.ErrnoException;
+    err.code = 'ENOTDIR';
+    err.path = path;
+    throw err;
+  }
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes a file under a temporary name in the same directory, then renames it into place. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now().toString(36)}`);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,2 +1,20 @@
 // Public names of the pipeline room.
-export {};
+export { pipe } from './pipe.js';
+export { from, RANDOM_ACCESS, isRandomAccess, type Operator, type SourceLike, type RandomAccess, type RandomAccessSource } from './source.js';
+export { OperatorError } from './errors.js';
+export { Random, deriveSeed } from './random.js';
+export { map, type MapFn, type MapOptions } from './operators/map.js';
+export { filter } from './operators/filter.js';
+export { shuffle, ShuffleBuffer, type ShuffleOptions } from './operators/shuffle.js';
+export { batch, type BatchOptions } from './operators/batch.js';
+export { prefetch } from './operators/prefetch.js';
+export { take } from './operators/take.js';
+export { skip } from './operators/skip.js';
+export { repeat } from './operators/repeat.js';
+export { cache } from './operators/cache.js';
+export { shard } from './operators/shard.js';
+export { interleave, type InterleaveOptions } from './operators/interleave.js';
+export { zip } from './operators/zip.js';
+export { concat } from './operators/concat.js';
+export { abortable } from './operators/abortable.js';
+export { Dataset, type Cardinality } from './dataset.js';

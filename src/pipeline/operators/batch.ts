@@ -1,0 +1,41 @@
+// batch(size, { dropRemainder }): groups consecutive elements into arrays of `size`; the last
+// N % size elements form a short batch unless dropRemainder (tf.data semantics).
+import { fromChunks, type Chunked } from '../../io/chunks.js';
+import { InputError } from '../../io/errors.js';
+import { chunkIterator } from '../source.js';
+
+export interface BatchOptions {
+  dropRemainder?: boolean;
+}
+
+export function batch<T>(size: number, options: BatchOptions = {}) {
+  if (!Number.isInteger(size) || size <= 0) throw new InputError(`batch: size must be a positive integer, got ${size}`);
+  const dropRemainder = options.dropRemainder ?? false;
+  return (source: AsyncIterable<T>): Chunked<T[]> =>
+    fromChunks(async function* () {
+      const it = chunkIterator(source);
+      let current: T[] = [];
+      try {
+        for (;;) {
+          const r = await it.next();
+          if (r.done) break;
+          const chunk = r.value;
+          const out: T[][] = [];
+          let i = 0;
+          const n = chunk.length;
+          // Complete the batch left open by the previous chunk, then slice whole batches.
+          while (current.length > 0 && current.length < size && i < n) current.push(chunk[i++] as T);
+          if (current.length === size) {
+            out.push(current);
+            current = [];
+          }
+          for (; i + size <= n; i += size) out.push(chunk.slice(i, i + size));
+          if (i < n) current = chunk.slice(i);
+          if (out.length > 0) yield out;
+        }
+        if (current.length > 0 && !dropRemainder) yield [current];
+      } finally {
+        await it.return?.();
+      }
+    });
+}

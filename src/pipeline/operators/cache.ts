@@ -1,0 +1,92 @@
+// cache(file?): the first complete pass fills the cache, later passes replay it without
+// touching the source (tf.data semantics). In memory by default; with a file name, a TFRecord
+// file (elements must be Uint8Array) written atomically, so a pass that stops early leaves no
+// file and the next pass reads the source again. An existing file is reused as the cache.
+import { access } from 'node:fs/promises';
+import { fromChunks, type Chunked } from '../../io/chunks.js';
+import { InputError } from '../../io/errors.js';
+import { ioFunction, type TFRecordWriterLike } from '../io-seam.js';
+import { chunkIterator } from '../source.js';
+
+export function cache<T>(file?: string) {
+  return (source: AsyncIterable<T>): Chunked<T> => (file === undefined ? memoryCache(source) : fileCache(source, file));
+}
+
+function memoryCache<T>(source: AsyncIterable<T>): Chunked<T> {
+  let filled: T[][] | undefined;
+  return fromChunks(async function* () {
+    if (filled) {
+      yield* filled;
+      return;
+    }
+    const chunks: T[][] = [];
+    const it = chunkIterator(source);
+    try {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) break;
+        chunks.push(r.value);
+        yield r.value;
+      }
+    } finally {
+      await it.return?.();
+    }
+    filled ??= chunks; // only reached after a complete pass
+  });
+}
+
+function fileCache<T>(source: AsyncIterable<T>, file: string): Chunked<T> {
+  return fromChunks(async function* () {
+    if (await exists(file)) {
+      const readTFRecord = await ioFunction('readTFRecord');
+      yield* chunksOfStream(readTFRecord(file) as unknown as AsyncIterable<T>);
+      return;
+    }
+    const TFRecordWriter = await ioFunction('TFRecordWriter');
+    const writer: TFRecordWriterLike = await TFRecordWriter.open(file, { atomic: true });
+    const it = chunkIterator(source);
+    let complete = false;
+    let index = 0;
+    try {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) break;
+        for (const x of r.value) {
+          if (!(x instanceof Uint8Array)) {
+            throw new InputError(`cache: element ${index} is not a Uint8Array; a file cache stores byte records only`, file);
+          }
+          index++;
+        }
+        await writer.writeMany(r.value as Uint8Array[]);
+        yield r.value;
+      }
+      complete = true;
+    } finally {
+      await it.return?.();
+      if (complete) await writer.close();
+      else await writer.abort();
+    }
+  });
+}
+
+async function* chunksOfStream<T>(stream: AsyncIterable<T>): AsyncGenerator<T[]> {
+  const it = chunkIterator(stream);
+  try {
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,104 @@
+// interleave(fn, { cycleLength, blockLength }): maps each input element to an inner iterable
+// and cycles over `cycleLength` of them, taking `blockLength` elements from each in turn
+// (tf.data's deterministic interleave). When an inner iterable ends, the next input element
+// opens in the same slot, and the cycle continues from that slot.
+import { fromChunks, type Chunked } from '../../io/chunks.js';
+import { InputError } from '../../io/errors.js';
+import { wrapError } from '../errors.js';
+import { chunkIterator, type SourceLike } from '../source.js';
+
+export interface InterleaveOptions {
+  /** Inner iterables open at once (default 1: a fixed default keeps the order machine-independent). */
+  cycleLength?: number;
+  /** Consecutive elements taken from one inner iterable (default 1). */
+  blockLength?: number;
+}
+
+interface Slot<R> {
+  it: AsyncIterator<R[]>;
+  chunk: R[];
+  pos: number;
+}
+
+export function interleave<T, R>(fn: (value: T, index: number) => SourceLike<R>, options: InterleaveOptions = {}) {
+  const cycleLength = options.cycleLength ?? 1;
+  const blockLength = options.blockLength ?? 1;
+  for (const [name, v] of [['cycleLength', cycleLength], ['blockLength', blockLength]] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new InputError(`interleave: ${name} must be a positive integer, got ${v}`);
+  }
+  return (source: AsyncIterable<T>): Chunked<R> =>
+    fromChunks(async function* () {
+      const input = chunkIterator(source);
+      let inChunk: T[] = [];
+      let inPos = 0;
+      let inIndex = 0;
+      let endOfInput = false;
+      const slots: (Slot<R> | undefined)[] = new Array(cycleLength).fill(undefined);
+      let open = 0;
+      let cycle = 0;
+      let block = 0;
+      let out: R[] = [];
+      try {
+        while (!endOfInput || open > 0) {
+          const slot = slots[cycle];
+          if (slot) {
+            if (slot.pos >= slot.chunk.length) {
+              if (out.length > 0) {
+                yield out;
+                out = [];
+              }
+              const r = await slot.it.next();
+              if (r.done) {
+                slots[cycle] = undefined;
+                open--;
+                cycle = (cycle + 1) % cycleLength;
+                block = 0;
+              } else {
+                slot.chunk = r.value;
+                slot.pos = 0;
+              }
+              continue;
+            }
+            out.push(slot.chunk[slot.pos++] as R);
+            if (++block === blockLength) {
+              block = 0;
+              cycle = (cycle + 1) % cycleLength;
+            }
+            if (out.length >= 1024) {
+              yield out;
+              out = [];
+            }
+          } else if (!endOfInput) {
+            if (inPos >= inChunk.length) {
+              if (out.length > 0) {
+                yield out;
+                out = [];
+              }
+              const r = await input.next();
+              if (r.done) {
+                endOfInput = true;
+                continue;
+              }
+              inChunk = r.value;
+              inPos = 0;
+            }
+            const i = inIndex++;
+            let inner: SourceLike<R>;
+            try {
+              inner = fn(inChunk[inPos++] as T, i);
+            } catch (e) {
+              throw wrapError('interleave', i, e);
+            }
+            slots[cycle] = { it: chunkIterator(inner), chunk: [], pos: 0 };
+            open++;
+          } else {
+            cycle = (cycle + 1) % cycleLength;
+            block = 0;
+          }
+        }
+        if (out.length > 0) yield out;
+      } finally {
+        await Promise.all([input.return?.(), ...slots.map((s) => s?.it.return?.())]);
+      }
+    });
+}

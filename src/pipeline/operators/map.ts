@@ -1,0 +1,136 @@
+// map(fn, { concurrency }): applies fn to every element, output in input order.
+// Synchronous fns run over whole chunks with no await per element. When fn returns a promise,
+// up to `concurrency` calls run at once and results are still emitted in input order
+// (tf.data's deterministic parallel map). fn's third argument is an AbortSignal that fires
+// when the iteration stops early (break, downstream error), so in-flight work can give up.
+import { fromChunks, type Chunked } from '../../io/chunks.js';
+import { InputError } from '../../io/errors.js';
+import { wrapError } from '../errors.js';
+import {
+  chunkIterator, isRandomAccess, isThenable, RANDOM_ACCESS, type RandomAccess, type RandomAccessSource,
+} from '../source.js';
+
+export type MapFn<T, R> = (value: T, index: number, signal: AbortSignal) => R | PromiseLike<R>;
+
+export interface MapOptions {
+  /** How many async calls may be in flight at once (default 1). */
+  concurrency?: number;
+}
+
+const noop = (): void => {};
+
+export function map<T, R>(fn: MapFn<T, R>, options: MapOptions = {}) {
+  const concurrency = options.concurrency ?? 1;
+  if (!(concurrency >= 1) || !Number.isInteger(concurrency)) {
+    throw new InputError(`map: concurrency must be a positive integer, got ${concurrency}`);
+  }
+  return (source: AsyncIterable<T>): Chunked<R> => {
+    const out = fromChunks(() => mapChunks(source, fn, concurrency));
+    if (!isRandomAccess(source)) return out;
+    // A 1:1 map keeps random access: read by position, then apply fn (the shuffle fallback
+    // relies on this to shuffle an index and still run the maps that follow the source).
+    const ra: RandomAccessSource<R> & Chunked<R> = Object.assign(out, {
+      [RANDOM_ACCESS]: async () => mapRandomAccess(await source[RANDOM_ACCESS](), fn),
+    });
+    return ra;
+  };
+}
+
+async function* mapChunks<T, R>(source: AsyncIterable<T>, fn: MapFn<T, R>, concurrency: number): AsyncGenerator<R[]> {
+  const it = chunkIterator(source);
+  const abort = new AbortController();
+  const signal = abort.signal;
+  // In-flight results in input order: promises (async calls) or plain values that had to
+  // queue behind an earlier promise.
+  const queue: unknown[] = [];
+  let chunk: T[] = [];
+  let pos = 0;
+  let index = 0;
+  let sourceDone = false;
+  let out: R[] = [];
+  try {
+    for (;;) {
+      while (queue.length < concurrency) {
+        if (pos >= chunk.length) {
+          if (sourceDone) break;
+          if (out.length > 0) {
+            yield out;
+            out = [];
+          }
+          const r = await it.next();
+          if (r.done) {
+            sourceDone = true;
+            break;
+          }
+          chunk = r.value;
+          pos = 0;
+          continue;
+        }
+        const i = index++;
+        let y: R | PromiseLike<R>;
+        try {
+          y = fn(chunk[pos++] as T, i, signal);
+        } catch (e) {
+          throw wrapError('map', i, e);
+        }
+        if (!isThenable(y)) {
+          if (queue.length === 0) out.push(y); // the fast path: nothing pending ahead of it
+          else queue.push(y);
+          continue;
+        }
+        const p = Promise.resolve(y).then(undefined, (e: unknown) => {
+          throw wrapError('map', i, e);
+        });
+        p.catch(noop); // rejections are observed when the result reaches the head
+        queue.push(p);
+      }
+      if (queue.length === 0) {
+        if (sourceDone) break;
+        continue;
+      }
+      if (out.length > 0) {
+        yield out;
+        out = [];
+      }
+      out.push((await queue.shift()) as R);
+    }
+    if (out.length > 0) yield out;
+  } finally {
+    abort.abort();
+    await it.return?.();
+  }
+}
+
+function mapRandomAccess<T, R>(inner: RandomAccess<T>, fn: MapFn<T, R>): RandomAccess<R> {
+  const abort = new AbortController();
+  return {
+    length: inner.length,
+    byteLength: inner.byteLength,
+    async getMany(indices: ArrayLike<number>): Promise<R[]> {
+      const values = await inner.getMany(indices);
+      const results: unknown[] = new Array(values.length);
+      let anyAsync = false;
+      for (let k = 0; k < values.length; k++) {
+        const i = indices[k] as number;
+        try {
+          const y = fn(values[k] as T, i, abort.signal);
+          if (isThenable(y)) {
+            anyAsync = true;
+            const p = Promise.resolve(y).then(undefined, (e: unknown) => {
+              throw wrapError('map', i, e);
+            });
+            p.catch(noop);
+            results[k] = p;
+          } else results[k] = y;
+        } catch (e) {
+          throw wrapError('map', i, e);
+        }
+      }
+      return (anyAsync ? await Promise.all(results) : results) as R[];
+    },
+    async close(): Promise<void> {
+      abort.abort();
+      await inner.close();
+    },
+  };
+}

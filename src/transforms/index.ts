@@ -20,3 +20,4 @@ export { decodeRaw, type RawDtype } from './decode-raw.js';
 export { splitTrainVal, trainCountOf, type SplitOptions, type Split } from './split-train-val.js';
 export { collate, type CollatedField, type CollateElement } from './collate.js';
 export { createRng, randomPermutation, seedTo32, type Rng } from './random.js';
+export { toExample, fromExample, type ExampleInput, type LocalizationRecord } from './example-schema.js';

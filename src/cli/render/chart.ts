@@ -28,8 +28,9 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const pow = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
   const ticks: number[] = [];
-  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) {
-    ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  // Multiply rather than accumulate, and round, so 3 * 0.2 prints as 0.6.
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) {
+    ticks.push(k === 0 ? 0 : Number((k * step).toPrecision(12)));
   }
   return ticks;
 }

@@ -1,0 +1,85 @@
+// recordflow show: a PNG grid of frames with ground-truth boxes (red) and predictions (blue).
+import { stat } from 'node:fs/promises';
+import { intOption, requiredString, stringOption, JSON_OPTION, type Command } from '../command.js';
+import { writeFileAtomic } from '../files.js';
+import { pickSampleFile, readLabeledFrames } from '../samples.js';
+
+export interface ShowOptions {
+  out: string;
+  model?: string;
+  count?: number;
+  skip?: number;
+  columns?: number;
+  scale?: number;
+  title?: string;
+  backend?: string;
+}
+
+export async function runShow(input: string, options: ShowOptions): Promise<{ file: string; frames: number; meanIoU?: number }> {
+  const file = (await stat(input)).isDirectory() ? await pickSampleFile(input) : input;
+  const frames = await readLabeledFrames(file, options.count ?? 24, options.skip ?? 0);
+  if (frames.length === 0) {
+    const { InputError } = await import('../../io/index.js');
+    throw new InputError('no frames to show', file);
+  }
+  let predictions: Float32Array[] | undefined;
+  let ious: number[] | undefined;
+  if (options.model) {
+    const { predictBoxes } = await import('../model-files.js');
+    predictions = await predictBoxes(options.model, frames.map((f) => f.image), options.backend);
+    const { validationIoU } = await import('../../train/index.js');
+    ious = frames.map((f, i) => (f.label ? validationIoU(Array.from(f.label), Array.from(predictions![i]!)) : NaN));
+  }
+  const { renderGrid } = await import('../render/grid.js');
+  const png = renderGrid(
+    frames.map((f, i) => ({
+      image: f.image,
+      ...(f.label ? { label: f.label } : {}),
+      ...(predictions ? { prediction: predictions[i]! } : {}),
+      caption: ious && Number.isFinite(ious[i]) ? `#${f.index} IoU ${ious[i]!.toFixed(2)}` : `#${f.index}`,
+    })),
+    { title: options.title ?? file.split('/').slice(-2).join('/'), ...(options.columns ? { columns: options.columns } : {}), ...(options.scale ? { scale: options.scale } : {}) },
+  );
+  await writeFileAtomic(options.out, png);
+  const valid = ious?.filter(Number.isFinite) ?? [];
+  return { file, frames: frames.length, ...(valid.length ? { meanIoU: valid.reduce((a, b) => a + b, 0) / valid.length } : {}) };
+}
+
+export const show: Command = {
+  name: 'show',
+  summary: 'draw frames with ground-truth (red) and predicted (blue) boxes into a PNG',
+  usage: 'FILE|DIR --out PNG [--model DIR] [--count N] [--skip N] [--columns C] [--scale S]',
+  details: `
+FILE is a localization TFRecord (loc_val.tfr, loc_train.tfr), localization.npz or a reference
+npz set; for a DIR the validation file inside it is used (as \`prepare\` or \`start\` wrote it).
+With --model the model's predictions are drawn in blue and each caption shows the sample's
+exhaustive-pass IoU.`,
+  options: {
+    out: { type: 'string', value: 'PNG', description: 'output PNG file' },
+    model: { type: 'string', value: 'DIR', description: 'model directory (model.json + weights) for predictions' },
+    count: { type: 'string', value: 'N', description: 'number of frames', defaultText: '24' },
+    skip: { type: 'string', value: 'N', description: 'skip the first N frames', defaultText: '0' },
+    columns: { type: 'string', value: 'C', description: 'frames per row', defaultText: '6' },
+    scale: { type: 'string', value: 'S', description: 'pixels per frame pixel', defaultText: '8' },
+    backend: { type: 'string', value: 'B', description: 'tfjs backend for predictions', defaultText: 'auto' },
+    json: JSON_OPTION,
+  },
+  positionals: { min: 1, max: 1, names: 'FILE or DIR' },
+  async run(ctx) {
+    const out = requiredString(ctx.values, 'out');
+    const model = stringOption(ctx.values, 'model');
+    const backend = stringOption(ctx.values, 'backend');
+    const result = await runShow(ctx.positionals[0]!, {
+      out,
+      ...(model ? { model } : {}),
+      ...(backend ? { backend } : {}),
+      count: intOption(ctx.values, 'count', 24, 1, 1000),
+      skip: intOption(ctx.values, 'skip', 0, 0),
+      columns: intOption(ctx.values, 'columns', 6, 1, 100),
+      scale: intOption(ctx.values, 'scale', 8, 1, 64),
+    });
+    if (ctx.values.json === true) await ctx.stdout.json({ out, ...result });
+    else await ctx.stdout.line(`${out}: ${result.frames} frames from ${result.file}${result.meanIoU !== undefined ? `, mean IoU ${result.meanIoU.toFixed(4)}` : ''}`);
+    return 0;
+  },
+};

@@ -1,0 +1,82 @@
+// Frames with their ground-truth boxes for `show`, from any of the files the workflow produces:
+// a localization TFRecord (loc_*.tfr), localization.npz, a reference npz set, or a directory
+// holding one of them.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+
+export interface LabeledFrame {
+  index: number;
+  /** 768 values in [0, 1], row-major 24x32. */
+  image: Float32Array;
+  /** [x, y, w, h] normalized, or undefined for frames without a person. */
+  label?: Float32Array;
+}
+
+/** The file `show` reads for a directory: the validation split first, as the reference plots it. */
+export async function pickSampleFile(dir: string): Promise<string> {
+  const names = await readdir(dir);
+  const preferred = ['loc_val.tfr', 'loc_train.tfr', 'localization.npz'];
+  for (const p of preferred) if (names.includes(p)) return join(dir, p);
+  const shard = names.filter((n) => /^loc_val\.tfr-\d+-of-\d+$/.test(n)).sort()[0];
+  if (shard) return join(dir, shard);
+  const prepared = names.includes('prepared') ? join(dir, 'prepared') : undefined;
+  if (prepared && (await stat(prepared)).isDirectory()) return pickSampleFile(prepared);
+  const npz = names.filter((n) => n.endsWith('.npz')).sort()[0];
+  if (npz) return join(dir, npz);
+  const { InputError } = await import('../io/index.js');
+  throw new InputError('no loc_val.tfr, loc_train.tfr or .npz file in this directory', dir);
+}
+
+export async function readLabeledFrames(file: string, count: number, skip = 0): Promise<LabeledFrame[]> {
+  const io = await import('../io/index.js');
+  const t = await import('../transforms/index.js');
+  const out: LabeledFrame[] = [];
+  if (file.endsWith('.npz')) {
+    const arrays = await io.readNpz(file);
+    const images = arrays.images;
+    const coords = arrays.coordinates;
+    if (!images) throw new io.InputError("npz has no 'images' array", file);
+    if (images.dtype !== 'uint8' || images.shape.length !== 3 || images.shape[1] !== 24 || images.shape[2] !== 32) {
+      throw new io.InputError(`'images' must be uint8 (N, 24, 32), got ${images.dtype} (${images.shape.join(', ')})`, file);
+    }
+    const n = images.shape[0]!;
+    const numbers = arrays.numbers?.data;
+    for (let i = skip; i < Math.min(n, skip + count); i++) {
+      const image = new Float32Array(768);
+      const px = images.data as Uint8Array;
+      for (let k = 0; k < 768; k++) image[k] = px[i * 768 + k]! / 255;
+      let label: Float32Array | undefined;
+      if (coords && coords.shape[0] === n) {
+        const per = coords.data.length / n;
+        const hasPerson = numbers === undefined || Number(numbers[i]) >= 1;
+        if (hasPerson && (per === 4 || per % 8 === 0)) {
+          // localization.npz holds boxes (N, 4); a reference set holds polygons (N, P, 8).
+          const box = per === 4
+            ? Array.from({ length: 4 }, (_, k) => Number(coords.data[i * 4 + k]))
+            : Array.from(t.polygonBox(coords.data as ArrayLike<bigint | number>, i * per));
+          const xywh = t.boxToXywh(box);
+          label = Float32Array.of(xywh.x, xywh.y, xywh.w, xywh.h);
+        }
+      }
+      out.push({ index: i, image, ...(label ? { label } : {}) });
+    }
+    return out;
+  }
+  let index = 0;
+  for await (const payload of io.readTFRecord(file)) {
+    if (index >= skip + count) break;
+    if (index >= skip) {
+      let parsed;
+      try {
+        parsed = t.parseLocalization(payload);
+      } catch (err) {
+        const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        throw new io.InputError(`record ${index} is not a localization Example (${why})`, file);
+      }
+      out.push({ index, image: parsed.image, label: parsed.label });
+    }
+    index++;
+  }
+  return out;
+}

@@ -1,3 +1,4 @@
 // Public names of the io room.
 export * from './errors.js';
 export * from './chunks.js';
+export * from './example.js';

@@ -1,0 +1,608 @@
+// tf.train.Example codec, hand-written for speed (TensorFlow's own fast parser is hand-written
+// too). Encoding is byte-identical to protobuf's deterministic serialization; decoding is lenient
+// the way protobuf parsers are (unpacked lists, any order, merged repeats, unknown fields).
+//
+// Wire layout: Example{1: Features}, Features{1: repeated MapEntry{1: key, 2: Feature}},
+// Feature{oneof 1: BytesList, 2: FloatList, 3: Int64List}, each list {1: repeated value}.
+
+import { InputError } from './errors.js';
+import {
+  ProtoReader,
+  ProtoWriter,
+  WIRE_LEN,
+  compareBytes,
+  splitInt64,
+  splitSafeInt,
+  utf8At,
+  utf8Bytes,
+  varintSize32,
+  varintSize64,
+} from './protowire.js';
+
+/** A decoded feature: bytes → zero-copy views, float → Float32Array, int64 → BigInt64Array. */
+export type DecodedFeature = Uint8Array[] | Float32Array | BigInt64Array;
+export type DecodedFeatures = Record<string, DecodedFeature>;
+
+/** Tagged feature form; `{}` is a Feature with no list set. */
+export type TaggedFeature =
+  | { bytesList: ArrayLike<Uint8Array | string> }
+  | { floatList: ArrayLike<number> }
+  | { int64List: ArrayLike<bigint | number> }
+  | Record<string, never>;
+
+/**
+ * A feature as accepted by encodeExample: bytes `Uint8Array[]` (strings are UTF-8 encoded),
+ * float `Float32Array | number[]`, int64 `BigInt64Array | bigint[]` (safe-integer numbers are
+ * accepted among bigints), or the tagged form. An empty array is an empty bytes_list.
+ */
+export type FeatureValue =
+  | DecodedFeature
+  | readonly (Uint8Array | string)[]
+  | readonly number[]
+  | readonly (bigint | number)[]
+  | TaggedFeature;
+export type Features = Record<string, FeatureValue>;
+
+/**
+ * The value decodeExample gives a Feature with no list set (rare: `tf.train.Feature()`);
+ * encodeExample writes it back as such, so round trips stay exact.
+ */
+export const NO_KIND: readonly Uint8Array[] = Object.freeze([] as Uint8Array[]);
+
+const KIND_NONE = 0;
+const KIND_BYTES = 1;
+const KIND_FLOAT = 2;
+const KIND_INT64 = 3;
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+const reader = new ProtoReader(new Uint8Array(0));
+/** Key strings of recent examples by entry position: most datasets repeat the same keys. */
+const keyCache: { bytes: Uint8Array; str: string }[] = [];
+
+function keyAt(buf: Uint8Array, start: number, end: number, slot: number): string {
+  const n = end - start;
+  if (slot < 64) {
+    const c = keyCache[slot];
+    if (c !== undefined && c.bytes.length === n) {
+      const kb = c.bytes;
+      let i = 0;
+      while (i < n && kb[i] === buf[start + i]) i++;
+      if (i === n) return c.str;
+    }
+    const str = utf8At(buf, start, end);
+    if (n <= 64) keyCache[slot] = { bytes: buf.slice(start, end), str };
+    return str;
+  }
+  return utf8At(buf, start, end);
+}
+
+function setKey(out: DecodedFeatures, key: string, value: DecodedFeature): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    out[key] = value;
+  }
+}
+
+/** Decodes a serialized tf.train.Example into plain typed arrays. */
+export function decodeExample(bytes: Uint8Array): DecodedFeatures {
+  const out: DecodedFeatures = {};
+  decodeExampleInto(bytes, out, null);
+  return out;
+}
+
+/**
+ * Map entries in wire order (a repeated key keeps its first position and its last value), plus
+ * whether the Example had a `features` field at all. Used by the JSON mapping.
+ */
+export function decodeExampleEntries(bytes: Uint8Array): {
+  hasFeatures: boolean;
+  entries: [string, DecodedFeature][];
+} {
+  const entries: [string, DecodedFeature][] = [];
+  const hasFeatures = decodeExampleInto(bytes, null, entries);
+  return { hasFeatures, entries };
+}
+
+function decodeExampleInto(
+  bytes: Uint8Array,
+  out: DecodedFeatures | null,
+  entries: [string, DecodedFeature][] | null,
+): boolean {
+  const r = reader;
+  (r as { buf: Uint8Array }).buf = bytes;
+  r.pos = 0;
+  r.end = bytes.length;
+  let hasFeatures = false;
+  let slot = 0;
+  while (r.pos < r.end) {
+    const tag = r.uint32();
+    if (tag !== 0x0a) {
+      skipField(r, tag);
+      continue;
+    }
+    hasFeatures = true;
+    const fEnd = r.lenEnd();
+    // Features message
+    while (r.pos < fEnd) {
+      const ftag = r.uint32();
+      if (ftag !== 0x0a) {
+        r.end = fEnd;
+        skipField(r, ftag);
+        r.end = bytes.length;
+        continue;
+      }
+      const eEnd = r.lenEnd();
+      let kStart = 0;
+      let kEnd = 0;
+      let value: DecodedFeature = NO_KIND;
+      let valueSeen = false;
+      const outerEnd = r.end;
+      r.end = eEnd;
+      while (r.pos < eEnd) {
+        const etag = r.uint32();
+        if (etag === 0x0a) {
+          kEnd = r.lenEnd();
+          kStart = r.pos;
+          r.pos = kEnd;
+        } else if (etag === 0x12) {
+          const vEnd = r.lenEnd();
+          value = decodeFeature(r, vEnd, valueSeen ? value : NO_KIND);
+          valueSeen = true;
+          r.pos = vEnd;
+        } else {
+          skipField(r, etag);
+        }
+      }
+      r.end = outerEnd;
+      const key = keyAt(bytes, kStart, kEnd, slot++);
+      if (out !== null) setKey(out, key, value);
+      else {
+        const e = entries!;
+        let i = 0;
+        while (i < e.length && e[i]![0] !== key) i++;
+        if (i < e.length) e[i]![1] = value;
+        else e.push([key, value]);
+      }
+    }
+  }
+  return hasFeatures;
+}
+
+function skipField(r: ProtoReader, tag: number): void {
+  if (tag >>> 3 === 0) r.fail('field number 0');
+  r.skip(tag & 7, tag >>> 3);
+}
+
+function kindOf(v: DecodedFeature): number {
+  if (v === NO_KIND) return KIND_NONE;
+  if (v instanceof Float32Array) return KIND_FLOAT;
+  if (v instanceof BigInt64Array) return KIND_INT64;
+  return KIND_BYTES;
+}
+
+/** Decodes the Feature in [r.pos, end); `prev` is an earlier Feature of the same entry to merge. */
+function decodeFeature(r: ProtoReader, end: number, prev: DecodedFeature): DecodedFeature {
+  let value = prev;
+  let kind = kindOf(prev);
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const field = tag >>> 3;
+    if ((tag & 7) !== WIRE_LEN || field < 1 || field > 3) {
+      skipField(r, tag);
+      continue;
+    }
+    const lEnd = r.lenEnd();
+    // A repeated oneof member merges into the same member; a different member replaces it.
+    const base = kind === field ? value : null;
+    if (field === KIND_BYTES) value = decodeBytesList(r, lEnd, base as Uint8Array[] | null);
+    else if (field === KIND_FLOAT) value = decodeFloatList(r, lEnd, base as Float32Array | null);
+    else value = decodeInt64List(r, lEnd, base as BigInt64Array | null);
+    kind = field;
+    r.pos = lEnd;
+  }
+  return value;
+}
+
+function decodeBytesList(r: ProtoReader, end: number, base: Uint8Array[] | null): Uint8Array[] {
+  const out: Uint8Array[] = base === null ? [] : base.slice();
+  const buf = r.buf;
+  const ab = buf.buffer;
+  const off = buf.byteOffset;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x0a) {
+      const n = r.uint32();
+      const s = r.pos;
+      if (s + n > end) r.fail(`length ${n} runs past the end of the message`);
+      out.push(new Uint8Array(ab, off + s, n));
+      r.pos = s + n;
+    } else {
+      const e = r.end;
+      r.end = end;
+      skipField(r, tag);
+      r.end = e;
+    }
+  }
+  return out;
+}
+
+const f32Scratch = new Float32Array(1);
+const f32ScratchBytes = new Uint8Array(f32Scratch.buffer);
+
+/** Float32Array holding the raw little-endian float bits buf[start, start + 4n), bit-exact. */
+function floatsFrom(buf: Uint8Array, start: number, n: number): Float32Array {
+  if (n <= 16) {
+    // Small lists: element-wise through a scratch float (avoids materializing an ArrayBuffer);
+    // signalling NaNs, whose bits a float conversion might change, take the byte path.
+    const out = new Float32Array(n);
+    let p = start;
+    for (let i = 0; i < n; i++, p += 4) {
+      const b3 = buf[p + 3]!;
+      const b2 = buf[p + 2]!;
+      if ((b3 & 0x7f) === 0x7f && b2 >= 0x80 && (b2 & 0x40) === 0) {
+        return floatsBytewise(buf, start, n);
+      }
+      f32ScratchBytes[0] = buf[p]!;
+      f32ScratchBytes[1] = buf[p + 1]!;
+      f32ScratchBytes[2] = b2;
+      f32ScratchBytes[3] = b3;
+      out[i] = f32Scratch[0]!;
+    }
+    return out;
+  }
+  return floatsBytewise(buf, start, n);
+}
+
+function floatsBytewise(buf: Uint8Array, start: number, n: number): Float32Array {
+  const bytes = new Uint8Array(new ArrayBuffer(n * 4));
+  bytes.set(buf.subarray(start, start + n * 4));
+  return new Float32Array(bytes.buffer);
+}
+
+function decodeFloatList(r: ProtoReader, end: number, base: Float32Array | null): Float32Array {
+  const buf = r.buf;
+  // Fast path: a single packed field spanning the whole list.
+  if (base === null && r.pos < end && buf[r.pos] === 0x0a) {
+    const save = r.pos;
+    r.pos++;
+    const n = r.uint32();
+    if (r.pos + n === end && (n & 3) === 0) {
+      const out = floatsFrom(buf, r.pos, n >>> 2);
+      r.pos = end;
+      return out;
+    }
+    r.pos = save;
+  }
+  // General path: collect byte ranges of every value (packed or not), then copy once.
+  const ranges: number[] = [];
+  let total = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x0a) {
+      const lEnd = r.lenEnd();
+      if (lEnd > end) r.fail('packed floats run past the list');
+      if ((lEnd - r.pos) & 3) r.fail('packed float list length not a multiple of 4');
+      ranges.push(r.pos, lEnd);
+      total += (lEnd - r.pos) >>> 2;
+      r.pos = lEnd;
+    } else if (tag === 0x0d) {
+      if (r.pos + 4 > end) r.fail('truncated float');
+      ranges.push(r.pos, r.pos + 4);
+      total += 1;
+      r.pos += 4;
+    } else {
+      const e = r.end;
+      r.end = end;
+      skipField(r, tag);
+      r.end = e;
+    }
+  }
+  const baseLen = base === null ? 0 : base.length;
+  const bytes = new Uint8Array(new ArrayBuffer((baseLen + total) * 4));
+  if (base !== null) bytes.set(new Uint8Array(base.buffer, base.byteOffset, baseLen * 4));
+  let q = baseLen * 4;
+  for (let i = 0; i < ranges.length; i += 2) {
+    const s = ranges[i]!;
+    const e = ranges[i + 1]!;
+    bytes.set(buf.subarray(s, e), q);
+    q += e - s;
+  }
+  return new Float32Array(bytes.buffer);
+}
+
+function decodeInt64List(r: ProtoReader, end: number, base: BigInt64Array | null): BigInt64Array {
+  // Collect (lo, hi) pairs; a packed run is counted first so its pairs land in one array.
+  const pairs: number[] = [];
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x0a) {
+      const lEnd = r.lenEnd();
+      if (lEnd > end) r.fail('packed int64s run past the list');
+      const outer = r.end;
+      r.end = lEnd;
+      while (r.pos < lEnd) {
+        const lo = r.varint64();
+        pairs.push(lo, r.hi);
+      }
+      r.end = outer;
+    } else if (tag === 0x08) {
+      const outer = r.end;
+      r.end = end;
+      const lo = r.varint64();
+      pairs.push(lo, r.hi);
+      r.end = outer;
+    } else {
+      const e = r.end;
+      r.end = end;
+      skipField(r, tag);
+      r.end = e;
+    }
+  }
+  const baseLen = base === null ? 0 : base.length;
+  const n = pairs.length >>> 1;
+  if (baseLen + n > 16) {
+    const ab = new ArrayBuffer((baseLen + n) * 8);
+    const words = new Uint32Array(ab);
+    const out = new BigInt64Array(ab);
+    if (base !== null) out.set(base);
+    const o = baseLen * 2;
+    for (let i = 0; i < pairs.length; i++) words[o + i] = pairs[i]!;
+    return out;
+  }
+  const out = new BigInt64Array(baseLen + n);
+  if (base !== null) out.set(base);
+  for (let i = 0; i < n; i++) {
+    const lo = pairs[2 * i]!;
+    const hi = pairs[2 * i + 1]!;
+    const s = hi | 0;
+    out[baseLen + i] =
+      s >= -0x200000 && s < 0x200000 ? BigInt(s * 4294967296 + lo) : BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+/** A feature normalized for writing. */
+interface Norm {
+  key: Uint8Array;
+  name: string;
+  kind: number;
+  /** bytes: the values; float: Float32Array or number[]; int64: Uint32Array of (lo, hi). */
+  bytes?: Uint8Array[];
+  floats?: ArrayLike<number>;
+  floatBytes?: Uint8Array;
+  words?: Uint32Array;
+  /** Bytes of the packed int64 varints. */
+  payload: number;
+  listLen: number;
+  featLen: number;
+  entryLen: number;
+}
+
+const keyBytesCache = new Map<string, Uint8Array>();
+
+function keyBytes(key: string): Uint8Array {
+  let b = keyBytesCache.get(key);
+  if (b === undefined) {
+    b = utf8Bytes(key);
+    if (keyBytesCache.size >= 4096) keyBytesCache.clear();
+    keyBytesCache.set(key, b);
+  }
+  return b;
+}
+
+function bad(key: string, what: string): never {
+  throw new InputError(`feature '${key}': ${what}`);
+}
+
+function normalize(key: string, v: unknown): Norm {
+  const n: Norm = { key: keyBytes(key), name: key, kind: KIND_NONE, payload: 0, listLen: 0, featLen: 0, entryLen: 0 };
+  if (v === NO_KIND) return n;
+  if (v instanceof Float32Array || v instanceof Float64Array) {
+    n.kind = KIND_FLOAT;
+    n.floats = v;
+    return n;
+  }
+  if (v instanceof BigInt64Array) {
+    n.kind = KIND_INT64;
+    n.words = new Uint32Array(v.buffer, v.byteOffset, v.length * 2);
+    return n;
+  }
+  if (Array.isArray(v)) {
+    if (v.length === 0) {
+      n.kind = KIND_BYTES;
+      n.bytes = [];
+      return n;
+    }
+    const first = v[0];
+    if (typeof first === 'number') return asFloats(n, v);
+    if (typeof first === 'bigint') return asInt64s(n, v);
+    return asBytes(n, v);
+  }
+  if (ArrayBuffer.isView(v)) {
+    bad(key, `a ${v.constructor.name} is not a feature value (bytes need an array: [bytes]; ` +
+      'floats a Float32Array or number[]; int64 a BigInt64Array or bigint[])');
+  }
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 0) return n;
+    if (keys.length === 1) {
+      const list = o[keys[0]!];
+      if (keys[0] === 'bytesList' && isArrayLike(list)) return asBytes(n, Array.from(list));
+      if (keys[0] === 'floatList' && isArrayLike(list)) {
+        return list instanceof Float32Array ? ((n.kind = KIND_FLOAT), (n.floats = list), n) : asFloats(n, list);
+      }
+      if (keys[0] === 'int64List' && isArrayLike(list)) {
+        if (list instanceof BigInt64Array) return normalize(key, list);
+        return asInt64s(n, list);
+      }
+    }
+  }
+  bad(key, 'expected Uint8Array[], Float32Array | number[], BigInt64Array | bigint[] or {bytesList|floatList|int64List}');
+}
+
+function isArrayLike(x: unknown): x is ArrayLike<unknown> {
+  return Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+}
+
+function asFloats(n: Norm, v: ArrayLike<unknown>): Norm {
+  for (let i = 0; i < v.length; i++) {
+    if (typeof v[i] !== 'number') bad(n.name, `float list element ${i} is not a number`);
+  }
+  n.kind = KIND_FLOAT;
+  n.floats = v as ArrayLike<number>;
+  return n;
+}
+
+function asInt64s(n: Norm, v: ArrayLike<unknown>): Norm {
+  const words = new Uint32Array(v.length * 2);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    let pair: [number, number] | null;
+    if (typeof x === 'bigint') {
+      pair = splitInt64(x);
+      if (pair === null) bad(n.name, `int64 element ${i} (${x}) is outside the int64 range`);
+    } else if (typeof x === 'number') {
+      if (!Number.isSafeInteger(x)) bad(n.name, `int64 element ${i} (${x}) is not a safe integer; use a bigint`);
+      pair = splitSafeInt(x);
+    } else {
+      bad(n.name, `int64 list element ${i} is not a bigint`);
+    }
+    words[2 * i] = pair[0];
+    words[2 * i + 1] = pair[1];
+  }
+  n.kind = KIND_INT64;
+  n.words = words;
+  return n;
+}
+
+function asBytes(n: Norm, v: ArrayLike<unknown>): Norm {
+  const out: Uint8Array[] = new Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x instanceof Uint8Array) out[i] = x;
+    else if (typeof x === 'string') out[i] = utf8Bytes(x);
+    else bad(n.name, `bytes list element ${i} is not a Uint8Array or string`);
+  }
+  n.kind = KIND_BYTES;
+  n.bytes = out;
+  return n;
+}
+
+function sizeOf(n: Norm): void {
+  let list = 0;
+  if (n.kind === KIND_BYTES) {
+    const b = n.bytes!;
+    for (let i = 0; i < b.length; i++) list += 1 + varintSize32(b[i]!.length) + b[i]!.length;
+  } else if (n.kind === KIND_FLOAT) {
+    const payload = n.floats!.length * 4;
+    if (payload > 0) list = 1 + varintSize32(payload) + payload;
+  } else if (n.kind === KIND_INT64) {
+    const w = n.words!;
+    let payload = 0;
+    for (let i = 0; i < w.length; i += 2) payload += varintSize64(w[i]!, w[i + 1]!);
+    if (payload > 0) list = 1 + varintSize32(payload) + payload;
+    n.payload = payload;
+  }
+  n.listLen = list;
+  n.featLen = n.kind === KIND_NONE ? 0 : 1 + varintSize32(list) + list;
+  n.entryLen = 1 + varintSize32(n.key.length) + n.key.length + 1 + varintSize32(n.featLen) + n.featLen;
+}
+
+const floatScratch = new Float32Array(1);
+const floatScratchWord = new Uint32Array(floatScratch.buffer);
+
+function writeFeature(w: ProtoWriter, n: Norm): void {
+  w.byte(0x0a);
+  w.uint(n.key.length);
+  w.bytes(n.key);
+  w.byte(0x12);
+  w.uint(n.featLen);
+  if (n.kind === KIND_NONE) return;
+  w.byte(n.kind * 8 + WIRE_LEN);
+  w.uint(n.listLen);
+  if (n.listLen === 0) return;
+  if (n.kind === KIND_BYTES) {
+    for (const b of n.bytes!) {
+      w.byte(0x0a);
+      w.uint(b.length);
+      w.bytes(b);
+    }
+  } else if (n.kind === KIND_FLOAT) {
+    const f = n.floats!;
+    w.byte(0x0a);
+    w.uint(f.length * 4);
+    if (f instanceof Float32Array && (f.length > 16 || hasNaN(f))) {
+      // Copy raw bits (keeps NaN payloads exactly).
+      w.bytes(new Uint8Array(f.buffer, f.byteOffset, f.length * 4));
+    } else {
+      const b = w.buf;
+      for (let i = 0; i < f.length; i++) {
+        floatScratch[0] = f[i]!;
+        const x = floatScratchWord[0]!;
+        const p = w.pos;
+        b[p] = x & 0xff;
+        b[p + 1] = (x >>> 8) & 0xff;
+        b[p + 2] = (x >>> 16) & 0xff;
+        b[p + 3] = x >>> 24;
+        w.pos = p + 4;
+      }
+    }
+  } else {
+    const words = n.words!;
+    w.byte(0x0a);
+    w.uint(n.payload);
+    for (let i = 0; i < words.length; i += 2) w.varint64(words[i]!, words[i + 1]!);
+  }
+}
+
+function hasNaN(f: Float32Array): boolean {
+  for (let i = 0; i < f.length; i++) if (f[i] !== f[i]) return true;
+  return false;
+}
+
+/** Normalized features sorted by UTF-8 key bytes (protobuf's deterministic map order). */
+function normalizeAll(features: Features): Norm[] {
+  if (features === null || typeof features !== 'object') {
+    throw new InputError('encodeExample: features must be an object of feature values');
+  }
+  const names = Object.keys(features);
+  const norms: Norm[] = new Array(names.length);
+  let sorted = true;
+  for (let i = 0; i < names.length; i++) {
+    const n = normalize(names[i]!, features[names[i]!]);
+    sizeOf(n);
+    norms[i] = n;
+    if (i > 0 && sorted && compareBytes(norms[i - 1]!.key, n.key) > 0) sorted = false;
+  }
+  if (!sorted) norms.sort((a, b) => compareBytes(a.key, b.key));
+  return norms;
+}
+
+/**
+ * Serializes features as a tf.train.Example, byte-identical to protobuf's deterministic
+ * serialization. `hasFeatures: false` with no features gives the empty message (b'').
+ */
+export function encodeExample(features: Features, options?: { hasFeatures?: boolean }): Uint8Array {
+  const norms = normalizeAll(features);
+  let featuresLen = 0;
+  for (const n of norms) featuresLen += 1 + varintSize32(n.entryLen) + n.entryLen;
+  if (norms.length === 0 && options?.hasFeatures === false) return new Uint8Array(0);
+  const total = 1 + varintSize32(featuresLen) + featuresLen;
+  const w = new ProtoWriter(new Uint8Array(total));
+  w.byte(0x0a);
+  w.uint(featuresLen);
+  for (const n of norms) {
+    w.byte(0x0a);
+    w.uint(n.entryLen);
+    writeFeature(w, n);
+  }
+  if (w.pos !== total) throw new Error(`encodeExample: size mismatch ${w.pos} != ${total}`);
+  return w.buf;
+}

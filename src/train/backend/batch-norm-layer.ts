@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchNormTrain } from './batch-norm.js';
+
+/**
+ * Routes tfjs-layers' BatchNormalization training call through our fused kernel pair
+ * (batch-norm.ts) while `isActive()` says the fast backend is running; in every other case
+ * (inference, other backends, other axes) the original method runs untouched. The moving
+ * mean/variance updates are the layer's own arithmetic (x − (x − v)·(1 − momentum)).
+ */
+type CallFn = (this: BatchNormLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+interface LayerVariableLike {
+  read(): tf.Tensor;
+  write(value: tf.Tensor): void;
+}
+interface BatchNormLike {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+  gamma: LayerVariableLike | null;
+  beta: LayerVariableLike | null;
+  movingMean: LayerVariableLike;
+  movingVariance: LayerVariableLike;
+}
+
+const PATCHED = Symbol.for('recordflow.batchNormPatched');
+
+export function patchBatchNormalization(isActive: () => boolean): void {
+  const proto = Object.getPrototypeOf(tf.layers.batchNormalization({})) as { call: CallFn; [PATCHED]?: boolean };
+  if (proto[PATCHED]) return;
+  const original = proto.call;
+  proto.call = function (this: BatchNormLike, inputs, kwargs) {
+    const input = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const training = kwargs?.['training'] === true;
+    const lastAxis = this.axis === -1 || this.axis === input.rank - 1;
+    if (!training || !isActive() || !lastAxis || input.rank < 2 || !this.center || !this.scale || !this.gamma || !this.beta) {
+      return original.call(this, inputs, kwargs);
+    }
+    return tf.tidy(() => {
+      const [y, mean, variance] = batchNormTrain(input, this.gamma!.read(), this.beta!.read(), this.epsilon);
+      const decay = 1 - this.momentum;
+      for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
+        tf.tidy(() => {
+          const orig = variable.read();
+          variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), decay)));
+        });
+      }
+      return y;
+    });
+  };
+  proto[PATCHED] = true;
+}

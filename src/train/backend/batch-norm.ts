@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import { asWasmBackend, f32, sizeOf } from './heap.js';
+
+/**
+ * Training-mode batch normalization over all axes but the last (NHWC), as one forward and
+ * one backward kernel.
+ *
+ * tfjs-layers computes it as moments (Mean, Sub, Square, Mean) + FusedBatchNorm, and the
+ * gradient of that chain is ~25 full-size elementwise kernels per layer including a Tile of
+ * 1/sqrt(var) to the whole map — most of a wasm training step after the convolutions. The
+ * math here is the same (biased batch variance, like tf.moments):
+ *   mean = Σx/N, var = Σ(x-mean)²/N, r = 1/sqrt(var+ε), y = (x-mean)·r·γ + β
+ *   dβ = Σdy, dγ = Σdy·x̂, dx = γ·r/N · (N·dy − dβ − x̂·dγ)   with x̂ = (x-mean)·r
+ * Sums are accumulated in float64 so results match the stock chain to float32 rounding.
+ */
+export const BATCH_NORM_TRAIN = 'RecordflowBatchNormTrain';
+export const BATCH_NORM_TRAIN_GRAD = 'RecordflowBatchNormTrainGrad';
+
+export interface BatchNormTrainAttrs {
+  epsilon: number;
+}
+
+export function batchNormTrainForward(
+  x: Float32Array,
+  channels: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  epsilon: number,
+  y: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+): void {
+  const C = channels;
+  const n = x.length / C;
+  const sum = new Float64Array(C);
+  for (let i = 0; i < x.length; i += C) for (let c = 0; c < C; c++) sum[c]! += x[i + c]!;
+  const m = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    mean[c] = sum[c]! / n;
+    m[c] = mean[c]!; // the float32-rounded mean, as the stock chain subtracts it
+  }
+  const sq = new Float64Array(C);
+  for (let i = 0; i < x.length; i += C) {
+    for (let c = 0; c < C; c++) {
+      const d = x[i + c]! - m[c]!;
+      sq[c]! += d * d;
+    }
+  }
+  const scale = new Float64Array(C);
+  const shift = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    variance[c] = sq[c]! / n;
+    const r = 1 / Math.sqrt(variance[c]! + epsilon);
+    scale[c] = r * gamma[c]!;
+    shift[c] = beta[c]! - m[c]! * scale[c]!;
+  }
+  for (let i = 0; i < x.length; i += C) for (let c = 0; c < C; c++) y[i + c] = x[i + c]! * scale[c]! + shift[c]!;
+}
+
+export function batchNormTrainBackward(
+  dy: Float32Array,
+  x: Float32Array,
+  channels: number,
+  gamma: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  epsilon: number,
+  dx: Float32Array,
+  dgamma: Float32Array,
+  dbeta: Float32Array,
+): void {
+  const C = channels;
+  const n = x.length / C;
+  const sdy = new Float64Array(C);
+  const sdyx = new Float64Array(C); // Σ dy·(x − mean)
+  for (let i = 0; i < x.length; i += C) {
+    for (let c = 0; c < C; c++) {
+      const g = dy[i + c]!;
+      sdy[c]! += g;
+      sdyx[c]! += g * (x[i + c]! - mean[c]!);
+    }
+  }
+  // dx = a·dy + b·(x − mean) + k   per channel
+  const a = new Float64Array(C);
+  const b = new Float64Array(C);
+  const k = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const r = 1 / Math.sqrt(variance[c]! + epsilon);
+    dbeta[c] = sdy[c]!;
+    dgamma[c] = sdyx[c]! * r;
+    a[c] = gamma[c]! * r;
+    b[c] = (-gamma[c]! * r * r * r * sdyx[c]!) / n;
+    k[c] = (-gamma[c]! * r * sdy[c]!) / n - b[c]! * mean[c]!;
+  }
+  for (let i = 0; i < x.length; i += C) {
+    for (let c = 0; c < C; c++) dx[i + c] = a[c]! * dy[i + c]! + b[c]! * x[i + c]! + k[c]!;
+  }
+}
+
+export const batchNormTrainConfig = (backendName: string): tf.KernelConfig => ({
+  kernelName: BATCH_NORM_TRAIN,
+  backendName,
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const wasm = asWasmBackend(backend);
+    const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
+    const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
+    const C = x.shape[x.shape.length - 1]!;
+    const y = wasm.makeOutput([...x.shape], 'float32');
+    const mean = wasm.makeOutput([C], 'float32');
+    const variance = wasm.makeOutput([C], 'float32');
+    batchNormTrainForward(
+      f32(wasm, x), C, f32(wasm, gamma), f32(wasm, beta), epsilon,
+      f32(wasm, y), f32(wasm, mean), f32(wasm, variance),
+    );
+    return [y, mean, variance];
+  },
+});
+
+export const batchNormTrainGradConfig = (backendName: string): tf.KernelConfig => ({
+  kernelName: BATCH_NORM_TRAIN_GRAD,
+  backendName,
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const wasm = asWasmBackend(backend);
+    const { dy, x, gamma, mean, variance } = inputs as Record<string, tf.TensorInfo>;
+    const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
+    const C = x!.shape[x!.shape.length - 1]!;
+    const dx = wasm.makeOutput([...x!.shape], 'float32');
+    const dgamma = wasm.makeOutput([C], 'float32');
+    const dbeta = wasm.makeOutput([C], 'float32');
+    batchNormTrainBackward(
+      f32(wasm, dy!), f32(wasm, x!), C, f32(wasm, gamma!), f32(wasm, mean!), f32(wasm, variance!), epsilon,
+      f32(wasm, dx), f32(wasm, dgamma), f32(wasm, dbeta),
+    );
+    return [dx, dgamma, dbeta];
+  },
+});
+
+/** Gradient of BATCH_NORM_TRAIN: one backward kernel gives dx, dγ and dβ together. */
+export const batchNormTrainGradient: tf.GradConfig = {
+  kernelName: BATCH_NORM_TRAIN,
+  inputsToSave: ['x', 'gamma'],
+  outputsToSave: [false, true, true],
+  gradFunc: (dys, saved, attrs) => {
+    const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
+    const [x, gamma, mean, variance] = saved as tf.Tensor[];
+    // Computed once here (the engine's outer tidy owns these) and handed to the per-input thunks.
+    const [dx, dgamma, dbeta] = tf.engine().runKernel(
+      BATCH_NORM_TRAIN_GRAD,
+      { dy, x: x!, gamma: gamma!, mean: mean!, variance: variance! } as unknown as tf.NamedTensorMap,
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor[];
+    return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
+  },
+};
+
+/** y, batch mean, batch variance of NHWC `x` (all axes but the last), differentiable in x, γ, β. */
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const out = tf.engine().runKernel(
+    BATCH_NORM_TRAIN,
+    { x, gamma, beta } as unknown as tf.NamedTensorMap,
+    { epsilon } as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor[];
+  return [out[0]!, out[1]!, out[2]!];
+}
+
+export { sizeOf };

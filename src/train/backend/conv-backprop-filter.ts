@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs';
+import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
+import { simdBackpropFilter, simdBackpropFilterSupported } from './simd-backprop-filter.js';
+
+/**
+ * Conv2DBackpropFilter (the weight gradient of a 2-D convolution), NHWC, dilation 1.
+ *
+ * The stock wasm backend has no such kernel, so it cannot train; the stock cpu one is the
+ * bulk of a cpu training step. Our models have few channels (1..6 in, 3..6 out), so instead
+ * of im2col + matmul (which would build a 9x larger copy of the input) we walk the output
+ * once and, for each output pixel, add dy ⊗ input-patch into a small accumulator. The
+ * inner loops are specialised by closures over fixed channel counts so V8 keeps the
+ * accumulator in registers/L1.
+ */
+export interface ConvGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+}
+
+export function convGeometry(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  strides: [number, number] | number,
+  pad: tf.backend_util.Conv2DInfo['padInfo']['type'] | number | 'same' | 'valid' | tf.backend_util.ExplicitPadding,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): ConvGeometry {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad as 'same' | 'valid' | number,
+    dimRoundingMode,
+  );
+  return {
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+/** dW[kh,kw,ci,co] = Σ_b,oy,ox x[b, oy*s-pt+kh, ox*s-pl+kw, ci] · dy[b,oy,ox,co]. */
+export function conv2dBackpropFilterInto(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
+  const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const acc = new Float64Array(kH * kW * inC * outC);
+  const dyv = new Float64Array(outC);
+  for (let b = 0; b < batch; b++) {
+    const xb = b * inH * inW * inC;
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * strideH - padTop;
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * strideW - padLeft;
+        const dyOff = ((b * outH + oy) * outW + ox) * outC;
+        let any = false;
+        for (let co = 0; co < outC; co++) {
+          const v = dy[dyOff + co]!;
+          dyv[co] = v;
+          if (v !== 0) any = true;
+        }
+        if (!any) continue;
+        for (let kh = 0; kh < kH; kh++) {
+          const iy = iy0 + kh;
+          if (iy < 0 || iy >= inH) continue;
+          for (let kw = 0; kw < kW; kw++) {
+            const ix = ix0 + kw;
+            if (ix < 0 || ix >= inW) continue;
+            const xOff = xb + (iy * inW + ix) * inC;
+            let a = (kh * kW + kw) * inC * outC;
+            for (let ci = 0; ci < inC; ci++) {
+              const xv = x[xOff + ci]!;
+              for (let co = 0; co < outC; co++) acc[a++]! += xv * dyv[co]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  for (let i = 0; i < acc.length; i++) dw[i] = acc[i]!;
+}
+
+export const conv2dBackpropFilterConfig = (backendName: string): tf.KernelConfig => ({
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName,
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const wasm = asWasmBackend(backend);
+    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    if (dataFormat === 'NCHW') throw new Error('recordflow Conv2DBackpropFilter: only NHWC');
+    const g = convGeometry(x.shape, filterShape, strides, pad, dimRoundingMode);
+    const out = wasm.makeOutput([...filterShape], 'float32');
+    if (!simdBackpropFilterSupported(g)) {
+      conv2dBackpropFilterInto(g, f32(wasm, x), f32(wasm, dy), f32(wasm, out));
+      return out;
+    }
+    const padded = paddedInput(wasm, x, g);
+    try {
+      const src = padded ?? x;
+      simdBackpropFilter(wasmMemory(backend), g, src.shape[1]!, src.shape[2]!, addressOf(backend, src), addressOf(backend, dy), addressOf(backend, out));
+    } finally {
+      if (padded !== null) wasm.disposeData(padded.dataId, true);
+    }
+    return out;
+  },
+});
+
+/**
+ * The input as the conv saw it: zero rows/columns added where the conv padded, so output
+ * pixel (oy, ox) reads rows oy·s + kh, columns ox·s + kw. Null when x already is that.
+ */
+export function paddedInput(wasm: WasmBackendLike, x: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo | null {
+  const needH = (g.outH - 1) * g.strideH + g.kH;
+  const needW = (g.outW - 1) * g.strideW + g.kW;
+  if (g.padTop === 0 && g.padLeft === 0 && needH <= g.inH && needW <= g.inW) return null;
+  const H = Math.max(needH, g.inH + g.padTop);
+  const W = Math.max(needW, g.inW + g.padLeft);
+  const out = wasm.makeOutput([g.batch, H, W, g.inC], 'float32');
+  const dst = f32(wasm, out);
+  const src = f32(wasm, x);
+  dst.fill(0);
+  const rowLen = g.inW * g.inC;
+  for (let b = 0; b < g.batch; b++) {
+    for (let r = 0; r < g.inH; r++) {
+      const s = (b * g.inH + r) * rowLen;
+      dst.set(src.subarray(s, s + rowLen), ((b * H + r + g.padTop) * W + g.padLeft) * g.inC);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { batchNormTrainConfig, batchNormTrainGradConfig, batchNormTrainGradient } from './batch-norm.js';
+import { patchBatchNormalization } from './batch-norm-layer.js';
+import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
+
+/**
+ * "fast": recordflow's CPU training path. It is tfjs's wasm backend (XNNPACK convolutions,
+ * SIMD) under its own backend name, with the kernels training needs that wasm lacks or runs
+ * slowly replaced by ours. A separate name keeps the stock 'wasm' backend stock in the same
+ * process (the bench compares them) — both names share one BackendWasm instance and heap.
+ */
+export const FAST_BACKEND = 'recordflow-fast';
+
+/** Kernels we add on top of any wasm-derived backend so it can train at all. */
+export function trainingKernelConfigs(backendName: string): tf.KernelConfig[] {
+  return [conv2dBackpropFilterConfig(backendName)];
+}
+
+/** Everything the fast path replaces. */
+export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
+  return [
+    ...trainingKernelConfigs(backendName),
+    conv2dBackpropInputConfig(backendName),
+    batchNormTrainConfig(backendName),
+    batchNormTrainGradConfig(backendName),
+  ];
+}
+
+function register(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName) !== undefined) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+  }
+  tf.registerKernel(config);
+}
+
+/** Gives the stock wasm backend the kernels training needs (idempotent). */
+export function registerWasmTrainingKernels(): void {
+  for (const config of trainingKernelConfigs('wasm')) register(config);
+}
+
+let fastRegistered = false;
+
+/** Registers (once) the fast backend; returns false if wasm cannot initialise here. */
+export async function registerFastBackend(): Promise<boolean> {
+  if (fastRegistered) return true;
+  const previous = tf.getBackend();
+  // Initialise wasm (loads the SIMD build under Node) to get its instance.
+  if (!(await tf.setBackend('wasm'))) return false;
+  const instance = tf.findBackend('wasm');
+  if (instance === null) return false;
+  if (previous !== undefined && previous !== 'wasm') await tf.setBackend(previous);
+  for (const config of tf.getKernelsForBackend('wasm')) register({ ...config, backendName: FAST_BACKEND });
+  for (const config of fastKernelConfigs(FAST_BACKEND)) register(config);
+  tf.registerGradient(batchNormTrainGradient);
+  patchBatchNormalization(() => tf.getBackend() === FAST_BACKEND);
+  tf.registerBackend(FAST_BACKEND, () => instance, 0);
+  fastRegistered = true;
+  return true;
+}

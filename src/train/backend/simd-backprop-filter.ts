@@ -1,0 +1,104 @@
+import type { ConvGeometry } from './conv-backprop-filter.js';
+import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
+
+/**
+ * WebAssembly SIMD Conv2DBackpropFilter for small channel counts (NHWC, no padding left —
+ * callers pass a zero-padded copy when the conv pads).
+ *
+ * For one kernel row kh, the input patch under an output pixel is kW·inC CONTIGUOUS floats
+ * (NHWC), and dW[kh] is exactly that many rows × outC. So per output pixel we load the patch
+ * as ⌈L/4⌉ vectors (L = kW·inC), splat each of the outC dy values and accumulate L×outC
+ * products in ⌈L/4⌉·outC vector registers (≤ 15 for our shapes). The last vector is loaded
+ * overlapping (ending at the patch end) so nothing outside the patch is read.
+ * One module is generated and compiled per (L, outC) and cached.
+ */
+const cache = new Map<string, (...args: number[]) => void>();
+
+export function simdBackpropFilterSupported(g: ConvGeometry): boolean {
+  const L = g.kW * g.inC;
+  return L >= 4 && Math.ceil(L / 4) * g.outC <= 24;
+}
+
+function source(L: number, outC: number): WasmFunc {
+  const V = Math.ceil(L / 4);
+  const lastOffset = 4 * (L - 4);
+  const vOffset = (v: number): number => (v === V - 1 ? lastOffset : 16 * v);
+  const locals: [string, 'i32' | 'v128'][] = [['$b', 'i32'], ['$oy', 'i32'], ['$ox', 'i32'], ['$xr', 'i32'], ['$xp', 'i32'], ['$d', 'v128']];
+  for (let v = 0; v < V; v++) locals.push([`$v${v}`, 'v128']);
+  for (let co = 0; co < outC; co++) for (let v = 0; v < V; v++) locals.push([`$a${co}_${v}`, 'v128']);
+  const pixel: string[] = [];
+  for (let v = 0; v < V; v++) pixel.push(`local.get $xp v128.load offset=${vOffset(v)} local.set $v${v}`);
+  for (let co = 0; co < outC; co++) {
+    pixel.push(`local.get $dy v128.load32_splat offset=${4 * co} local.set $d`);
+    for (let v = 0; v < V; v++) pixel.push(`local.get $a${co}_${v} local.get $v${v} local.get $d f32x4.mul f32x4.add local.set $a${co}_${v}`);
+  }
+  const store: string[] = [];
+  for (let co = 0; co < outC; co++) {
+    for (let v = 0; v < V; v++) {
+      for (let lane = 0; lane < 4; lane++) {
+        const j = v === V - 1 ? L - 4 + lane : 4 * v + lane;
+        if (v === V - 1 && j < 4 * (V - 1)) continue; // overlapping lanes already stored
+        store.push(`local.get $dw local.get $a${co}_${v} f32x4.extract_lane ${lane} f32.store offset=${4 * (j * outC + co)}`);
+      }
+    }
+  }
+  const body = `
+    local.get $batch local.set $b
+    loop
+      local.get $x local.set $xr
+      local.get $outH local.set $oy
+      loop
+        local.get $xr local.set $xp
+        local.get $outW local.set $ox
+        loop
+          ${pixel.join('\n')}
+          local.get $xp local.get $xColStep i32.add local.set $xp
+          local.get $dy i32.const ${4 * outC} i32.add local.set $dy
+          local.get $ox i32.const 1 i32.sub local.tee $ox
+          br_if 0
+        end
+        local.get $xr local.get $xRowStep i32.add local.set $xr
+        local.get $oy i32.const 1 i32.sub local.tee $oy
+        br_if 0
+      end
+      local.get $x local.get $xImg i32.add local.set $x
+      local.get $b i32.const 1 i32.sub local.tee $b
+      br_if 0
+    end
+    ${store.join('\n')}`;
+  return {
+    name: 'backpropFilterRow',
+    params: [['$x', 'i32'], ['$dy', 'i32'], ['$dw', 'i32'], ['$batch', 'i32'], ['$outH', 'i32'], ['$outW', 'i32'],
+      ['$xImg', 'i32'], ['$xRowStep', 'i32'], ['$xColStep', 'i32']],
+    locals,
+    body,
+  };
+}
+
+/**
+ * dW = backprop-filter over an input already laid out so output pixel (oy, ox) reads rows
+ * oy·sH + kh, columns ox·sW + kw (i.e. padding applied). Addresses are heap byte offsets.
+ * `inH`, `inW` describe that (possibly padded) input.
+ */
+export function simdBackpropFilter(
+  memory: WebAssembly.Memory,
+  g: ConvGeometry,
+  inH: number,
+  inW: number,
+  xAddr: number,
+  dyAddr: number,
+  dwAddr: number,
+): void {
+  const L = g.kW * g.inC;
+  const key = `${L}x${g.outC}`;
+  let fn = cache.get(key);
+  if (fn === undefined) {
+    fn = instantiate(assembleModule([source(L, g.outC)]), memory)['backpropFilterRow']!;
+    cache.set(key, fn);
+  }
+  const rowBytes = inW * g.inC * 4;
+  for (let kh = 0; kh < g.kH; kh++) {
+    fn(xAddr + kh * rowBytes, dyAddr, dwAddr + kh * L * g.outC * 4, g.batch, g.outH, g.outW,
+      inH * rowBytes, g.strideH * rowBytes, g.strideW * g.inC * 4);
+  }
+}

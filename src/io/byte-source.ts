@@ -1,0 +1,325 @@
+// Byte sources: one small interface over every input the readers accept (a path, a Uint8Array,
+// a Node Readable, a web ReadableStream, any AsyncIterable<Uint8Array>), in the shape of Apache
+// Arrow JS's byte-stream adapters: a block-level `readBlock()` for the hot path, and
+// `peek(n)` / `read(n)` / `skip(n)` / `unread(bytes)` for the few bytes that straddle blocks.
+//
+// Blocks are never reused: every block is fresh memory (or the caller's own Uint8Array / stream
+// chunk, which Node streams hand over for good), so readers may return views into them.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import { constants as bufferConstants } from 'node:buffer';
+import { InputError } from './errors.js';
+
+/** Everything `readTFRecord` and friends accept as a single byte input. */
+export type ByteInput =
+  | string
+  | Uint8Array
+  | NodeJS.ReadableStream
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>;
+
+/** Size of the blocks read from files: large enough that per-block costs vanish. */
+export const FILE_BLOCK_SIZE = 1 << 20;
+
+/** A forward-only source of blocks. `next()` resolves null at the end. */
+export interface BlockSource {
+  next(): Promise<Uint8Array | null>;
+  /** Bytes not yet delivered when known (files and Uint8Arrays), else undefined. */
+  remaining(): number | undefined;
+  close(): Promise<void>;
+}
+
+const EMPTY = new Uint8Array(0);
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Reads a file in FILE_BLOCK_SIZE blocks, keeping one read ahead in flight. */
+class FileBlocks implements BlockSource {
+  private handle: FileHandle | undefined;
+  private size = 0;
+  private position = 0;
+  private delivered = 0;
+  private ahead: Promise<Uint8Array> | undefined;
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    private readonly blockSize: number,
+  ) {}
+
+  private async ensureOpen(): Promise<FileHandle> {
+    if (this.handle) return this.handle;
+    if (this.closed) throw new InputError('read after close', this.path);
+    let h: FileHandle;
+    try {
+      h = await open(this.path, 'r');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot open (${code ?? String(e)})`, this.path, {
+        cause: e,
+      });
+    }
+    if (this.closed) {
+      await h.close();
+      throw new InputError('read after close', this.path);
+    }
+    this.handle = h;
+    this.size = (await h.stat()).size;
+    return h;
+  }
+
+  private readAt(h: FileHandle): Promise<Uint8Array> | undefined {
+    const n = Math.min(this.blockSize, this.size - this.position);
+    if (n <= 0) return undefined;
+    const at = this.position;
+    this.position += n;
+    // allocUnsafeSlow: fresh, unpooled memory that nothing else will ever write to.
+    const buf = Buffer.allocUnsafeSlow(n);
+    return (async () => {
+      let got = 0;
+      while (got < n) {
+        const { bytesRead } = await h.read(buf, got, n - got, at + got);
+        if (bytesRead === 0) break; // the file shrank while we read it
+        got += bytesRead;
+      }
+      return got === n ? buf : buf.subarray(0, got);
+    })();
+  }
+
+  async next(): Promise<Uint8Array | null> {
+    const h = await this.ensureOpen();
+    const current = this.ahead ?? this.readAt(h);
+    if (!current) return null;
+    const block = await current;
+    this.ahead = this.readAt(h);
+    this.ahead?.catch(() => {}); // surfaced by the next call, or dropped on close
+    this.delivered += block.length;
+    return block.length > 0 ? block : null;
+  }
+
+  remaining(): number | undefined {
+    return this.handle ? this.size - this.delivered : undefined;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const h = this.handle;
+    this.handle = undefined;
+    if (!h) return;
+    // Never close the descriptor under an in-flight read: the number could be reused.
+    if (this.ahead) await this.ahead.catch(() => {});
+    this.ahead = undefined;
+    await h.close();
+  }
+}
+
+class BytesBlocks implements BlockSource {
+  private done = false;
+  constructor(private readonly bytes: Uint8Array) {}
+  async next(): Promise<Uint8Array | null> {
+    if (this.done || this.bytes.length === 0) return null;
+    this.done = true;
+    return this.bytes;
+  }
+  remaining(): number | undefined {
+    return this.done ? 0 : this.bytes.length;
+  }
+  async close(): Promise<void> {
+    this.done = true;
+  }
+}
+
+class IteratorBlocks implements BlockSource {
+  constructor(
+    private readonly it: AsyncIterator<Uint8Array>,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+  async next(): Promise<Uint8Array | null> {
+    for (;;) {
+      const r = await abortable(this.it.next(), this.signal);
+      if (r.done) return null;
+      const v = r.value as unknown;
+      if (!(v instanceof Uint8Array)) {
+        throw new InputError(`byte source yielded ${typeof v === 'string' ? 'a string' : typeof v}, not a Uint8Array`);
+      }
+      if (v.length > 0) return v;
+    }
+  }
+  remaining(): number | undefined {
+    return undefined;
+  }
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
+
+class WebStreamBlocks implements BlockSource {
+  private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  constructor(
+    private readonly stream: ReadableStream<Uint8Array>,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+  async next(): Promise<Uint8Array | null> {
+    this.reader ??= this.stream.getReader();
+    for (;;) {
+      const r = await abortable(this.reader.read(), this.signal);
+      if (r.done) return null;
+      if (r.value.length > 0) return r.value;
+    }
+  }
+  remaining(): number | undefined {
+    return undefined;
+  }
+  async close(): Promise<void> {
+    if (!this.reader) return;
+    const reader = this.reader;
+    await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+function isWebStream(x: unknown): x is ReadableStream<Uint8Array> {
+  return typeof (x as ReadableStream | null)?.getReader === 'function';
+}
+
+function isNodeReadable(x: unknown): x is NodeJS.ReadableStream & AsyncIterable<Uint8Array> {
+  return typeof (x as NodeJS.ReadableStream | null)?.pipe === 'function' && Symbol.asyncIterator in (x as object);
+}
+
+/** A block source over any ByteInput. Paths are opened lazily on the first `next()`. */
+export function blockSource(
+  input: ByteInput,
+  options: { signal?: AbortSignal; blockSize?: number } = {},
+): BlockSource {
+  if (typeof input === 'string') return new FileBlocks(input, options.blockSize ?? FILE_BLOCK_SIZE);
+  if (input instanceof Uint8Array) return new BytesBlocks(input);
+  if (isWebStream(input)) return new WebStreamBlocks(input, options.signal);
+  if (isNodeReadable(input)) {
+    const it = input[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+    return new IteratorBlocks(it, options.signal);
+  }
+  if (input && typeof (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+    return new IteratorBlocks((input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator](), options.signal);
+  }
+  throw new InputError(
+    'unsupported byte source: expected a path, a Uint8Array, a Node Readable, a web ReadableStream or an AsyncIterable<Uint8Array>',
+  );
+}
+
+/**
+ * Cursor over a BlockSource: whole blocks for the hot path and exact byte counts for the rest.
+ * `offset` counts bytes consumed so far (the position in the stream of the next byte).
+ */
+export class ByteReader {
+  /** Bytes handed back by `unread`, delivered before any new block. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  offset = 0;
+
+  constructor(
+    readonly source: BlockSource,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Bytes known to remain (pending + source) when the source knows its size. */
+  remaining(): number | undefined {
+    const r = this.source.remaining();
+    return r === undefined ? undefined : r + this.pendingBytes;
+  }
+
+  /** The next run of bytes (a pending remainder or a whole new block); null at the end. */
+  async readBlock(): Promise<Uint8Array | null> {
+    this.signal?.throwIfAborted();
+    let b: Uint8Array | null | undefined = this.pending.pop();
+    if (b) this.pendingBytes -= b.length;
+    else b = await this.source.next();
+    if (b) this.offset += b.length;
+    return b;
+  }
+
+  /** Push bytes back so the next read starts with them. */
+  unread(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    this.offset -= bytes.length;
+  }
+
+  /**
+   * Exactly n bytes, or fewer only when the stream ends first. Memory is allocated only for bytes
+   * that have actually arrived, so a bogus huge n costs at most what the stream really holds.
+   * A single block that covers n is returned as a view, else the pieces are copied once.
+   */
+  async read(n: number): Promise<Uint8Array> {
+    if (n === 0) return EMPTY;
+    const pieces: Uint8Array[] = [];
+    let got = 0;
+    while (got < n) {
+      const b = await this.readBlock();
+      if (!b) break;
+      const want = n - got;
+      if (b.length > want) {
+        this.unread(b.subarray(want));
+        pieces.push(b.subarray(0, want));
+        got += want;
+      } else {
+        pieces.push(b);
+        got += b.length;
+      }
+    }
+    if (pieces.length === 1) return pieces[0]!;
+    if (got > bufferConstants.MAX_LENGTH) throw new InputError(`a single record of ${got} bytes exceeds the buffer limit`);
+    const out = new Uint8Array(got);
+    let at = 0;
+    for (const p of pieces) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  /** Up to n bytes without consuming them. */
+  async peek(n: number): Promise<Uint8Array> {
+    const bytes = await this.read(n);
+    this.unread(bytes);
+    return bytes;
+  }
+
+  /** Discard up to n bytes without keeping them; returns how many were discarded. */
+  async skip(n: number): Promise<number> {
+    let got = 0;
+    while (got < n) {
+      const b = await this.readBlock();
+      if (!b) break;
+      const want = n - got;
+      if (b.length > want) {
+        this.unread(b.subarray(want));
+        got += want;
+      } else got += b.length;
+    }
+    return got;
+  }
+
+  async close(): Promise<void> {
+    this.pending = [];
+    this.pendingBytes = 0;
+    await this.source.close();
+  }
+}

@@ -1,0 +1,278 @@
+// Random access to uncompressed TFRecord files: `indexTFRecord` (PATH.idx, one `offset length`
+// line per record as vahidk/tfrecord and DALI write it: the offset of the record's header and the
+// length of the whole framed record, 16 + payload), `readRecordAt`, and `openTFRecordIndexed`,
+// whose `getMany` sorts the wanted records by position and reads neighbours in one pread.
+
+import { open, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { maskedCrc32c } from './crc32c.js';
+import { compressionFromName } from './decompress.js';
+import { DataLossError, InputError } from './errors.js';
+
+export interface TFRecordIndex {
+  /** Byte offset of each record's header. */
+  offsets: number[];
+  /** Framed length of each record (12-byte header + payload + 4-byte CRC). */
+  lengths: number[];
+}
+
+export interface IndexedTFRecord {
+  readonly length: number;
+  /** Size of the file in bytes. */
+  readonly byteLength: number;
+  get(i: number): Promise<Uint8Array>;
+  /** Payloads in the order asked for; reads are sorted by position and neighbours coalesced. */
+  getMany(indices: ArrayLike<number>): Promise<Uint8Array[]>;
+  close(): Promise<void>;
+}
+
+const SCAN_BLOCK = 1 << 20;
+/** Records closer than this are read in one go (the gap is read and dropped). */
+const COALESCE_GAP = 64 << 10;
+/** Upper bound of one coalesced read. */
+const MAX_RUN = 8 << 20;
+/** Parallel preads in getMany (libuv has four threads by default). */
+const READ_CONCURRENCY = 4;
+
+function u32(b: Uint8Array, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+}
+
+function refuseCompressed(path: string): void {
+  if (compressionFromName(path) !== 'none') {
+    throw new InputError('random access needs an uncompressed TFRecord file (this name says compressed)', path);
+  }
+}
+
+async function readFully(h: FileHandle, into: Uint8Array, position: number): Promise<number> {
+  let got = 0;
+  while (got < into.length) {
+    const { bytesRead } = await h.read(into, got, into.length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
+
+/**
+ * Walk the headers of an open file: one 1 MiB read covers many small records, and a record
+ * longer than the buffer is jumped over (its payload is never read). Checks length CRCs.
+ */
+async function scanHeaders(h: FileHandle, size: number, path: string): Promise<TFRecordIndex> {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  const buf = Buffer.allocUnsafe(SCAN_BLOCK);
+  let at = 0; // next record header
+  while (at < size) {
+    const got = await readFully(h, buf.subarray(0, Math.min(SCAN_BLOCK, size - at)), at);
+    if (got === 0) throw new DataLossError('truncated_header', path, offsets.length, at, 'the file shrank while being read');
+    let p = 0;
+    while (at < size) {
+      if (got - p < 12) {
+        if (size - at < 12) {
+          throw new DataLossError('truncated_header', path, offsets.length, at, `${size - at} of 12 header bytes`);
+        }
+        break; // read the next buffer from this header
+      }
+      if (maskedCrc32c(buf, p, p + 8) !== u32(buf, p + 8)) {
+        throw new DataLossError('length_crc_mismatch', path, offsets.length, at, 'corrupted record: the length CRC does not match');
+      }
+      const framed = u32(buf, p + 4) * 4294967296 + u32(buf, p) + 16;
+      if (at + framed > size) {
+        throw new DataLossError('truncated_data', path, offsets.length, at, `truncated record: ${framed} framed bytes claimed, ${size - at} remain`);
+      }
+      offsets.push(at);
+      lengths.push(framed);
+      at += framed;
+      p += framed;
+      if (p > got) break; // jumped past the buffer
+    }
+  }
+  return { offsets, lengths };
+}
+
+/** Parse a PATH.idx text; undefined when it does not describe a file of `size` bytes. */
+function parseIdx(text: string, size: number): TFRecordIndex | undefined {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let expect = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const [o, l] = line.trim().split(/\s+/).map(Number);
+    if (o !== expect || !Number.isSafeInteger(l) || l! < 16) return undefined;
+    offsets.push(o);
+    lengths.push(l!);
+    expect = o + l!;
+  }
+  return expect === size ? { offsets, lengths } : undefined;
+}
+
+/** The index in PATH.idx when that file is at least as new as PATH and consistent with its size. */
+async function freshIdx(path: string, size: number, mtimeMs: number): Promise<TFRecordIndex | undefined> {
+  try {
+    const s = await stat(`${path}.idx`);
+    if (s.mtimeMs < mtimeMs) return undefined;
+    return parseIdx(await readFile(`${path}.idx`, 'utf8'), size);
+  } catch {
+    return undefined;
+  }
+}
+
+async function openFile(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot open (${code ?? String(e)})`, path, { cause: e });
+  }
+}
+
+/** Scan `path` and (by default) save PATH.idx, written to a temporary file and renamed. */
+export async function indexTFRecord(path: string, options: { save?: boolean } = {}): Promise<TFRecordIndex> {
+  refuseCompressed(path);
+  const h = await openFile(path);
+  let index: TFRecordIndex;
+  try {
+    index = await scanHeaders(h, (await h.stat()).size, path);
+  } finally {
+    await h.close();
+  }
+  if (options.save ?? true) {
+    const lines = index.offsets.map((o, i) => `${o} ${index.lengths[i]}\n`).join('');
+    const tmp = `${path}.idx.tmp-${process.pid}`;
+    try {
+      await writeFile(tmp, lines);
+      await rename(tmp, `${path}.idx`);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+  }
+  return index;
+}
+
+class IndexedFile implements IndexedTFRecord {
+  constructor(
+    private readonly path: string,
+    private readonly h: FileHandle,
+    private readonly index: TFRecordIndex,
+    readonly byteLength: number,
+    private readonly verify: boolean,
+  ) {}
+
+  get length(): number {
+    return this.index.offsets.length;
+  }
+
+  private position(i: number): number {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) {
+      throw new InputError(`record ${i} is out of range (the file has ${this.length})`, this.path);
+    }
+    return i;
+  }
+
+  /** Check the framed record at buf[p..] (record i) and return its payload view. */
+  private payload(buf: Uint8Array, p: number, i: number): Uint8Array {
+    const offset = this.index.offsets[i]!;
+    const framed = this.index.lengths[i]!;
+    const n = framed - 16;
+    if (maskedCrc32c(buf, p, p + 8) !== u32(buf, p + 8)) {
+      throw new DataLossError('length_crc_mismatch', this.path, i, offset, 'corrupted record (or a stale index)');
+    }
+    if (u32(buf, p) !== n >>> 0 || u32(buf, p + 4) !== Math.floor(n / 4294967296)) {
+      throw new InputError(`the index does not match record ${i} at offset ${offset}; rebuild ${this.path}.idx`, this.path);
+    }
+    if (this.verify && maskedCrc32c(buf, p + 12, p + 12 + n) !== u32(buf, p + 12 + n)) {
+      throw new DataLossError('data_crc_mismatch', this.path, i, offset, 'corrupted record: the data CRC does not match');
+    }
+    return buf.subarray(p + 12, p + 12 + n);
+  }
+
+  private async readSpan(start: number, end: number): Promise<Uint8Array> {
+    const buf = Buffer.allocUnsafeSlow(end - start);
+    const got = await readFully(this.h, buf, start);
+    if (got < buf.length) {
+      throw new DataLossError('truncated_data', this.path, -1, start, 'the file is shorter than its index says');
+    }
+    return buf;
+  }
+
+  async get(i: number): Promise<Uint8Array> {
+    this.position(i);
+    const offset = this.index.offsets[i]!;
+    const buf = await this.readSpan(offset, offset + this.index.lengths[i]!);
+    return this.payload(buf, 0, i);
+  }
+
+  async getMany(indices: ArrayLike<number>): Promise<Uint8Array[]> {
+    const n = indices.length;
+    const order = new Array<number>(n);
+    for (let k = 0; k < n; k++) {
+      this.position(indices[k]!);
+      order[k] = k;
+    }
+    const { offsets, lengths } = this.index;
+    order.sort((a, b) => offsets[indices[a]!]! - offsets[indices[b]!]!);
+    // Runs of requests whose records are close together in the file.
+    const runs: { start: number; end: number; from: number; to: number }[] = [];
+    for (let k = 0; k < n; ) {
+      const first = indices[order[k]!]!;
+      const start = offsets[first]!;
+      let end = start + lengths[first]!;
+      let j = k + 1;
+      for (; j < n; j++) {
+        const r = indices[order[j]!]!;
+        const o = offsets[r]!;
+        const e = Math.max(end, o + lengths[r]!);
+        if (o - end > COALESCE_GAP || e - start > MAX_RUN) break;
+        end = e;
+      }
+      runs.push({ start, end, from: k, to: j });
+      k = j;
+    }
+    const out = new Array<Uint8Array>(n);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < runs.length) {
+        const run = runs[next++]!;
+        const buf = await this.readSpan(run.start, run.end);
+        for (let k = run.from; k < run.to; k++) {
+          const i = indices[order[k]!]!;
+          out[order[k]!] = this.payload(buf, offsets[i]! - run.start, i);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, runs.length) }, worker));
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.h.close();
+  }
+}
+
+/**
+ * Open an uncompressed TFRecord file for reads by record number. Uses PATH.idx when it is fresh
+ * (not older than the file and consistent with its size), else scans the headers (without saving).
+ */
+export async function openTFRecordIndexed(path: string, options: { verify?: boolean } = {}): Promise<IndexedTFRecord> {
+  refuseCompressed(path);
+  const h = await openFile(path);
+  try {
+    const s = await h.stat();
+    const index = (await freshIdx(path, s.size, s.mtimeMs)) ?? (await scanHeaders(h, s.size, path));
+    return new IndexedFile(path, h, index, s.size, options.verify ?? true);
+  } catch (e) {
+    await h.close();
+    throw e;
+  }
+}
+
+/** The payload of record i (0-based) of an uncompressed TFRecord file. */
+export async function readRecordAt(path: string, i: number): Promise<Uint8Array> {
+  const f = await openTFRecordIndexed(path);
+  try {
+    return await f.get(i);
+  } finally {
+    await f.close();
+  }
+}

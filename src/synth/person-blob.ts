@@ -39,8 +39,8 @@ export function samplePerson(rng: Rng): PersonShape {
   return {
     cx: rng.uniform(0, W - 1),
     cy: rng.uniform(0, H - 1),
-    halfWidth: rng.uniform(1.6, 6.2),
-    halfHeight: rng.uniform(2.1, 8.2),
+    halfWidth: rng.uniform(1.9, 6.2),
+    halfHeight: rng.uniform(2.6, 8.2),
     angle: rng.uniform(-0.5, 0.5),
     warmth: rng.uniform(50, 115),
   };
@@ -91,7 +91,7 @@ export function renderPerson(p: PersonShape, heat: Float32Array): RenderedPerson
       if (t > heat[i]!) heat[i] = t;
     }
   }
-  if (pixels < 6 || xmax - xmin < 2 || ymax - ymin < 2) return undefined;
+  if (pixels < 8 || xmax - xmin < 3 || ymax - ymin < 4) return undefined;
   return { mask, pixels, box: [xmin, ymin, xmax, ymax], polygon: hugPolygon(p, xmin, ymin, xmax, ymax) };
 }
 

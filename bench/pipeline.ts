@@ -1,0 +1,144 @@
+// npm run bench:pipeline [-- --n 1000000 --runs 3]
+// 1M small objects through map → filter → batch(32) and shuffle(10000) → batch(32), side by side
+// in one process: recordflow (chunked operators), @tensorflow/tfjs-data, the published `ix`
+// package, and hand-written per-element async generators (the floor without chunking).
+// Prints ns per input element and recordflow's speed-up over each.
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfc from '@tensorflow/tfjs-core';
+import * as tfd from '@tensorflow/tfjs-data';
+import { from as ixFrom } from 'ix/asynciterable';
+import { buffer as ixBuffer, filter as ixFilter, map as ixMap } from 'ix/asynciterable/operators';
+import { batch, filter, map, pipe, shuffle } from '../src/pipeline/index.js';
+
+interface Item {
+  id: number;
+  value: number;
+}
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const N = arg('n', 1_000_000);
+const RUNS = arg('runs', 3);
+const SHUFFLE = 10_000;
+const items: Item[] = Array.from({ length: N }, (_, i) => ({ id: i, value: i * 0.5 }));
+const mapFn = (x: Item): Item => ({ id: x.id, value: x.value * 2 });
+const keep = (x: Item): boolean => x.id % 4 !== 3;
+
+type Runner = () => Promise<number>; // returns a count so nothing is optimised away
+
+async function time(run: Runner, runs: number): Promise<{ ns: number; count: number }> {
+  let best = Infinity;
+  let count = 0;
+  for (let r = 0; r < runs; r++) {
+    const t0 = process.hrtime.bigint();
+    count = await run();
+    const ns = Number(process.hrtime.bigint() - t0) / N;
+    best = Math.min(best, ns);
+  }
+  return { ns: best, count };
+}
+
+async function countBatches(source: AsyncIterable<unknown[]>): Promise<number> {
+  let n = 0;
+  for await (const b of source) n += b.length;
+  return n;
+}
+
+// ---- hand-written per-element async generators ----
+async function* genFrom<T>(xs: T[]): AsyncGenerator<T> {
+  for (const x of xs) yield x;
+}
+async function* genMap<T, R>(src: AsyncIterable<T>, f: (x: T) => R): AsyncGenerator<R> {
+  for await (const x of src) yield f(x);
+}
+async function* genFilter<T>(src: AsyncIterable<T>, f: (x: T) => boolean): AsyncGenerator<T> {
+  for await (const x of src) if (f(x)) yield x;
+}
+async function* genBatch<T>(src: AsyncIterable<T>, n: number): AsyncGenerator<T[]> {
+  let b: T[] = [];
+  for await (const x of src) {
+    b.push(x);
+    if (b.length === n) {
+      yield b;
+      b = [];
+    }
+  }
+  if (b.length) yield b;
+}
+/** The same tf.data buffer algorithm, one element per await (used for ix and generators). */
+async function* genShuffle<T>(src: AsyncIterable<T>, size: number): AsyncGenerator<T> {
+  const buf: T[] = [];
+  for await (const x of src) {
+    if (buf.length < size) buf.push(x);
+    else {
+      const j = Math.floor(Math.random() * size);
+      yield buf[j] as T;
+      buf[j] = x;
+    }
+  }
+  while (buf.length) {
+    const j = Math.floor(Math.random() * buf.length);
+    yield buf[j] as T;
+    buf[j] = buf[buf.length - 1] as T;
+    buf.pop();
+  }
+}
+
+// ---- tfjs-data: batch() stacks numeric fields into tensors, which are disposed here ----
+async function tfdCount(ds: tfd.Dataset<tfc.TensorContainer>): Promise<number> {
+  let n = 0;
+  await ds.forEachAsync((b) => {
+    const t = (b as { id: tfc.Tensor }).id;
+    n += t.shape[0] as number;
+    tfc.dispose(b);
+  });
+  return n;
+}
+
+const cases: { name: string; runners: Record<string, Runner> }[] = [
+  {
+    name: 'map → filter → batch(32)',
+    runners: {
+      recordflow: () => countBatches(pipe(items, map(mapFn), filter(keep), batch<Item>(32))),
+      'tfjs-data': () => tfdCount(tfd.array(items as unknown as tfc.TensorContainer[]).map((x) => mapFn(x as unknown as Item) as unknown as tfc.TensorContainer).filter((x) => keep(x as unknown as Item)).batch(32)),
+      ix: () => countBatches(ixFrom(items).pipe(ixMap(mapFn), ixFilter(keep), ixBuffer(32))),
+      'async generators': () => countBatches(genBatch(genFilter(genMap(genFrom(items), mapFn), keep), 32)),
+    },
+  },
+  {
+    name: `shuffle(${SHUFFLE}) → batch(32)`,
+    runners: {
+      recordflow: () => countBatches(pipe(items, shuffle<Item>(SHUFFLE, { seed: 1 }), batch<Item>(32))),
+      'tfjs-data': () => tfdCount(tfd.array(items as unknown as tfc.TensorContainer[]).shuffle(SHUFFLE, '1').batch(32)),
+      'ix (+ generator shuffle)': () => countBatches(ixFrom(items).pipe((s) => ixFrom(genShuffle(s, SHUFFLE)), ixBuffer(32))),
+      'async generators': () => countBatches(genBatch(genShuffle(genFrom(items), SHUFFLE), 32)),
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  await tfc.setBackend('cpu');
+  console.log(`recordflow pipeline bench: ${N.toLocaleString('en')} objects, best of ${RUNS} runs (others: 1 run), node ${process.version}`);
+  console.log(`load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  for (const c of cases) {
+    console.log(`\n${c.name}`);
+    let ours = 0;
+    let expected = -1;
+    for (const [name, run] of Object.entries(c.runners)) {
+      const { ns, count } = await time(run, name === 'recordflow' ? RUNS : 1);
+      if (expected < 0) expected = count;
+      else if (count !== expected) throw new Error(`${name}: ${count} elements, expected ${expected}`);
+      if (name === 'recordflow') {
+        ours = ns;
+        console.log(`  ${name.padEnd(26)} ${ns.toFixed(0).padStart(7)} ns/element`);
+      } else {
+        console.log(`  ${name.padEnd(26)} ${ns.toFixed(0).padStart(7)} ns/element   recordflow is ${(ns / ours).toFixed(1)}x faster`);
+      }
+    }
+  }
+}
+
+await main();

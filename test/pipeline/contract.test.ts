@@ -1,0 +1,66 @@
+// The contract every operator keeps, checked over one table: the same output whatever the
+// chunking of the source (per element, odd chunk sizes, one big array); an empty source gives
+// an empty output; a failing source's error reaches the consumer unchanged and the source is
+// closed; breaking out early closes the source.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  batch, cache, concat, filter, interleave, map, pipe, prefetch, repeat, shard, shuffle, skip, take, zip,
+} from '../../src/pipeline/index.js';
+import { chunked, collect, collectChunks, perElement, range } from './helpers.js';
+
+type AnyOp = (source: AsyncIterable<number>) => AsyncIterable<unknown>;
+
+const ops: Record<string, () => AnyOp> = {
+  map: () => map((x: number) => x * 10),
+  'map async, concurrency 3': () => map(async (x: number) => x * 10, { concurrency: 3 }),
+  filter: () => filter((x: number) => x % 3 !== 0),
+  shuffle: () => shuffle(7, { seed: 5 }),
+  batch: () => batch(4),
+  'batch dropRemainder': () => batch(4, { dropRemainder: true }),
+  prefetch: () => prefetch(3),
+  take: () => take(13),
+  skip: () => skip(5),
+  repeat: () => repeat(2),
+  cache: () => cache(),
+  shard: () => shard(3, 1),
+  interleave: () => interleave((x: number) => [x, x + 0.5], { cycleLength: 3, blockLength: 2 }),
+  zip: () => zip(range(100, 1000)),
+  concat: () => concat([-1, -2]),
+};
+
+const N = 23;
+const expectedOf = async (op: AnyOp): Promise<unknown[]> => collect(op(range(N) as never));
+
+for (const [name, make] of Object.entries(ops)) {
+  test(`${name}: same output for every chunking of the source`, async () => {
+    const want = await expectedOf(make());
+    assert.ok(want.length > 0);
+    assert.deepEqual(await collect(make()(perElement(range(N)))), want);
+    assert.deepEqual(await collect(make()(chunked(range(N), [1, 5, 2, 8]))), want);
+    assert.deepEqual(await collectChunks(pipe(chunked(range(N), [4, 1]), make()) as never), want);
+  });
+
+  test(`${name}: empty source`, async () => {
+    const src = chunked<number>([]);
+    const out = await collect(make()(src));
+    if (name === 'concat') assert.deepEqual(out, [-1, -2]);
+    else assert.deepEqual(out, []);
+  });
+
+  test(`${name}: a failing source's error reaches the consumer and the source is closed`, async () => {
+    for (const src of [perElement(range(N), 9), chunked(range(N), [4], 9)]) {
+      await assert.rejects(collect(make()(src)), /source failed at 9/);
+      assert.equal(src.closed, src.opened);
+    }
+  });
+
+  test(`${name}: breaking out early closes the source`, async () => {
+    for (const src of [perElement(range(1000)), chunked(range(1000), [16])]) {
+      for await (const _ of make()(src)) break;
+      assert.equal(src.opened, 1);
+      assert.equal(src.closed, 1);
+      assert.ok(src.pulled < 1000, `${name} pulled ${src.pulled} of 1000 before the break`);
+    }
+  });
+}

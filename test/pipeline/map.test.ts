@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { filter, map, OperatorError, pipe } from '../../src/pipeline/index.js';
+import { chunked, collect, perElement, range, sleep } from './helpers.js';
+
+test('map: sync fn over chunks gets each element and its index', async () => {
+  const out = await collect(pipe(chunked(range(10, 100), [4]), map((x: number, i: number) => [x, i])));
+  assert.deepEqual(out, range(10).map((i) => [100 + i, i]));
+});
+
+test('map: async fn with concurrency keeps input order and runs up to `concurrency` calls at once', async () => {
+  let running = 0;
+  let maxRunning = 0;
+  const delays = [9, 1, 5, 0, 7, 2, 8, 3, 0, 4, 6, 1, 2, 9, 0, 3];
+  const out = await collect(
+    pipe(perElement(range(delays.length)), map(async (x: number) => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await sleep(delays[x] as number);
+      running--;
+      return x * 2;
+    }, { concurrency: 4 })),
+  );
+  assert.deepEqual(out, range(delays.length).map((x) => x * 2));
+  assert.equal(maxRunning, 4);
+});
+
+test('map: concurrency 1 runs async calls one at a time', async () => {
+  let running = 0;
+  let maxRunning = 0;
+  await collect(pipe(chunked(range(8), [8]), map(async (x: number) => {
+    running++;
+    maxRunning = Math.max(maxRunning, running);
+    await sleep(1);
+    running--;
+    return x;
+  })));
+  assert.equal(maxRunning, 1);
+});
+
+test('map: a fn returning sometimes a value, sometimes a promise keeps the order', async () => {
+  const out = await collect(pipe(chunked(range(20), [3, 7]), map((x: number) => (x % 3 === 0 ? sleep(2).then(() => -x) : x), { concurrency: 3 })));
+  assert.deepEqual(out, range(20).map((x) => (x % 3 === 0 ? -x : x)));
+});
+
+test('map: errors name the operator and the element, and keep the cause', async () => {
+  const boom = new Error('bad row');
+  for (const fn of [(x: number) => { if (x === 6) throw boom; return x; }, async (x: number) => { if (x === 6) throw boom; return x; }]) {
+    const src = chunked(range(20), [4]);
+    const err = await collect(pipe(src, map(fn, { concurrency: 2 }))).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof OperatorError);
+    assert.equal(err.operator, 'map');
+    assert.equal(err.elementIndex, 6);
+    assert.equal(err.cause, boom);
+    assert.match(err.message, /^map: element 6: bad row$/);
+    assert.equal(src.closed, 1);
+  }
+});
+
+test('map: a break aborts the in-flight calls and starts no new ones', async () => {
+  const src = perElement(range(100));
+  const started: number[] = [];
+  const aborted: number[] = [];
+  const op = map(async (x: number, _i: number, signal: AbortSignal) => {
+    started.push(x);
+    await new Promise<void>((resolve) => {
+      let done = false;
+      const t = setTimeout(() => {
+        done = true;
+        resolve();
+      }, x === 0 ? 1 : 200);
+      signal.addEventListener('abort', () => {
+        if (done) return;
+        clearTimeout(t);
+        aborted.push(x);
+        resolve();
+      });
+    });
+    return x;
+  }, { concurrency: 4 });
+  const t0 = Date.now();
+  for await (const x of op(src)) {
+    assert.equal(x, 0);
+    break;
+  }
+  assert.ok(Date.now() - t0 < 150, 'the break did not wait for in-flight calls');
+  await sleep(5);
+  assert.deepEqual(started, [0, 1, 2, 3]); // the window of 4, nothing after the break
+  assert.deepEqual(aborted.sort(), [1, 2, 3]); // 0 had finished
+  assert.equal(src.closed, 1);
+});
+
+test('map: an error downstream stops the map and closes the source', async () => {
+  const src = chunked(range(5000), [100]);
+  const failing = filter((x: number) => {
+    if (x === 150) throw new Error('downstream');
+    return true;
+  });
+  await assert.rejects(collect(pipe(src, map((x: number) => x + 1), failing)), (e: unknown) => e instanceof OperatorError && e.operator === 'filter' && e.elementIndex === 149);
+  assert.equal(src.closed, 1);
+  assert.ok(src.pulled <= 300);
+});
+
+test('map: concurrency must be a positive integer', () => {
+  assert.throws(() => map((x) => x, { concurrency: 0 }), /concurrency/);
+  assert.throws(() => map((x) => x, { concurrency: 1.5 }), /concurrency/);
+});

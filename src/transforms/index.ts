@@ -21,3 +21,4 @@ export { splitTrainVal, trainCountOf, type SplitOptions, type Split } from './sp
 export { collate, type CollatedField, type CollateElement } from './collate.js';
 export { createRng, randomPermutation, seedTo32, type Rng } from './random.js';
 export { toExample, fromExample, type ExampleInput, type LocalizationRecord } from './example-schema.js';
+export { localizationFromSets, checkReferenceSet, type LocalizationSet } from './localization-arrays.js';

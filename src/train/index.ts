@@ -13,3 +13,10 @@ export {
 export { iou, giou, giouLoss, type BoxFormat, type BoxArray, type BoxInput, type MetricArray } from './metrics.js';
 export { focalLoss, maskedL1Loss, offsetLoss, sizeLoss, centerNetLoss, meanSquaredError } from './losses.js';
 export { validationIoU, StreamingIoU, type ValidationIoUOptions } from './validation-iou.js';
+export { type Batch, type BatchSource, type TensorField } from './batch.js';
+export { fileHandler, saveModel, loadModel } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, loadWeightsInto, type TrainerState } from './checkpoint-state.js';
+export { recomputeBatchNormStats, batchNormLayers, type PreciseBNOptions, type PreciseBNResult } from './precise-bn.js';
+export { evaluate, regularizationLoss, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
+export { ProgressBar, type ProgressOptions, type ProgressStream } from './progress.js';
+export { train, TrainingDivergedError, type TrainOptions, type TrainResult, type EpochMetrics } from './trainer.js';

@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../io/errors.js';
+import { fileHandler, loadTensors, saveTensors, writeAtomic } from './checkpoint.js';
+import { dropoutCounters, restoreDropoutCounters } from './seeded-dropout.js';
+import type { EpochMetrics } from './trainer.js';
+
+/**
+ * A resumable training checkpoint directory:
+ *   model.json + weights.bin   the model (tfjs layers format, loadable on its own)
+ *   optimizer.json + .bin      the optimizer's iteration count and slot variables
+ *   state.json                 epoch, global step, best value, history, dropout counters
+ * state.json is written last, so its presence marks a complete checkpoint.
+ */
+export interface TrainerState {
+  /** Completed epochs. */
+  epoch: number;
+  /** Completed optimizer steps (the schedule's step index). */
+  step: number;
+  history: EpochMetrics[];
+  bestEpoch: number | undefined;
+  best: number | undefined;
+}
+
+interface StateFile extends TrainerState {
+  version: 1;
+  dropout: Record<string, number>;
+  optimizer: string | null;
+}
+
+export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainerState): Promise<void> {
+  await model.save(fileHandler(dir));
+  let optimizerSaved: string | null = null;
+  try {
+    const weights = await optimizer.getWeights();
+    await saveTensors(dir, 'optimizer', weights);
+    // getWeights returns a fresh iteration-count scalar; the slot variables are the optimizer's own.
+    weights[0]?.tensor.dispose();
+    optimizerSaved = optimizer.getClassName();
+  } catch (err) {
+    if (!/not implemented/i.test((err as Error).message)) throw err;
+  }
+  const file: StateFile = { version: 1, ...state, dropout: dropoutCounters(model), optimizer: optimizerSaved };
+  await writeAtomic(join(dir, 'state.json'), JSON.stringify(file, null, 1));
+}
+
+/** Restores weights, optimizer and dropout state; undefined when `dir` holds no checkpoint. */
+export async function loadCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<TrainerState | undefined> {
+  const statePath = join(dir, 'state.json');
+  try {
+    await access(statePath);
+  } catch {
+    return undefined;
+  }
+  const file = JSON.parse(await readFile(statePath, 'utf8')) as StateFile;
+  if (file.version !== 1) throw new InputError(`unsupported checkpoint version ${String(file.version)}`, statePath);
+  await loadWeightsInto(model, dir);
+  if (file.optimizer !== null) {
+    if (file.optimizer !== optimizer.getClassName()) {
+      throw new InputError(`checkpoint optimizer is ${file.optimizer} but training uses ${optimizer.getClassName()}`, statePath);
+    }
+    const weights = await loadTensors(dir, 'optimizer');
+    await optimizer.setWeights(weights);
+    tf.dispose(weights.map((w) => w.tensor));
+  }
+  restoreDropoutCounters(model, file.dropout ?? {});
+  return { epoch: file.epoch, step: file.step, history: file.history, bestEpoch: file.bestEpoch ?? undefined, best: file.best ?? undefined };
+}
+
+/**
+ * Loads saved weights into an existing model: by name when the names match (models built
+ * by createBackbone have fixed names), else in order when every shape matches.
+ */
+export async function loadWeightsInto(model: tf.LayersModel, dir: string): Promise<void> {
+  const artifacts = await fileHandler(dir).load!();
+  const specs = artifacts.weightSpecs ?? [];
+  const map = tf.io.decodeWeights(artifacts.weightData!, specs);
+  const tensors = specs.map((s) => map[s.name]!);
+  try {
+    const own = model.weights;
+    const byName = own.every((w) => map[w.originalName] !== undefined) && own.length === specs.length;
+    if (byName) {
+      model.setWeights(own.map((w) => map[w.originalName]!));
+      return;
+    }
+    const sameShapes =
+      own.length === tensors.length && own.every((w, i) => w.shape.length === tensors[i]!.shape.length && w.shape.every((d, k) => d === tensors[i]!.shape[k]));
+    if (!sameShapes) {
+      throw new InputError(`checkpoint weights (${specs.length}) do not fit this model (${own.length} weights)`, dir);
+    }
+    model.setWeights(tensors);
+  } finally {
+    tf.dispose(tensors);
+  }
+}

@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { InputError } from '../io/errors.js';
+import './seeded-dropout.js';
+
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+} // registers SeededDropout so saved BackBone models load back
+
+/**
+ * Saving and loading tfjs models as files without tfjs-node.
+ *
+ * `fileHandler(dir)` is a tf.io IOHandler writing `dir/model.json` + `dir/weights.bin` in
+ * the tfjs "layers-model" format (the format tfjs-node's `file://` handler and the
+ * converter use), so `model.save(fileHandler(dir))` and
+ * `tf.loadLayersModel(fileHandler(dir))` work in plain Node. Each file is written to a
+ * temporary name and renamed, so a crash never leaves a half-written model.json.
+ * Importing this module also routes `file://` URLs to it when nothing else handles them.
+ */
+
+const MODEL_FILE = 'model.json';
+const WEIGHTS_FILE = 'weights.bin';
+
+export function fileHandler(dir: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      if (artifacts.modelTopology instanceof ArrayBuffer) {
+        throw new InputError('fileHandler saves JSON model topologies only (not GraphDef binaries)', dir);
+      }
+      await mkdir(dir, { recursive: true });
+      const weights = joinWeightData(artifacts.weightData);
+      const modelJson: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology as object,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: [`./${WEIGHTS_FILE}`], weights: artifacts.weightSpecs ?? [] }],
+      };
+      if (artifacts.trainingConfig != null) modelJson.trainingConfig = artifacts.trainingConfig;
+      if (artifacts.userDefinedMetadata != null) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
+      await writeAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(weights));
+      await writeAtomic(join(dir, MODEL_FILE), JSON.stringify(modelJson));
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          modelTopologyBytes: JSON.stringify(modelJson.modelTopology).length,
+          weightSpecsBytes: JSON.stringify(modelJson.weightsManifest).length,
+          weightDataBytes: weights.byteLength,
+        },
+      };
+    },
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const path = join(dir, MODEL_FILE);
+      let modelJson: tf.io.ModelJSON;
+      try {
+        modelJson = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON;
+      } catch (err) {
+        throw new InputError(`cannot read a tfjs model from ${path}: ${(err as Error).message}`, path);
+      }
+      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+        const specs: tf.io.WeightsManifestEntry[] = [];
+        const buffers: Uint8Array[] = [];
+        for (const group of manifest) {
+          specs.push(...group.weights);
+          for (const p of group.paths) buffers.push(await readFile(join(dir, p)));
+        }
+        return [specs, concat(buffers)];
+      });
+    },
+  };
+}
+
+/** Saves a model (topology + weights) as dir/model.json + dir/weights.bin. */
+export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
+  await model.save(fileHandler(dir));
+}
+
+export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(fileHandler(dir));
+}
+
+/** Writes named tensors as `name.json` (specs) + `name.bin` (data), e.g. optimizer state. */
+export async function saveTensors(dir: string, name: string, tensors: NamedTensor[]): Promise<void> {
+  const { data, specs } = await tf.io.encodeWeights(tensors);
+  await mkdir(dir, { recursive: true });
+  await writeAtomic(join(dir, `${name}.bin`), new Uint8Array(joinWeightData(data)));
+  await writeAtomic(join(dir, `${name}.json`), JSON.stringify(specs));
+}
+
+export async function loadTensors(dir: string, name: string): Promise<NamedTensor[]> {
+  const specs = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as tf.io.WeightsManifestEntry[];
+  const bytes = await readFile(join(dir, `${name}.bin`));
+  const map = tf.io.decodeWeights(concat([bytes]), specs);
+  return specs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
+}
+
+export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+function joinWeightData(data: tf.io.WeightData | undefined): ArrayBuffer {
+  if (data == null) return new ArrayBuffer(0);
+  return Array.isArray(data) ? tf.io.CompositeArrayBuffer.join(data) : data;
+}
+
+function concat(parts: Uint8Array[]): ArrayBuffer {
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out.buffer;
+}
+
+// Route file:// URLs (model.save('file://dir'), tf.loadLayersModel('file://dir/model.json'))
+// here unless another handler (tfjs-node) already claims them.
+const FILE_SCHEME = 'file://';
+if (tf.io.getSaveHandlers(`${FILE_SCHEME}probe`).length === 0) {
+  tf.io.registerSaveRouter(((url: string | string[]) => {
+    const u = Array.isArray(url) ? url[0] : url;
+    return typeof u === 'string' && u.startsWith(FILE_SCHEME) ? fileHandler(u.slice(FILE_SCHEME.length)) : null;
+  }) as unknown as Parameters<typeof tf.io.registerSaveRouter>[0]);
+}
+if (tf.io.getLoadHandlers(`${FILE_SCHEME}probe`).length === 0) {
+  tf.io.registerLoadRouter(((url: string | string[]) => {
+    const u = Array.isArray(url) ? url[0] : url;
+    if (typeof u !== 'string' || !u.startsWith(FILE_SCHEME)) return null;
+    const path = u.slice(FILE_SCHEME.length);
+    return fileHandler(path.endsWith(`/${MODEL_FILE}`) || path === MODEL_FILE ? dirname(path) : path);
+  }) as unknown as Parameters<typeof tf.io.registerLoadRouter>[0]);
+}

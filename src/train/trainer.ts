@@ -1,0 +1,242 @@
+import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import { chunksOf } from '../io/chunks.js';
+import { RecordflowError } from '../io/errors.js';
+import { fieldTensor, type BatchSource } from './batch.js';
+import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint-state.js';
+import { evaluate, regularizationLoss } from './evaluate.js';
+import { meanSquaredError } from './losses.js';
+import { recomputeBatchNormStats, type PreciseBNOptions } from './precise-bn.js';
+import { ProgressBar, type ProgressStream } from './progress.js';
+import { referenceSchedule, setLearningRate, type LearningRateSchedule } from './schedule.js';
+import { openTensorBoard, type ScalarWriter } from './tensorboard.js';
+import { saveModel } from './checkpoint.js';
+import { StreamingIoU } from './validation-iou.js';
+
+/** Thrown when the loss stops being a finite number: training cannot meaningfully go on. */
+export class TrainingDivergedError extends RecordflowError {
+  override name = 'TrainingDivergedError';
+}
+
+export interface EpochMetrics {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Optimizer steps in this epoch, and in total so far. */
+  steps: number;
+  totalSteps: number;
+  loss: number;
+  iou: number;
+  valLoss?: number;
+  valIoU?: number;
+  /** The reference's exhaustive validation IoU pass on the validation set. */
+  validationIoU?: number;
+  /** Learning rate of the epoch's last step. */
+  learningRate: number;
+  seconds: number;
+  /** This epoch set a new best monitored value (and was saved when checkpointDir is set). */
+  best: boolean;
+}
+
+export interface TrainOptions {
+  /** Total epochs, counting the ones a resumed run already did (default 100). */
+  epochs?: number;
+  /** Learning rate per step (default: 5e-4, x0.9 every 5000 steps, staircase). */
+  schedule?: LearningRateSchedule;
+  /** Default: Adam with the schedule's first rate. Its learningRate is set before each step. */
+  optimizer?: tf.Optimizer;
+  /** Default MSE. The model's regularization losses are added to it. */
+  loss?: (pred: tf.Tensor, label: tf.Tensor) => tf.Scalar;
+  /** Recompute BatchNorm statistics over the training set before each validation. */
+  preciseBN?: boolean | PreciseBNOptions;
+  /** Value deciding the best model: 'validationIoU' (exhaustive pass, default) or 'valIoU' (streaming). */
+  monitor?: 'validationIoU' | 'valIoU';
+  /** Writes `best/` (best model by the monitored value) and `last/` (resumable) here. */
+  checkpointDir?: string;
+  /** Continue from `checkpointDir/last` when it exists. */
+  resume?: boolean;
+  /** TensorBoard log directory: per-epoch loss, iou, val_loss, val_iou, learning_rate. */
+  logdir?: string;
+  /** Progress output (default true) to `stream` (default stderr); `tty` overrides detection. */
+  progress?: boolean;
+  stream?: ProgressStream;
+  tty?: boolean;
+  /** Called after every epoch; returning false stops training. */
+  onEpoch?: (metrics: EpochMetrics) => unknown;
+  inputKey?: string;
+  labelKey?: string;
+  width?: number;
+  height?: number;
+  /** N_VAL for the exhaustive validation IoU (default: validation samples seen). */
+  validationCount?: number;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  history: EpochMetrics[];
+  bestEpoch: number | undefined;
+  best: number | undefined;
+  totalSteps: number;
+}
+
+export async function train(
+  model: tf.LayersModel,
+  trainSource: BatchSource,
+  valSource: BatchSource | null | undefined,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  const epochs = options.epochs ?? 100;
+  const schedule = options.schedule ?? referenceSchedule();
+  const optimizer = options.optimizer ?? tf.train.adam(schedule(0));
+  const lossFn = options.loss ?? meanSquaredError;
+  const inputKey = options.inputKey ?? 'image';
+  const labelKey = options.labelKey ?? 'label';
+  const width = options.width ?? 32;
+  const height = options.height ?? 24;
+  const monitor = options.monitor ?? 'validationIoU';
+  const preciseBN = options.preciseBN === true ? {} : options.preciseBN || undefined;
+  const progress = options.progress === false ? undefined : new ProgressBar({ stream: options.stream, tty: options.tty });
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+
+  let state: TrainerState = { epoch: 0, step: 0, history: [], bestEpoch: undefined, best: undefined };
+  if (options.resume && options.checkpointDir) {
+    const restored = await loadCheckpoint(join(options.checkpointDir, 'last'), model, optimizer);
+    if (restored) {
+      state = restored;
+      progress?.log(`resumed from ${join(options.checkpointDir, 'last')} after epoch ${state.epoch} (step ${state.step})`);
+    }
+  }
+  const board: ScalarWriter | undefined = options.logdir ? await openTensorBoard(options.logdir) : undefined;
+  let stepsPerEpoch: number | undefined = cardinalityOf(trainSource);
+
+  try {
+    for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
+      const started = performance.now();
+      const metric = new StreamingIoU(width, height);
+      let lossSum = 0;
+      let samples = 0;
+      let steps = 0;
+      let rate = schedule(state.step);
+      progress?.startEpoch();
+      for await (const chunk of chunksOf(trainSource)) {
+        for (const batch of chunk) {
+          if (options.signal?.aborted) throw options.signal.reason ?? new Error('training aborted');
+          rate = schedule(state.step);
+          setLearningRate(optimizer, rate);
+          const [pred, loss] = trainStep(model, optimizer, variables, lossFn, fieldTensor(batch, inputKey), fieldTensor(batch, labelKey));
+          const l = (await loss.data())[0]!;
+          const p = await pred.data();
+          tf.dispose([pred, loss]);
+          if (!Number.isFinite(l)) {
+            throw new TrainingDivergedError(
+              `loss became ${l} at epoch ${epoch}, step ${steps + 1} of the epoch (global step ${state.step + 1}, ` +
+                `learning rate ${rate}); last epoch's loss ${state.history.at(-1)?.loss ?? 'n/a'}. ` +
+                `Lower the learning rate or check the inputs for NaN/Infinity.`,
+            );
+          }
+          const label = batch[labelKey]!;
+          const n = label.shape[0]!;
+          metric.update(label.data instanceof Float32Array ? label.data : Float32Array.from(label.data), p as Float32Array);
+          lossSum += l * n;
+          samples += n;
+          steps += 1;
+          state.step += 1;
+          progress?.step(epoch, epochs, steps, stepsPerEpoch, lossSum / samples, metric.result());
+        }
+      }
+      if (steps === 0) {
+        throw new RecordflowError(
+          `the training data yielded no batches in epoch ${epoch}` +
+            (epoch > 1 ? ' (a one-shot generator cannot be iterated again: pass a Dataset or an array)' : ''),
+        );
+      }
+      stepsPerEpoch ??= steps;
+      const metrics: EpochMetrics = {
+        epoch,
+        steps,
+        totalSteps: state.step,
+        loss: lossSum / samples + regularizationLoss(model),
+        iou: metric.result(),
+        learningRate: rate,
+        seconds: 0,
+        best: false,
+      };
+      if (valSource) {
+        if (preciseBN) await recomputeBatchNormStats(model, trainSource, { inputKey, ...preciseBN });
+        const val = await evaluate(model, valSource, { inputKey, labelKey, width, height, loss: lossFn, count: options.validationCount });
+        metrics.valLoss = val.loss;
+        metrics.valIoU = val.iou;
+        metrics.validationIoU = val.validationIoU;
+        const value = monitor === 'valIoU' ? val.iou : val.validationIoU;
+        if (state.best === undefined || value > state.best) {
+          state.best = value;
+          state.bestEpoch = epoch;
+          metrics.best = true;
+          if (options.checkpointDir) await saveModel(model, join(options.checkpointDir, 'best'));
+        }
+      }
+      metrics.seconds = (performance.now() - started) / 1000;
+      state.epoch = epoch;
+      state.history.push(metrics);
+      if (options.checkpointDir) await saveCheckpoint(join(options.checkpointDir, 'last'), model, optimizer, state);
+      if (board) {
+        board.scalar('loss', metrics.loss, epoch);
+        board.scalar('iou', metrics.iou, epoch);
+        if (metrics.valLoss !== undefined) board.scalar('val_loss', metrics.valLoss, epoch);
+        if (metrics.valIoU !== undefined) board.scalar('val_iou', metrics.valIoU, epoch);
+        if (metrics.validationIoU !== undefined) board.scalar('validation_iou', metrics.validationIoU, epoch);
+        board.scalar('learning_rate', metrics.learningRate, epoch);
+        await board.flush();
+      }
+      progress?.endEpoch(epochLine(metrics, epochs));
+      if ((await options.onEpoch?.(metrics)) === false) break;
+    }
+  } finally {
+    await board?.close();
+  }
+  return { history: state.history, bestEpoch: state.bestEpoch, best: state.best, totalSteps: state.step };
+}
+
+/** One optimizer step; returns the (kept) predictions and total loss. Disposes x and y. */
+function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  lossFn: (pred: tf.Tensor, label: tf.Tensor) => tf.Scalar,
+  x: tf.Tensor,
+  y: tf.Tensor,
+): [tf.Tensor, tf.Scalar] {
+  let pred: tf.Tensor | undefined;
+  try {
+    const loss = optimizer.minimize(
+      () => {
+        const p = model.apply(x, { training: true }) as tf.Tensor;
+        pred = tf.keep(p);
+        let total = lossFn(p, y);
+        for (const reg of (model as unknown as { calculateLosses(): tf.Scalar[] }).calculateLosses()) total = tf.add(total, reg);
+        return total;
+      },
+      true,
+      variables,
+    ) as tf.Scalar;
+    return [pred!, loss];
+  } catch (err) {
+    if (pred) pred.dispose();
+    throw err;
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
+function epochLine(m: EpochMetrics, epochs: number): string {
+  const parts = [`epoch ${m.epoch}/${epochs}`, `${m.steps} steps`, `${m.seconds.toFixed(1)}s`, `loss ${m.loss.toFixed(5)}`, `iou ${m.iou.toFixed(4)}`];
+  if (m.valLoss !== undefined) parts.push(`val_loss ${m.valLoss.toFixed(5)}`, `val_iou ${m.valIoU!.toFixed(4)}`, `validation_iou ${m.validationIoU!.toFixed(4)}`);
+  parts.push(`lr ${m.learningRate.toExponential(3)}`);
+  if (m.best) parts.push('(best)');
+  return parts.join('  ');
+}
+
+function cardinalityOf(source: BatchSource): number | undefined {
+  if (Array.isArray(source)) return source.length;
+  const c = (source as { cardinality?: unknown }).cardinality;
+  return typeof c === 'number' && Number.isFinite(c) && c >= 0 ? c : undefined;
+}

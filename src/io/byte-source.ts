@@ -203,6 +203,16 @@ function isNodeReadable(x: unknown): x is NodeJS.ReadableStream & AsyncIterable<
   return typeof (x as NodeJS.ReadableStream | null)?.pipe === 'function' && Symbol.asyncIterator in (x as object);
 }
 
+/** Whether `x` is one of the inputs `blockSource` accepts. */
+export function isByteInput(x: unknown): x is ByteInput {
+  return (
+    typeof x === 'string' ||
+    x instanceof Uint8Array ||
+    isWebStream(x) ||
+    (x !== null && typeof x === 'object' && typeof (x as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function')
+  );
+}
+
 /** A block source over any ByteInput. Paths are opened lazily on the first `next()`. */
 export function blockSource(
   input: ByteInput,

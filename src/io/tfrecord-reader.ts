@@ -7,7 +7,7 @@
 // per record). Only a record that straddles two blocks, or a damaged one, takes the slow path
 // through ByteReader.read(n), which copies it once.
 
-import { blockSource, ByteReader, type BlockSource, type ByteInput } from './byte-source.js';
+import { blockSource, ByteReader, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
 import { CHUNKS, fromChunks, type Chunked } from './chunks.js';
 import { maskedCrc32c } from './crc32c.js';
 import { constants as bufferConstants } from 'node:buffer';
@@ -255,6 +255,11 @@ export function readTFRecord(
   const inputs: { input: ByteInput; file: string | undefined; compression: Compression }[] = [];
   const list: ByteInput[] = isPathList(source) ? source : [source as ByteInput];
   for (const input of list) {
+    if (!isByteInput(input)) {
+      throw new InputError(
+        'unsupported TFRecord source: expected a path, paths, a Uint8Array, a Node Readable, a web ReadableStream or an AsyncIterable<Uint8Array>',
+      );
+    }
     const file = typeof input === 'string' ? input : undefined;
     const compression = options.compression ?? (file !== undefined ? compressionFromName(file) : 'none');
     if (compression !== 'none' && compression !== 'gzip' && compression !== 'zlib') {

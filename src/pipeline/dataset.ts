@@ -3,7 +3,10 @@
 // Dataset imports the operators; operators never import Dataset.
 import { readFileSync, statSync } from 'node:fs';
 import { CHUNKS, fromChunks, type Chunked } from '../io/chunks.js';
-import { ioFunction, type IndexedTFRecord, type ReadTFRecordOptions } from './io-seam.js';
+import { compressionFromName } from '../io/decompress.js';
+import { readTFRecord, type TFRecordReadOptions } from '../io/tfrecord-reader.js';
+import { openTFRecordIndexed, type IndexedTFRecord } from '../io/tfrecord-index.js';
+import { ioFunction } from './io-seam.js';
 import { abortable } from './operators/abortable.js';
 import { batch, type BatchOptions } from './operators/batch.js';
 import { cache } from './operators/cache.js';
@@ -43,10 +46,9 @@ export class Dataset<T> implements Chunked<T> {
    * access (the shuffle fallback uses it). Cardinality is known when every file has a fresh
    * PATH.idx (written by io's indexTFRecord), else undefined.
    */
-  static fromTFRecord(files: string | string[], options: ReadTFRecordOptions = {}): Dataset<Uint8Array> {
+  static fromTFRecord(files: string | string[], options: TFRecordReadOptions = {}): Dataset<Uint8Array> {
     const list = typeof files === 'string' ? [files] : [...files];
     const stream = fromChunks(async function* () {
-      const readTFRecord = await ioFunction('readTFRecord');
       const it = readTFRecord(list, options)[CHUNKS]();
       try {
         for (;;) {
@@ -58,7 +60,7 @@ export class Dataset<T> implements Chunked<T> {
         await it.return?.();
       }
     });
-    const compressed = options.compression !== undefined && options.compression !== 'none';
+    const compressed = list.some((f) => (options.compression ?? compressionFromName(f)) !== 'none');
     const source = compressed
       ? stream
       : Object.assign(stream, {
@@ -232,7 +234,6 @@ function indexedCount(files: string[]): Cardinality {
 
 /** Random access over several indexed files, concatenated in order. */
 async function openIndexedFiles(files: string[], verify: boolean): Promise<RandomAccess<Uint8Array>> {
-  const openTFRecordIndexed = await ioFunction('openTFRecordIndexed');
   const parts: IndexedTFRecord[] = [];
   try {
     for (const f of files) parts.push(await openTFRecordIndexed(f, { verify }));

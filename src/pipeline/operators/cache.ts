@@ -5,7 +5,8 @@
 import { access } from 'node:fs/promises';
 import { fromChunks, type Chunked } from '../../io/chunks.js';
 import { InputError } from '../../io/errors.js';
-import { ioFunction, type TFRecordWriterLike } from '../io-seam.js';
+import { readTFRecord } from '../../io/tfrecord-reader.js';
+import { TFRecordWriter } from '../../io/tfrecord-writer.js';
 import { chunkIterator } from '../source.js';
 
 export function cache<T>(file?: string) {
@@ -38,12 +39,10 @@ function memoryCache<T>(source: AsyncIterable<T>): Chunked<T> {
 function fileCache<T>(source: AsyncIterable<T>, file: string): Chunked<T> {
   return fromChunks(async function* () {
     if (await exists(file)) {
-      const readTFRecord = await ioFunction('readTFRecord');
       yield* chunksOfStream(readTFRecord(file) as unknown as AsyncIterable<T>);
       return;
     }
-    const TFRecordWriter = await ioFunction('TFRecordWriter');
-    const writer: TFRecordWriterLike = await TFRecordWriter.open(file, { atomic: true });
+    const writer = await TFRecordWriter.open(file, { atomic: true });
     const it = chunkIterator(source);
     let complete = false;
     let index = 0;

@@ -1,0 +1,143 @@
+// The pipeline over real TFRecord files: Dataset.fromTFRecord, the shuffle fallback with io's
+// indexed reader, the file cache, and no file handle left open after a break.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readlink, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { indexTFRecord } from '../../src/io/tfrecord-index.js';
+import { writeTFRecord } from '../../src/io/tfrecord-writer.js';
+import { Dataset } from '../../src/pipeline/index.js';
+import { range } from './helpers.js';
+import { idOf, payloads } from './ra-source.js';
+import { chiSquareBound, chiSquareOverPositions } from './stats.js';
+
+let dir = '';
+let fileA = '';
+let fileB = '';
+let small = '';
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'recordflow-pipeline-'));
+  fileA = join(dir, 'a.tfrecord');
+  fileB = join(dir, 'b.tfrecord');
+  small = join(dir, 'small.tfrecord');
+  const all = payloads(3000, 1500); // ~4.5 MB: more than one read block
+  await writeTFRecord(fileA, all.slice(0, 2000));
+  await writeTFRecord(fileB, all.slice(2000));
+  await writeTFRecord(small, payloads(6));
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Paths of the files this process holds open. */
+async function openFiles(): Promise<string[]> {
+  const fds = await readdir('/proc/self/fd');
+  const out: string[] = [];
+  for (const fd of fds) {
+    try {
+      out.push(await readlink(`/proc/self/fd/${fd}`));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}
+
+const holdsOpen = async (file: string): Promise<boolean> => (await openFiles()).some((p) => p.startsWith(file));
+
+test('fromTFRecord: payloads of several files in order; cardinality known once indexed', async () => {
+  const ds = Dataset.fromTFRecord([fileA, fileB]);
+  assert.equal(ds.cardinality, undefined);
+  assert.deepEqual((await ds.map(idOf).toArray()), range(3000));
+  await indexTFRecord(fileA);
+  await indexTFRecord(fileB);
+  assert.equal(Dataset.fromTFRecord([fileA, fileB]).cardinality, 3000);
+  assert.equal(Dataset.fromTFRecord([fileA, fileB]).batch(7, { dropRemainder: true }).cardinality, 428);
+});
+
+test('no file handle left open after a break (sequential, prefetched, shuffled by index)', async () => {
+  const variants: [string, Dataset<unknown>][] = [
+    ['sequential', Dataset.fromTFRecord(fileA)],
+    ['map+prefetch', Dataset.fromTFRecord(fileA).map(idOf).prefetch(8)],
+    ['index shuffle', Dataset.fromTFRecord(fileA).map(idOf).shuffle(2000, { seed: 1 }).batch(4)],
+    ['buffer shuffle', Dataset.fromTFRecord(fileA).shuffle(100, { seed: 1 })],
+    ['concurrent map', Dataset.fromTFRecord([fileA, fileB]).map(async (p) => idOf(p), { concurrency: 4 })],
+  ];
+  for (const [name, ds] of variants) {
+    let n = 0;
+    for await (const _ of ds) {
+      if (++n === 3) {
+        assert.ok(await holdsOpen(dir), `${name}: the file is open while iterating`);
+        break;
+      }
+    }
+    assert.equal(n, 3);
+    assert.equal(await holdsOpen(dir), false, `${name}: a file is still open after the break`);
+  }
+});
+
+test('an error downstream closes the file', async () => {
+  const ds = Dataset.fromTFRecord(fileA).map((p, i) => {
+    if (i === 500) throw new Error('bad record');
+    return p;
+  }).prefetch(4);
+  await assert.rejects(ds.toArray(), /map: element 500: bad record/);
+  assert.equal(await holdsOpen(dir), false);
+});
+
+test('an AbortSignal stops the iteration and closes the file', async () => {
+  const controller = new AbortController();
+  const ds = Dataset.fromTFRecord(fileA).map(async (p) => {
+    await new Promise((r) => setTimeout(r, 1));
+    return idOf(p);
+  });
+  let seen = 0;
+  await assert.rejects(
+    ds.forEach(() => {
+      if (++seen === 5) controller.abort(new Error('stop now'));
+    }, { signal: controller.signal }),
+    /stop now/,
+  );
+  assert.equal(seen, 5);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(await holdsOpen(dir), false);
+});
+
+test('fallback with a real file: shuffle(N) reads by position, a uniform permutation', async () => {
+  const ds = Dataset.fromTFRecord([fileA, fileB]).map(idOf).shuffle(3000, { seed: 8 });
+  const a = await ds.toArray();
+  assert.deepEqual([...a].sort((x, y) => x - y), range(3000));
+  // Identical order to the buffered path over the same payloads (same draws per epoch).
+  const buffered = await Dataset.from(payloads(3000, 1500)).map(idOf).shuffle(3000, { seed: 8 }).toArray();
+  assert.deepEqual(a, buffered);
+  const n = 6;
+  const smallDs = Dataset.fromTFRecord(small).shuffle(n, { seed: 99 }).map(idOf);
+  const orders: number[][] = [];
+  for (let epoch = 0; epoch < 1200; epoch++) orders.push(await smallDs.toArray());
+  const { statistic, df } = chiSquareOverPositions(orders, n);
+  assert.ok(statistic < chiSquareBound(df), `chi-square ${statistic.toFixed(1)} with df ${df}`);
+  assert.equal(await holdsOpen(dir), false);
+});
+
+test('cache(file): first full pass writes a TFRecord cache, later passes read it', async () => {
+  const cacheFile = join(dir, 'cache.tfrecord');
+  let pulls = 0;
+  const ds = Dataset.from(payloads(50)).map((p) => {
+    pulls++;
+    return p;
+  }).cache(cacheFile);
+  // A pass that stops early leaves no cache file behind.
+  for await (const _ of ds) break;
+  await assert.rejects(stat(cacheFile));
+  const first = (await ds.toArray()).map(idOf);
+  assert.deepEqual(first, range(50));
+  const pullsAfterFill = pulls;
+  assert.deepEqual((await ds.toArray()).map(idOf), range(50));
+  assert.equal(pulls, pullsAfterFill, 'the second pass did not touch the source');
+  assert.ok((await stat(cacheFile)).size > 50 * 16);
+  // Only byte records can go to a file cache.
+  await assert.rejects(Dataset.from([1, 2]).cache(join(dir, 'bad.tfrecord')).toArray(), /not a Uint8Array/);
+});

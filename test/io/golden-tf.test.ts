@@ -1,0 +1,87 @@
+// The real TensorFlow-written files in /work/shared/golden-tf (see SOURCES.md there): framing,
+// record counts, exact payloads where SOURCES.md lists them, and Example values.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeExample } from '../../src/io/example.js';
+import { readTFRecord } from '../../src/io/tfrecord-reader.js';
+import { equalBytes } from './tfrecord-fixtures.js';
+
+const DIR = '/work/shared/golden-tf';
+
+async function records(name: string): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const r of readTFRecord(join(DIR, name))) out.push(r);
+  return out;
+}
+
+const COUNTS: Record<string, number> = {
+  'pwnall-tfrecord__singles.tfrecords': 3,
+  'lingvo__wmt14_ende_wpm_32k_test.tfrecord': 100,
+  'deepconsensus__human_1m_tf_examples_eval.tfrecord.gz': 65,
+  'lingvo__events.out.tfevents.test': 361,
+  'tensorboard__end_to_end.tfevents': 25,
+  'nucleus__test_regions.bed.tfrecord': 2,
+  'nucleus__test_regions.bed.tfrecord.gz': 2,
+  'lingvo__en_fr.tfrecord': 2,
+};
+
+test('golden-tf: every file is present and reads with its record count (both CRCs checked)', async () => {
+  for (const [name, n] of Object.entries(COUNTS)) {
+    assert.ok(existsSync(join(DIR, name)), `${name} is missing`);
+    assert.equal((await records(name)).length, n, name);
+  }
+});
+
+test('golden-tf: payload sizes and exact bytes as SOURCES.md lists them', async () => {
+  const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+  assert.deepEqual((await records('pwnall-tfrecord__singles.tfrecords')).map(hex), [
+    '0a160a140a0b696e745f6665617475726512051a030a012a',
+    '0a1b0a190a0d666c6f61745f66656174757265120812060a04c3f54840',
+    '0a1b0a190a0c627974655f6665617475726512090a070a054041424344',
+  ]);
+  const wmt = (await records('lingvo__wmt14_ende_wpm_32k_test.tfrecord')).map((r) => r.length);
+  assert.equal(Math.min(...wmt), 307);
+  assert.equal(Math.max(...wmt), 2363);
+  const dc = (await records('deepconsensus__human_1m_tf_examples_eval.tfrecord.gz')).map((r) => r.length);
+  assert.equal(Math.min(...dc), 34745);
+  assert.equal(Math.max(...dc), 35109);
+  const ev = (await records('lingvo__events.out.tfevents.test')).map((r) => r.length);
+  assert.equal(Math.min(...ev), 24);
+  assert.equal(Math.max(...ev), 207);
+  const fr = await records('lingvo__en_fr.tfrecord');
+  assert.deepEqual(fr.map((r) => r.length), [56, 52]);
+  assert.ok(Buffer.from(fr[0]!).includes('I love paragliding!'));
+  // The gzip(1) file (FNAME header, non-zero mtime) gives the same records as the plain one.
+  const bedPlain = await records('nucleus__test_regions.bed.tfrecord');
+  const bedGz = await records('nucleus__test_regions.bed.tfrecord.gz');
+  assert.deepEqual(bedPlain.map((r) => r.length), [62, 63]);
+  assert.equal(hex(bedPlain[0]!.subarray(0, 6)), '0a0463687231');
+  bedPlain.forEach((r, i) => assert.ok(equalBytes(r, bedGz[i]!)));
+});
+
+test('golden-tf: Example values decode as SOURCES.md lists them', async () => {
+  const [r0, r1, r2] = (await records('pwnall-tfrecord__singles.tfrecords')).map(decodeExample);
+  assert.deepEqual([...(r0!['int_feature'] as BigInt64Array)], [42n]);
+  assert.deepEqual([...(r1!['float_feature'] as Float32Array)], [Math.fround(3.14)]);
+  assert.deepEqual((r2!['byte_feature'] as Uint8Array[]).map((b) => [...b]), [[64, 65, 66, 67, 68]]);
+
+  const wmt = (await records('lingvo__wmt14_ende_wpm_32k_test.tfrecord')).map(decodeExample);
+  assert.deepEqual([...(wmt[0]!['source_id'] as BigInt64Array)].map(Number), [93, 15027, 643, 8, 2985, 3, 27025, 6, 4569, 2]);
+  for (const ex of wmt) {
+    assert.equal(Object.keys(ex).length, 10);
+    assert.ok(ex['source_padding'] instanceof Float32Array);
+    assert.ok(Array.isArray(ex['target_word']));
+  }
+
+  const dc = (await records('deepconsensus__human_1m_tf_examples_eval.tfrecord.gz')).map(decodeExample);
+  assert.equal(new TextDecoder().decode((dc[0]!['name'] as Uint8Array[])[0]), 'm54238_180901_011437/4194377/ccs');
+  assert.deepEqual([...(dc[0]!['subreads/shape'] as BigInt64Array)], [85n, 100n, 1n]);
+  let negatives = 0;
+  for (const ex of dc) {
+    assert.equal((ex['subreads/encoded'] as Uint8Array[])[0]!.length, 34000);
+    for (const v of ex['ccs_base_quality_scores'] as BigInt64Array) if (v === -1n) negatives++;
+  }
+  assert.equal(negatives, 40);
+});

@@ -93,7 +93,7 @@ test('an AbortSignal stops the iteration and closes the file', async () => {
   const ds = Dataset.fromTFRecord(fileA).map(async (p) => {
     await new Promise((r) => setTimeout(r, 1));
     return idOf(p);
-  });
+  }).prefetch(4);
   let seen = 0;
   await assert.rejects(
     ds.forEach(() => {

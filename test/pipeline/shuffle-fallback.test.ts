@@ -49,6 +49,11 @@ test('fallback: used past maxBufferBytes, not used within it', async () => {
   assert.equal(within.opened, 1, 'buffered path iterates the stream');
   assert.equal(within.ra.closes, within.ra.opens, 'the random-access view was closed');
   assert.equal(within.ra.positionsRead, 0);
+  // The decision is remembered: the next epoch does not open the random-access view again.
+  const ds = pipe(within, shuffle<Uint8Array>(50, { seed: 1, maxBufferBytes: 1 << 20 }));
+  await collect(ds);
+  await collect(ds);
+  assert.equal(within.ra.opens, 2);
   // Both paths run the same buffer algorithm on the same draws.
   assert.deepEqual(a.map(idOf), b.map(idOf));
   for (const [k, p] of a.entries()) assert.ok(idOf(p) < k + 50);

@@ -67,21 +67,29 @@ export function shuffle<T>(bufferSize: number, options: ShuffleOptions = {}) {
   const maxBufferBytes = options.maxBufferBytes;
   return (source: AsyncIterable<T>): Chunked<T> => {
     let epoch = 0;
+    // Once an epoch found the buffered path right for this source, later epochs skip opening
+    // the random-access view just to decide again.
+    const plan: Plan = { buffered: !isRandomAccess(source) };
     return fromChunks(() => {
       const rng = new Random(deriveSeed(seed, reshuffle ? epoch++ : 0));
-      return shuffleChunks(source, bufferSize, rng, maxBufferBytes);
+      return shuffleChunks(source, bufferSize, rng, maxBufferBytes, plan);
     });
   };
 }
 
+interface Plan {
+  buffered: boolean;
+}
+
 async function* shuffleChunks<T>(
-  source: AsyncIterable<T>, bufferSize: number, rng: Random, maxBufferBytes: number | undefined,
+  source: AsyncIterable<T>, bufferSize: number, rng: Random, maxBufferBytes: number | undefined, plan: Plan,
 ): AsyncGenerator<T[]> {
-  if (isRandomAccess(source)) {
+  if (!plan.buffered && isRandomAccess(source)) {
     const ra = await source[RANDOM_ACCESS]();
     let useIndex = false;
     try {
       useIndex = shouldShuffleIndex(ra, bufferSize, maxBufferBytes);
+      plan.buffered = !useIndex;
       if (useIndex) yield* indexShuffle(ra, bufferSize, rng);
     } finally {
       await ra.close();

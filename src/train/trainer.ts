@@ -200,6 +200,9 @@ export async function train(
     }
   } finally {
     await board?.close();
+    // An optimizer made here dies with the run (its slot variables would leak otherwise);
+    // pass `optimizer` to keep training with the same state afterwards.
+    if (!options.optimizer) optimizer.dispose();
   }
   return { history: state.history, bestEpoch: state.bestEpoch, best: state.best, totalSteps: state.step };
 }

@@ -18,6 +18,7 @@ test('train: per-epoch metrics, falling loss, no tensor leaks across epochs', as
   const data = tinyBatches(4);
   const val = tinyBatches(2, 7, 99);
   const counts: number[] = [];
+  const before = tf.memory().numTensors;
   const result = await train(model, data, val, {
     ...quiet,
     epochs: 5,
@@ -35,6 +36,8 @@ test('train: per-epoch metrics, falling loss, no tensor leaks across epochs', as
   assert.ok(result.history[4]!.loss < result.history[0]!.loss, 'loss should fall on this easy task');
   // Epoch 1 creates the optimizer's slots; after that the count must stay flat.
   assert.deepEqual(counts.slice(1), counts.slice(1).map(() => counts[1]));
+  // The run's own optimizer is disposed with it: nothing is left behind.
+  assert.equal(tf.memory().numTensors, before);
   model.dispose();
 });
 

@@ -4,7 +4,7 @@ import { chunksOf } from '../io/chunks.js';
 import { RecordflowError } from '../io/errors.js';
 import { fieldTensor, type BatchSource } from './batch.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint-state.js';
-import { evaluate, regularizationLoss } from './evaluate.js';
+import { evaluate } from './evaluate.js';
 import { meanSquaredError } from './losses.js';
 import { recomputeBatchNormStats, type PreciseBNOptions } from './precise-bn.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
@@ -162,7 +162,8 @@ export async function train(
         epoch,
         steps,
         totalSteps: state.step,
-        loss: lossSum / samples + regularizationLoss(model),
+        // Each step's loss already includes the regularization penalties (as Keras reports it).
+        loss: lossSum / samples,
         iou: metric.result(),
         learningRate: rate,
         seconds: 0,

@@ -129,3 +129,19 @@ test('a one-shot generator as training data fails clearly in epoch 2', async () 
   await assert.rejects(train(model, once(), null, { ...quiet, epochs: 2 }), /no batches in epoch 2 .*one-shot/);
   model.dispose();
 });
+
+test('the epoch loss is the mean step loss including the L2 penalty once (equals evaluate at lr 0)', async () => {
+  // No BN or dropout, learning rate 0: training-mode and inference outputs are identical.
+  const input = tf.input({ shape: [6, 8, 1] });
+  const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 4, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), kernelRegularizer: tf.regularizers.l2({ l2: 0.05 }) })
+    .apply(flat) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  const data = tinyBatches(3);
+  const r = await train(model, data, data, { ...quiet, epochs: 1, schedule: constantSchedule(0) });
+  const m = r.history[0]!;
+  assert.ok(Math.abs(m.loss - m.valLoss!) < 1e-6, `${m.loss} vs ${m.valLoss}`);
+  assert.ok(Math.abs(m.iou - m.valIoU!) < 1e-9);
+  model.dispose();
+});

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { asWasmBackend, f32, sizeOf } from './heap.js';
+import { asWasmBackend, f32, sizeOf, wasmMemory } from './heap.js';
+import { batchNormBackwardSimd, batchNormForwardSimd } from './simd-batch-norm.js';
 
 /**
  * Training-mode batch normalization over all axes but the last (NHWC), as one forward and
@@ -11,7 +12,9 @@ import { asWasmBackend, f32, sizeOf } from './heap.js';
  * math here is the same (biased batch variance, like tf.moments):
  *   mean = Σx/N, var = Σ(x-mean)²/N, r = 1/sqrt(var+ε), y = (x-mean)·r·γ + β
  *   dβ = Σdy, dγ = Σdy·x̂, dx = γ·r/N · (N·dy − dβ − x̂·dγ)   with x̂ = (x-mean)·r
- * Sums are accumulated in float64 so results match the stock chain to float32 rounding.
+ * The fast path runs the SIMD versions (simd-batch-norm.ts); these JS ones are the reference
+ * the tests hold them to. Per-channel sums are float64, so results match the stock chain to
+ * float32 rounding.
  */
 export const BATCH_NORM_TRAIN = 'RecordflowBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'RecordflowBatchNormTrainGrad';
@@ -108,10 +111,12 @@ export const batchNormTrainConfig = (backendName: string): tf.KernelConfig => ({
     const y = wasm.makeOutput([...x.shape], 'float32');
     const mean = wasm.makeOutput([C], 'float32');
     const variance = wasm.makeOutput([C], 'float32');
-    batchNormTrainForward(
-      f32(wasm, x), C, f32(wasm, gamma), f32(wasm, beta), epsilon,
-      f32(wasm, y), f32(wasm, mean), f32(wasm, variance),
-    );
+    // Copies of the tiny per-channel vectors: heap views may detach while the kernel allocates.
+    const meanValues = new Float32Array(C);
+    const varianceValues = new Float32Array(C);
+    batchNormForwardSimd(wasm, wasmMemory(backend), x, f32(wasm, gamma).slice(), f32(wasm, beta).slice(), epsilon, y, meanValues, varianceValues);
+    f32(wasm, mean).set(meanValues);
+    f32(wasm, variance).set(varianceValues);
     return [y, mean, variance];
   },
 });
@@ -127,10 +132,14 @@ export const batchNormTrainGradConfig = (backendName: string): tf.KernelConfig =
     const dx = wasm.makeOutput([...x!.shape], 'float32');
     const dgamma = wasm.makeOutput([C], 'float32');
     const dbeta = wasm.makeOutput([C], 'float32');
-    batchNormTrainBackward(
-      f32(wasm, dy!), f32(wasm, x!), C, f32(wasm, gamma!), f32(wasm, mean!), f32(wasm, variance!), epsilon,
-      f32(wasm, dx), f32(wasm, dgamma), f32(wasm, dbeta),
+    const dgammaValues = new Float32Array(C);
+    const dbetaValues = new Float32Array(C);
+    batchNormBackwardSimd(
+      wasm, wasmMemory(backend), dy!, x!, f32(wasm, gamma!).slice(), f32(wasm, mean!).slice(), f32(wasm, variance!).slice(), epsilon,
+      dx, dgammaValues, dbetaValues,
     );
+    f32(wasm, dgamma).set(dgammaValues);
+    f32(wasm, dbeta).set(dbetaValues);
     return [dx, dgamma, dbeta];
   },
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, type ConvGeometry } from './conv-backprop-filter.js';
-import { asWasmBackend, f32 } from './heap.js';
+import { asWasmBackend, f32, type WasmBackendLike } from './heap.js';
 
 /**
  * Conv2DBackpropInput (the input gradient of a convolution, and the forward pass of
@@ -10,8 +10,11 @@ import { asWasmBackend, f32 } from './heap.js';
  * by 180° and its in/out channels swapped, padded by (k − 1 − pad). We build that kernel
  * (tiny) and run the backend's own Conv2D (XNNPACK on wasm), ~6x faster than the stock
  * wasm Conv2DBackpropInput on our shapes.
- * Stride > 1: the zero-stuffed dy would be mostly zeros, so we scatter instead: every dy
- * pixel adds W·dy into the input pixels its window covered.
+ * Stride > 1: dy is first spread out with (stride − 1) zeros between pixels ("zero
+ * stuffing"), which turns it into the stride-1 case; XNNPACK's speed on the 4x larger map
+ * still beats a JS scatter by far. `scatterBackpropInput` (every dy pixel adds W·dy into
+ * the input pixels its window covered) is the reference and the fallback for geometries
+ * the padding trick cannot express.
  */
 export function scatterBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;
@@ -71,34 +74,63 @@ export const conv2dBackpropInputConfig = (backendName: string): tf.KernelConfig 
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
     if (dataFormat === 'NCHW') throw new Error('recordflow Conv2DBackpropInput: only NHWC');
     const g = convGeometry(inputShape, filter.shape, strides, pad, dimRoundingMode);
-    if (g.strideH === 1 && g.strideW === 1) {
-      const conv = tf.getKernel(tf.Conv2D, backendName);
-      if (conv === undefined) throw new Error(`recordflow Conv2DBackpropInput: no Conv2D on ${backendName}`);
-      const flipped = wasm.makeOutput([g.kH, g.kW, g.outC, g.inC], 'float32');
+    const conv = tf.getKernel(tf.Conv2D, backendName);
+    if (conv === undefined) throw new Error(`recordflow Conv2DBackpropInput: no Conv2D on ${backendName}`);
+    const flipped = wasm.makeOutput([g.kH, g.kW, g.outC, g.inC], 'float32');
+    // Strided: spread dy out with (stride − 1) zeros between pixels, then it is a stride-1 case.
+    const stuffed = g.strideH === 1 && g.strideW === 1 ? null : zeroStuff(wasm, dy, g);
+    try {
       flipKernel(f32(wasm, filter), g.kH, g.kW, g.inC, g.outC, f32(wasm, flipped));
-      // The forward conv covered input rows [−padTop, −padTop + (outH−1) + kH−1]; the
+      const src = stuffed ?? dy;
+      const H = src.shape[1]!;
+      const W = src.shape[2]!;
+      // The forward conv covered input rows [−padTop, −padTop + (H−1) + kH−1]; the
       // transposed one pads dy so each input pixel sees every tap that touched it.
       const top = g.kH - 1 - g.padTop;
       const left = g.kW - 1 - g.padLeft;
-      const bottom = g.inH - (g.outH + top - g.kH + 1);
-      const right = g.inW - (g.outW + left - g.kW + 1);
-      try {
-        return conv.kernelFunc({
-          inputs: { x: dy, filter: flipped },
-          attrs: {
-            strides: [1, 1],
-            pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-            dataFormat: 'NHWC',
-            dilations: [1, 1],
-          } as unknown as tf.NamedAttrMap,
-          backend,
-        }) as tf.TensorInfo;
-      } finally {
-        wasm.disposeData(flipped.dataId, true);
+      const bottom = g.inH - (H + top - g.kH + 1);
+      const right = g.inW - (W + left - g.kW + 1);
+      if (top < 0 || left < 0 || bottom < 0 || right < 0) {
+        const out = wasm.makeOutput([...inputShape], 'float32');
+        scatterBackpropInput(g, f32(wasm, dy), f32(wasm, filter), f32(wasm, out));
+        return out;
       }
+      return conv.kernelFunc({
+        inputs: { x: src, filter: flipped },
+        attrs: {
+          strides: [1, 1],
+          pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+        } as unknown as tf.NamedAttrMap,
+        backend,
+      }) as tf.TensorInfo;
+    } finally {
+      wasm.disposeData(flipped.dataId, true);
+      if (stuffed !== null) wasm.disposeData(stuffed.dataId, true);
     }
-    const out = wasm.makeOutput([...inputShape], 'float32');
-    scatterBackpropInput(g, f32(wasm, dy), f32(wasm, filter), f32(wasm, out));
-    return out;
   },
 });
+
+/** dy with (stride − 1) zero rows/columns between its pixels: [B, (outH−1)·sH+1, (outW−1)·sW+1, C]. */
+function zeroStuff(wasm: WasmBackendLike, dy: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
+  const H = (g.outH - 1) * g.strideH + 1;
+  const W = (g.outW - 1) * g.strideW + 1;
+  const C = g.outC;
+  const out = wasm.makeOutput([g.batch, H, W, C], 'float32');
+  const dst = f32(wasm, out);
+  const src = f32(wasm, dy);
+  dst.fill(0);
+  let s = 0;
+  for (let b = 0; b < g.batch; b++) {
+    for (let oy = 0; oy < g.outH; oy++) {
+      let d = ((b * H + oy * g.strideH) * W) * C;
+      for (let ox = 0; ox < g.outW; ox++) {
+        for (let c = 0; c < C; c++) dst[d + c] = src[s + c]!;
+        s += C;
+        d += g.strideW * C;
+      }
+    }
+  }
+  return out;
+}

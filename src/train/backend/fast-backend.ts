@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { adamUpdateConfig, patchAdam } from './adam.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig, batchNormTrainGradient } from './batch-norm.js';
 import { patchBatchNormalization } from './batch-norm-layer.js';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
+import { castConfig, identityConfig, padConfig, sliceConfig } from './data-movement.js';
 
 /**
  * "fast": recordflow's CPU training path. It is tfjs's wasm backend (XNNPACK convolutions,
@@ -25,7 +27,19 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     conv2dBackpropInputConfig(backendName),
     batchNormTrainConfig(backendName),
     batchNormTrainGradConfig(backendName),
+    adamUpdateConfig(backendName),
+    identityConfig(backendName, stock(tf.Identity)),
+    castConfig(backendName, stock(tf.Cast)),
+    sliceConfig(backendName, stock(tf.Slice)),
+    padConfig(backendName, stock(tf.PadV2)),
   ];
+}
+
+/** The stock wasm kernel, for the cases our replacements hand back. */
+function stock(kernelName: string): tf.KernelFunc {
+  const config = tf.getKernel(kernelName, 'wasm');
+  if (config === undefined) throw new Error(`recordflow: wasm has no ${kernelName} kernel`);
+  return config.kernelFunc;
 }
 
 function register(config: tf.KernelConfig): void {
@@ -55,6 +69,7 @@ export async function registerFastBackend(): Promise<boolean> {
   for (const config of fastKernelConfigs(FAST_BACKEND)) register(config);
   tf.registerGradient(batchNormTrainGradient);
   patchBatchNormalization(() => tf.getBackend() === FAST_BACKEND);
+  patchAdam(() => tf.getBackend() === FAST_BACKEND);
   tf.registerBackend(FAST_BACKEND, () => instance, 0);
   fastRegistered = true;
   return true;

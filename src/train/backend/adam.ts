@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+import { asWasmBackend, f32 } from './heap.js';
+
+/**
+ * Adam as one kernel per variable instead of ~20 (tfjs-core's Adam is mul/add/square/div/
+ * sqrt chains plus a scalar tensor per constant; on our 46 small variables that was ~1,000
+ * kernel launches per step). The arithmetic reproduces tfjs-core's op sequence exactly in
+ * float32 (Math.fround after every operation, constants rounded as tfjs's scalars are), so
+ * the result equals stock Adam bit for bit, step after step — tested over many steps.
+ */
+export const ADAM_UPDATE = 'RecordflowAdamUpdate';
+
+export interface AdamUpdateAttrs {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  learningRate: number;
+}
+
+const fr = Math.fround;
+
+export function adamUpdate(
+  value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array,
+  accBeta1: number, accBeta2: number, attrs: AdamUpdateAttrs,
+  outValue: Float32Array, outM: Float32Array, outV: Float32Array,
+): void {
+  const b1 = fr(attrs.beta1);
+  const b2 = fr(attrs.beta2);
+  const omb1 = fr(1 - attrs.beta1);
+  const omb2 = fr(1 - attrs.beta2);
+  const omAcc1 = fr(1 - accBeta1);
+  const omAcc2 = fr(1 - accBeta2);
+  const eps = fr(attrs.epsilon);
+  const nlr = fr(-attrs.learningRate);
+  for (let i = 0; i < value.length; i++) {
+    const gi = g[i]!;
+    const m1 = fr(fr(m[i]! * b1) + fr(gi * omb1));
+    const v1 = fr(fr(v[i]! * b2) + fr(fr(gi * gi) * omb2));
+    const mHat = fr(m1 / omAcc1);
+    const vHat = fr(v1 / omAcc2);
+    const step = fr(fr(mHat / fr(fr(Math.sqrt(vHat)) + eps)) * nlr);
+    outValue[i] = fr(step + value[i]!);
+    outM[i] = m1;
+    outV[i] = v1;
+  }
+}
+
+export const adamUpdateConfig = (backendName: string): tf.KernelConfig => ({
+  kernelName: ADAM_UPDATE,
+  backendName,
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const wasm = asWasmBackend(backend);
+    const { value, m, v, g, accBeta1, accBeta2 } = inputs as Record<string, tf.TensorInfo>;
+    const outValue = wasm.makeOutput([...value!.shape], 'float32');
+    const outM = wasm.makeOutput([...value!.shape], 'float32');
+    const outV = wasm.makeOutput([...value!.shape], 'float32');
+    adamUpdate(
+      f32(wasm, value!), f32(wasm, m!), f32(wasm, v!), f32(wasm, g!),
+      f32(wasm, accBeta1!)[0]!, f32(wasm, accBeta2!)[0]!, attrs as unknown as AdamUpdateAttrs,
+      f32(wasm, outValue), f32(wasm, outM), f32(wasm, outV),
+    );
+    return [outValue, outM, outV];
+  },
+});
+
+interface NamedVariable {
+  originalName: string;
+  variable: tf.Variable;
+}
+interface AdamLike {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: NamedVariable[];
+  accumulatedSecondMoment: NamedVariable[];
+  incrementIterations(): void;
+}
+type Gradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
+
+const PATCHED = Symbol.for('recordflow.adamPatched');
+
+/**
+ * Routes tf.train.adam's applyGradients through ADAM_UPDATE while `isActive()`; otherwise
+ * (and for subclasses overriding applyGradients) the stock method runs. The moment
+ * variables are created exactly as stock does (same names, same order), so optimizer
+ * weights save and load the same.
+ */
+export function patchAdam(isActive: () => boolean): void {
+  const proto = tf.AdamOptimizer.prototype as unknown as { applyGradients: (g: Gradients) => void; [PATCHED]?: boolean };
+  if (proto[PATCHED]) return;
+  const original = proto.applyGradients;
+  proto.applyGradients = function (this: AdamLike, variableGradients: Gradients) {
+    if (!isActive()) return original.call(this, variableGradients);
+    const list = Array.isArray(variableGradients);
+    const names = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const attrs: AdamUpdateAttrs = { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate };
+    tf.tidy(() => {
+      names.forEach((name, i) => {
+        const value = tf.engine().registeredVariables[name]!;
+        if (this.accumulatedFirstMoment[i] == null) {
+          this.accumulatedFirstMoment[i] = { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        }
+        if (this.accumulatedSecondMoment[i] == null) {
+          this.accumulatedSecondMoment[i] = { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        }
+        const gradient = list ? variableGradients[i]!.tensor : variableGradients[name];
+        if (gradient == null) return;
+        const m = this.accumulatedFirstMoment[i]!.variable;
+        const v = this.accumulatedSecondMoment[i]!.variable;
+        const [newValue, newM, newV] = tf.engine().runKernel(
+          ADAM_UPDATE,
+          { value, m, v, g: gradient, accBeta1: this.accBeta1, accBeta2: this.accBeta2 } as unknown as tf.NamedTensorMap,
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+        m.assign(newM!);
+        v.assign(newV!);
+        value.assign(newValue!);
+      });
+      this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
+      this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  };
+  proto[PATCHED] = true;
+}

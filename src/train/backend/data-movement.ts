@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs';
+import { asWasmBackend, f32 } from './heap.js';
+
+/**
+ * Data-movement kernels where the stock wasm backend copies more than it must.
+ * - Identity: the engine clones every tensor it saves for the backward pass; wasm's Identity
+ *   copies the bytes, the cpu backend just shares them. Tensors are immutable, so sharing
+ *   the buffer (one more reference on the same data id) is safe.
+ * - Cast to the same dtype (the gradients of Multiply/Relu cast float32 to float32): share too.
+ * - Slice and PadV2 of float32 rank-4 tensors (ZeroPadding2D and its gradient): wasm's Slice
+ *   first copies the WHOLE input out of the heap (readSync); we copy rows between views.
+ */
+interface RefCounting {
+  incRef(dataId: object): void;
+}
+
+function share(backend: unknown, x: tf.TensorInfo, dtype = x.dtype): tf.TensorInfo {
+  (backend as RefCounting).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype };
+}
+
+export const identityConfig = (backendName: string, fallback: tf.KernelFunc): tf.KernelConfig => ({
+  kernelName: tf.Identity,
+  backendName,
+  kernelFunc: (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    return x.dtype === 'string' ? fallback(args) : share(args.backend, x);
+  },
+});
+
+export const castConfig = (backendName: string, fallback: tf.KernelFunc): tf.KernelConfig => ({
+  kernelName: tf.Cast,
+  backendName,
+  kernelFunc: (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const { dtype } = args.attrs as unknown as tf.CastAttrs;
+    return dtype === x.dtype && dtype !== 'string' ? share(args.backend, x) : fallback(args);
+  },
+});
+
+/** Copies the 4-D box [begin, begin+size) of src (shape s) into dst at offset `at` of shape d. */
+export function copyBox4(
+  src: Float32Array, s: readonly number[], srcBegin: readonly number[],
+  dst: Float32Array, d: readonly number[], dstBegin: readonly number[],
+  size: readonly number[],
+): void {
+  const [, sH, sW, sC] = s as [number, number, number, number];
+  const [, dH, dW, dC] = d as [number, number, number, number];
+  const [nB, nH, nW, nC] = size as [number, number, number, number];
+  const rowContiguous = nC === sC && nC === dC;
+  for (let b = 0; b < nB; b++) {
+    for (let h = 0; h < nH; h++) {
+      const so = (((b + srcBegin[0]!) * sH + h + srcBegin[1]!) * sW + srcBegin[2]!) * sC + srcBegin[3]!;
+      const dO = (((b + dstBegin[0]!) * dH + h + dstBegin[1]!) * dW + dstBegin[2]!) * dC + dstBegin[3]!;
+      if (rowContiguous) {
+        dst.set(src.subarray(so, so + nW * nC), dO);
+      } else {
+        for (let w = 0; w < nW; w++) for (let c = 0; c < nC; c++) dst[dO + w * dC + c] = src[so + w * sC + c]!;
+      }
+    }
+  }
+}
+
+export const sliceConfig = (backendName: string, fallback: tf.KernelFunc): tf.KernelConfig => ({
+  kernelName: tf.Slice,
+  backendName,
+  kernelFunc: (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    if (x.dtype !== 'float32' || x.shape.length !== 4) return fallback(args);
+    const { begin, size } = args.attrs as unknown as tf.SliceAttrs;
+    const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+    const wasm = asWasmBackend(args.backend);
+    const out = wasm.makeOutput(s, 'float32');
+    copyBox4(f32(wasm, x), x.shape, b, f32(wasm, out), s, [0, 0, 0, 0], s);
+    return out;
+  },
+});
+
+export const padConfig = (backendName: string, fallback: tf.KernelFunc): tf.KernelConfig => ({
+  kernelName: tf.PadV2,
+  backendName,
+  kernelFunc: (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const { paddings, constantValue } = args.attrs as unknown as tf.PadV2Attrs;
+    if (x.dtype !== 'float32' || x.shape.length !== 4) return fallback(args);
+    const outShape = paddings.map((p, i) => p[0] + x.shape[i]! + p[1]);
+    const wasm = asWasmBackend(args.backend);
+    const out = wasm.makeOutput(outShape, 'float32');
+    const dst = f32(wasm, out);
+    dst.fill(constantValue);
+    copyBox4(f32(wasm, x), x.shape, [0, 0, 0, 0], dst, outShape, paddings.map((p) => p[0]), x.shape);
+    return out;
+  },
+});

@@ -1,0 +1,159 @@
+import type * as tf from '@tensorflow/tfjs';
+import { addressOf, f32, type WasmBackendLike } from './heap.js';
+import { channelKernels, periodVectors, type ChannelKernels } from './simd-channel.js';
+
+/**
+ * SIMD versions of batch-norm.ts's forward/backward and of a per-channel Sum, on the wasm
+ * heap. Sums run in float32 SIMD over blocks of BLOCK periods and are added up in float64
+ * between blocks, so long maps keep float64-grade totals. A tail shorter than one period
+ * (only when pixels·C is not a multiple of lcm(C, 4)) is done in JS.
+ */
+const BLOCK = 256;
+const SCRATCH_FLOATS = 6 * 4 * 8;
+
+interface Ctx {
+  k: ChannelKernels;
+  P: number;
+  C: number;
+  periods: number;
+  scratch: tf.TensorInfo;
+  sAddr: number;
+}
+
+function context(wasm: WasmBackendLike, memory: WebAssembly.Memory, total: number, C: number): Ctx {
+  const P = periodVectors(C);
+  const scratch = wasm.makeOutput([SCRATCH_FLOATS], 'float32');
+  return { k: channelKernels(memory, P), P, C, periods: Math.floor(total / (4 * P)), scratch, sAddr: addressOf(wasm, scratch) };
+}
+
+/** Writes per-channel values as P pattern vectors at scratch slot `slot`; returns its address. */
+function pattern(wasm: WasmBackendLike, ctx: Ctx, slot: number, perChannel: ArrayLike<number>): number {
+  const s = f32(wasm, ctx.scratch);
+  const n = 4 * ctx.P;
+  for (let i = 0; i < n; i++) s[slot * n + i] = perChannel[i % ctx.C]!;
+  return ctx.sAddr + slot * n * 4;
+}
+
+function fold(wasm: WasmBackendLike, ctx: Ctx, slot: number, into: Float64Array): void {
+  const s = f32(wasm, ctx.scratch);
+  const n = 4 * ctx.P;
+  for (let i = 0; i < n; i++) into[i % ctx.C]! += s[slot * n + i]!;
+}
+
+/** Runs a reduction block by block: `call(firstPeriod, periods)` writes into slots, folded each time. */
+function reduce(wasm: WasmBackendLike, ctx: Ctx, slots: [number, Float64Array][], call: (first: number, count: number) => void): void {
+  for (let first = 0; first < ctx.periods; first += BLOCK) {
+    call(first, Math.min(BLOCK, ctx.periods - first));
+    for (const [slot, into] of slots) fold(wasm, ctx, slot, into);
+  }
+}
+
+export function channelSumSimd(wasm: WasmBackendLike, memory: WebAssembly.Memory, x: tf.TensorInfo, C: number, out: Float64Array): void {
+  const total = f32(wasm, x).length;
+  const ctx = context(wasm, memory, total, C);
+  try {
+    const xa = addressOf(wasm, x);
+    const stride = 16 * ctx.P;
+    reduce(wasm, ctx, [[0, out]], (first, count) => ctx.k.sum(xa + first * stride, count, ctx.sAddr));
+    const xs = f32(wasm, x);
+    for (let i = ctx.periods * 4 * ctx.P; i < total; i++) out[i % C]! += xs[i]!;
+  } finally {
+    wasm.disposeData(ctx.scratch.dataId, true);
+  }
+}
+
+export function batchNormForwardSimd(
+  wasm: WasmBackendLike, memory: WebAssembly.Memory,
+  x: tf.TensorInfo, gamma: Float32Array, beta: Float32Array, epsilon: number,
+  y: tf.TensorInfo, mean: Float32Array, variance: Float32Array,
+): void {
+  const C = gamma.length;
+  const total = f32(wasm, x).length;
+  const n = total / C;
+  const ctx = context(wasm, memory, total, C);
+  try {
+    const xa = addressOf(wasm, x);
+    const ya = addressOf(wasm, y);
+    const stride = 16 * ctx.P;
+    const tailStart = ctx.periods * 4 * ctx.P;
+    const sum = new Float64Array(C);
+    reduce(wasm, ctx, [[0, sum]], (first, count) => ctx.k.sum(xa + first * stride, count, ctx.sAddr));
+    let xs = f32(wasm, x);
+    for (let i = tailStart; i < total; i++) sum[i % C]! += xs[i]!;
+    for (let c = 0; c < C; c++) mean[c] = sum[c]! / n;
+    const sq = new Float64Array(C);
+    const mAddr = pattern(wasm, ctx, 2, mean);
+    reduce(wasm, ctx, [[0, sq]], (first, count) => ctx.k.sumSqDev(xa + first * stride, count, mAddr, ctx.sAddr));
+    xs = f32(wasm, x);
+    for (let i = tailStart; i < total; i++) {
+      const d = xs[i]! - mean[i % C]!;
+      sq[i % C]! += d * d;
+    }
+    const scale = new Float64Array(C);
+    const shift = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      variance[c] = sq[c]! / n;
+      scale[c] = gamma[c]! / Math.sqrt(variance[c]! + epsilon);
+      shift[c] = beta[c]! - mean[c]! * scale[c]!;
+    }
+    const aAddr = pattern(wasm, ctx, 3, scale);
+    const kAddr = pattern(wasm, ctx, 4, shift);
+    ctx.k.affine(xa, ya, ctx.periods, aAddr, kAddr);
+    xs = f32(wasm, x);
+    const ys = f32(wasm, y);
+    for (let i = tailStart; i < total; i++) ys[i] = xs[i]! * scale[i % C]! + shift[i % C]!;
+  } finally {
+    wasm.disposeData(ctx.scratch.dataId, true);
+  }
+}
+
+export function batchNormBackwardSimd(
+  wasm: WasmBackendLike, memory: WebAssembly.Memory,
+  dy: tf.TensorInfo, x: tf.TensorInfo, gamma: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number,
+  dx: tf.TensorInfo, dgamma: Float32Array, dbeta: Float32Array,
+): void {
+  const C = gamma.length;
+  const total = f32(wasm, x).length;
+  const n = total / C;
+  const ctx = context(wasm, memory, total, C);
+  try {
+    const dya = addressOf(wasm, dy);
+    const xa = addressOf(wasm, x);
+    const dxa = addressOf(wasm, dx);
+    const stride = 16 * ctx.P;
+    const tailStart = ctx.periods * 4 * ctx.P;
+    const sdy = new Float64Array(C);
+    const sdyx = new Float64Array(C);
+    const mAddr = pattern(wasm, ctx, 2, mean);
+    const o2 = ctx.sAddr + 4 * 4 * ctx.P;
+    reduce(wasm, ctx, [[0, sdy], [1, sdyx]], (first, count) =>
+      ctx.k.sumDyDev(dya + first * stride, xa + first * stride, count, mAddr, ctx.sAddr, o2));
+    let dys = f32(wasm, dy);
+    let xs = f32(wasm, x);
+    for (let i = tailStart; i < total; i++) {
+      sdy[i % C]! += dys[i]!;
+      sdyx[i % C]! += dys[i]! * (xs[i]! - mean[i % C]!);
+    }
+    const a = new Float64Array(C);
+    const b = new Float64Array(C);
+    const k = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      const r = 1 / Math.sqrt(variance[c]! + epsilon);
+      dbeta[c] = sdy[c]!;
+      dgamma[c] = sdyx[c]! * r;
+      a[c] = gamma[c]! * r;
+      b[c] = (-gamma[c]! * r * r * r * sdyx[c]!) / n;
+      k[c] = (-gamma[c]! * r * sdy[c]!) / n - b[c]! * mean[c]!;
+    }
+    const aAddr = pattern(wasm, ctx, 3, a);
+    const bAddr = pattern(wasm, ctx, 4, b);
+    const kAddr = pattern(wasm, ctx, 5, k);
+    ctx.k.affine2(dya, xa, dxa, ctx.periods, aAddr, bAddr, kAddr);
+    dys = f32(wasm, dy);
+    xs = f32(wasm, x);
+    const dxs = f32(wasm, dx);
+    for (let i = tailStart; i < total; i++) dxs[i] = a[i % C]! * dys[i]! + b[i % C]! * xs[i]! + k[i % C]!;
+  } finally {
+    wasm.disposeData(ctx.scratch.dataId, true);
+  }
+}

@@ -41,13 +41,23 @@ function formatNumber(v: number | bigint): string {
   return String(v);
 }
 
+/** The shortest decimal that reads back as the same float32 (3.14, not 3.140000104904175). */
+export function formatFloat32(v: number): string {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  for (let p = 1; p <= 9; p++) {
+    const s = Number(v.toPrecision(p));
+    if (Math.fround(s) === v) return String(s);
+  }
+  return String(v);
+}
+
 export function formatFeature(v: FeatureValue): string {
   const kind = featureKind(v);
   const n = v.length;
   const shown: string[] = [];
   for (let i = 0; i < Math.min(n, MAX_VALUES); i++) {
     const x = (v as ArrayLike<unknown>)[i];
-    shown.push(kind === 'bytes_list' ? formatBytes(x as Uint8Array) : formatNumber(x as number | bigint));
+    shown.push(kind === 'bytes_list' ? formatBytes(x as Uint8Array) : kind === 'float_list' ? formatFloat32(x as number) : formatNumber(x as number | bigint));
   }
   const more = n > MAX_VALUES ? ` ... (${n} values)` : '';
   return `${kind.replace('_list', '')}[${n}] ${shown.join(' ')}${more}`.trimEnd();
@@ -100,7 +110,9 @@ export function firstFeatureDifference(a: DecodedFeatures, b: DecodedFeatures): 
           };
         }
       } else if (ka === 'float_list') {
-        if (!sameFloatBits(xa as number, xb as number)) return { feature: key, detail: `value [${i}]: ${xa} in A, ${xb} in B` };
+        if (!sameFloatBits(xa as number, xb as number)) {
+          return { feature: key, detail: `value [${i}]: ${formatFloat32(xa as number)} in A, ${formatFloat32(xb as number)} in B` };
+        }
       } else if (xa !== xb) {
         return { feature: key, detail: `value [${i}]: ${formatNumber(xa as bigint)} in A, ${formatNumber(xb as bigint)} in B` };
       }

@@ -3,8 +3,14 @@
 import type { Command } from './command.js';
 import { cat } from './commands/cat.js';
 import { diff } from './commands/diff.js';
+import { evalCommand } from './commands/eval.js';
 import { index } from './commands/index-cmd.js';
 import { pack } from './commands/pack.js';
+import { prepare } from './commands/prepare.js';
+import { show } from './commands/show.js';
+import { start } from './commands/start.js';
+import { synth } from './commands/synth.js';
+import { trainCommand } from './commands/train.js';
 import { verify } from './commands/verify.js';
 
-export const COMMANDS: Command[] = [cat, pack, verify, index, diff];
+export const COMMANDS: Command[] = [start, synth, prepare, trainCommand, evalCommand, show, diff, cat, pack, verify, index];

@@ -10,6 +10,8 @@ export interface EpochMetrics {
   valLoss?: number;
   iou?: number;
   valIou?: number;
+  /** The exhaustive validation IoU pass (the number the study reports). */
+  exhaustive?: number;
 }
 
 function series(name: string, color: Series['color'], rows: EpochMetrics[], key: keyof EpochMetrics): Series | undefined {
@@ -31,6 +33,7 @@ export function renderCurves(rows: EpochMetrics[], title = 'recordflow training'
   const iouSeries = [
     series('train IoU', COLORS.orange, rows, 'iou'),
     series('val IoU', COLORS.darkBlue, rows, 'valIou'),
+    series('val IoU, exhaustive pass', COLORS.green, rows, 'exhaustive'),
   ].filter((s): s is Series => s !== undefined);
   const allLoss = lossSeries.flatMap((s) => s.points.map(([, v]) => v));
   // A log axis reads better once the loss spans more than a decade.

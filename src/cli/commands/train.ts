@@ -1,0 +1,195 @@
+// recordflow train: the reference's steps 2 and 3 (tf.data-style input chain, BackBone, Adam with
+// exponential decay, best model by exhaustive validation IoU) with precise BN on by default.
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { JSON_OPTION, intOption, numberOption, requiredString, stringOption, type Command } from '../command.js';
+import { splitFiles } from '../data-files.js';
+import { staged } from '../staging.js';
+import type { EpochMetrics as CurveRow } from '../render/curves.js';
+
+export interface TrainRunOptions {
+  epochs: number;
+  batch: number;
+  backend?: string;
+  seed: number;
+  /** Stop starting epochs once the next one would end after this many seconds of training. */
+  timeBudget?: number;
+  preciseBN: boolean;
+  log: (line: string) => void;
+  /** Progress output of the trainer (bar on a TTY, plain lines otherwise). */
+  progress: boolean;
+}
+
+export interface TrainRunResult {
+  backend: string;
+  epochs: number;
+  bestEpoch: number | undefined;
+  bestValidationIoU: number | undefined;
+  seconds: number;
+  stoppedBy: 'epochs' | 'time-budget';
+  history: unknown[];
+  nTrain: number;
+  nVal: number;
+  msPerStep: number;
+}
+
+async function countRecords(files: string[]): Promise<number> {
+  const io = await import('../../io/index.js');
+  let n = 0;
+  for (const f of files) for await (const chunk of chunked(io.readTFRecord(f))) n += chunk;
+  return n;
+}
+
+async function* chunked(stream: AsyncIterable<Uint8Array>): AsyncGenerator<number> {
+  const { chunksOf } = await import('../../io/index.js');
+  for await (const c of chunksOf(stream)) yield c.length;
+}
+
+/** Trains from a prepared directory into `outDir` (written by the caller, e.g. a staging dir). */
+export async function trainInto(dataDir: string, outDir: string, options: TrainRunOptions): Promise<TrainRunResult> {
+  const trainFiles = await splitFiles(dataDir, 'train');
+  const valFiles = await splitFiles(dataDir, 'val');
+  const [nTrain, nVal] = [await countRecords(trainFiles), await countRecords(valFiles)];
+  if (nTrain < options.batch) {
+    const { InputError } = await import('../../io/index.js');
+    throw new InputError(`only ${nTrain} training records, fewer than one batch of ${options.batch}`, trainFiles[0]);
+  }
+  const t = await import('../../transforms/index.js');
+  const p = await import('../../pipeline/index.js');
+  const train = await import('../../train/index.js');
+  const { useBackend } = await import('../model-files.js');
+  const backend = await useBackend(options.backend, options.log);
+
+  // The reference chain: TFRecordDataset → map(parse) → shuffle(N_TRAIN) → prefetch → batch(7,
+  // drop_remainder). cache() after parsing keeps later epochs off the disk (the set is small).
+  const trainDs = p.Dataset.fromTFRecord(trainFiles)
+    .map((b: Uint8Array) => t.parseLocalization(b))
+    .cache()
+    .shuffle(nTrain, { seed: options.seed })
+    .prefetch(64)
+    .batch(options.batch, { dropRemainder: true })
+    .map((b: { image: Float32Array; label: Float32Array }[]) => t.collate(b));
+  const valDs = p.Dataset.fromTFRecord(valFiles)
+    .map((b: Uint8Array) => t.parseLocalization(b))
+    .cache()
+    .batch(options.batch, { dropRemainder: true })
+    .map((b: { image: Float32Array; label: Float32Array }[]) => t.collate(b));
+
+  const model = train.createBackbone({ seed: options.seed });
+  const ckpt = join(outDir, '.checkpoints');
+  const started = performance.now();
+  let stoppedBy: TrainRunResult['stoppedBy'] = 'epochs';
+  const result = await train.train(model, trainDs, valDs, {
+    epochs: options.epochs,
+    preciseBN: options.preciseBN,
+    checkpointDir: ckpt,
+    logdir: outDir,
+    validationCount: nVal,
+    progress: options.progress,
+    onEpoch: (m) => {
+      if (options.timeBudget === undefined) return true;
+      const elapsed = (performance.now() - started) / 1000;
+      // Stop when another epoch like the last one would overrun the budget.
+      if (elapsed + m.seconds > options.timeBudget && m.epoch < options.epochs) {
+        stoppedBy = 'time-budget';
+        options.log(`time budget: stopping after epoch ${m.epoch} (${elapsed.toFixed(0)} s of ${options.timeBudget} s used)`);
+        return false;
+      }
+      return true;
+    },
+  });
+  model.dispose();
+  const seconds = (performance.now() - started) / 1000;
+
+  // The best model becomes model.json + weights in outDir; the resumable state is dropped.
+  const best = join(ckpt, 'best');
+  for (const name of await readdir(best)) await rename(join(best, name), join(outDir, name));
+  await rm(ckpt, { recursive: true, force: true });
+
+  const steps = result.history.reduce((n, h) => n + h.steps, 0);
+  const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
+  const summary: TrainRunResult = {
+    backend,
+    epochs: result.history.length,
+    bestEpoch: result.bestEpoch,
+    bestValidationIoU: result.best,
+    seconds,
+    stoppedBy,
+    history: result.history,
+    nTrain,
+    nVal,
+    msPerStep: steps > 0 ? (trainSeconds * 1000) / steps : NaN,
+  };
+  await writeFile(join(outDir, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}
+
+/** Rows for the curves picture from the trainer's per-epoch metrics. */
+export function curveRows(history: unknown[]): CurveRow[] {
+  return (history as { epoch: number; loss?: number; valLoss?: number; iou?: number; valIoU?: number; validationIoU?: number }[]).map((h) => ({
+    epoch: h.epoch,
+    ...(h.loss !== undefined ? { loss: h.loss } : {}),
+    ...(h.valLoss !== undefined ? { valLoss: h.valLoss } : {}),
+    ...(h.iou !== undefined ? { iou: h.iou } : {}),
+    ...(h.valIoU !== undefined ? { valIou: h.valIoU } : {}),
+    ...(h.validationIoU !== undefined ? { exhaustive: h.validationIoU } : {}),
+  }));
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train the BackBone on prepared TFRecords; keep the best model by validation IoU',
+  usage: '--data DIR --out DIR [--epochs N] [--batch 7] [--backend B] [--seed S] [--time-budget SEC] [--no-precise-bn] [--json]',
+  details: `
+DIR is what \`prepare\` wrote (loc_train.tfr, loc_val.tfr). The input chain mirrors the
+reference: parse, shuffle over the whole training set, prefetch, batch with drop_remainder.
+Adam 5e-4 with exponential decay (x0.9 every 5000 steps), MSE loss. Before each validation the
+BatchNorm statistics are recomputed over the training set ("precise BN"; --no-precise-bn turns
+it off), and the model with the best exhaustive validation IoU is kept. --out receives that
+model (model.json + weights.bin), metrics.json (per-epoch history) and the TensorBoard
+events.out.tfevents.* file.`,
+  options: {
+    data: { type: 'string', value: 'DIR', description: 'directory written by prepare' },
+    out: { type: 'string', value: 'DIR', description: 'output directory' },
+    epochs: { type: 'string', value: 'N', description: 'epochs', defaultText: '100' },
+    batch: { type: 'string', value: 'N', description: 'batch size', defaultText: '7' },
+    backend: { type: 'string', value: 'B', description: 'tfjs backend: auto, gpu, node, fast, wasm, cpu', defaultText: 'auto' },
+    seed: { type: 'string', value: 'S', description: 'seed of weights, dropout and shuffling', defaultText: '0' },
+    'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
+    'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },
+    json: JSON_OPTION,
+  },
+  positionals: { min: 0, max: 0, names: '' },
+  async run(ctx) {
+    const data = requiredString(ctx.values, 'data');
+    const out = requiredString(ctx.values, 'out');
+    const epochs = intOption(ctx.values, 'epochs', 100, 1, 100_000);
+    const batch = intOption(ctx.values, 'batch', 7, 1, 100_000);
+    const seed = intOption(ctx.values, 'seed', 0, 0, 2 ** 31 - 1);
+    const budget = stringOption(ctx.values, 'time-budget') === undefined ? undefined : numberOption(ctx.values, 'time-budget', 0, 1);
+    const backend = stringOption(ctx.values, 'backend');
+    const json = ctx.values.json === true;
+    const result = await staged(out, (staging) =>
+      trainInto(data, staging.dir, {
+        epochs,
+        batch,
+        seed,
+        ...(backend ? { backend } : {}),
+        ...(budget !== undefined ? { timeBudget: budget } : {}),
+        preciseBN: ctx.values['no-precise-bn'] !== true,
+        log: ctx.log,
+        progress: true,
+      }),
+    );
+    const { history, ...rest } = result;
+    if (json) await ctx.stdout.json({ out, ...rest });
+    else {
+      await ctx.stdout.line(
+        `${out}: ${result.epochs} epochs in ${result.seconds.toFixed(0)} s on ${result.backend} (${result.msPerStep.toFixed(1)} ms/step); ` +
+          `best epoch ${result.bestEpoch}, exhaustive validation IoU ${result.bestValidationIoU?.toFixed(4)}`,
+      );
+    }
+    void history;
+    return 0;
+  },
+};

@@ -68,6 +68,21 @@ export async function recomputeBatchNormStats(
   }
 }
 
+// A model sharing the layers, whose outputs are the BN inputs. It owns no weights, so it is
+// never disposed (that would dispose the shared layers); it is cached per model and layer set.
+const probes = new WeakMap<tf.LayersModel, Map<string, tf.LayersModel>>();
+function probeModel(model: tf.LayersModel, bns: tf.layers.Layer[]): tf.LayersModel {
+  let cache = probes.get(model);
+  if (!cache) probes.set(model, (cache = new Map()));
+  const key = bns.map((l) => l.name).join('\u0000');
+  let probe = cache.get(key);
+  if (!probe) {
+    probe = tf.model({ inputs: model.inputs, outputs: bns.map((l) => l.input as tf.SymbolicTensor) });
+    cache.set(key, probe);
+  }
+  return probe;
+}
+
 interface Stats {
   means: Float64Array[];
   vars: Float64Array[];
@@ -84,9 +99,7 @@ async function collectStats(
 ): Promise<Stats> {
   const inputKey = options.inputKey ?? 'image';
   const maxBatches = options.maxBatches ?? Infinity;
-  // A model sharing the layers whose outputs are the BN inputs. It owns no weights, so it
-  // is simply dropped afterwards (disposing it would dispose the shared layers).
-  const probe = tf.model({ inputs: model.inputs, outputs: bns.map((l) => l.input as tf.SymbolicTensor) });
+  const probe = probeModel(model, bns);
   const sum: Float64Array[] = [];
   const sumSq: Float64Array[] = [];
   const totals = bns.map(() => 0);

@@ -23,6 +23,7 @@ test('train: per-epoch metrics, falling loss, no tensor leaks across epochs', as
     ...quiet,
     epochs: 5,
     schedule: constantSchedule(0.01),
+    preciseBN: { mode: 'exact' },
     onEpoch: () => void counts.push(tf.memory().numTensors),
   });
   assert.equal(result.history.length, 5);

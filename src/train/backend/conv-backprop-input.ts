@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, type ConvGeometry } from './conv-backprop-filter.js';
-import { asWasmBackend, f32, type WasmBackendLike } from './heap.js';
+import { copyBox4 } from './data-movement.js';
+import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
+import { arrangeKernel, simdBackpropInput, simdBackpropInputSupported, vectorsPerPatch } from './simd-backprop-input.js';
 
 /**
  * Conv2DBackpropInput (the input gradient of a convolution, and the forward pass of
@@ -74,6 +76,7 @@ export const conv2dBackpropInputConfig = (backendName: string): tf.KernelConfig 
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
     if (dataFormat === 'NCHW') throw new Error('recordflow Conv2DBackpropInput: only NHWC');
     const g = convGeometry(inputShape, filter.shape, strides, pad, dimRoundingMode);
+    if ((g.strideH > 1 || g.strideW > 1) && simdBackpropInputSupported(g)) return scatterSimd(wasm, backend, dy, filter, g, inputShape);
     const conv = tf.getKernel(tf.Conv2D, backendName);
     if (conv === undefined) throw new Error(`recordflow Conv2DBackpropInput: no Conv2D on ${backendName}`);
     const flipped = wasm.makeOutput([g.kH, g.kW, g.outC, g.inC], 'float32');
@@ -133,4 +136,28 @@ function zeroStuff(wasm: WasmBackendLike, dy: tf.TensorInfo, g: ConvGeometry): t
     }
   }
   return out;
+}
+
+/** Strided case: SIMD scatter into a zeroed, padded dx, cropped when the conv padded. */
+function scatterSimd(
+  wasm: WasmBackendLike, backend: unknown, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, inputShape: readonly number[],
+): tf.TensorInfo {
+  const H = Math.max((g.outH - 1) * g.strideH + g.kH, g.inH + g.padTop);
+  const W = Math.max((g.outW - 1) * g.strideW + g.kW, g.inW + g.padLeft);
+  const exact = H === g.inH && W === g.inW && g.padTop === 0 && g.padLeft === 0;
+  const out = wasm.makeOutput([...inputShape], 'float32');
+  const padded = exact ? out : wasm.makeOutput([g.batch, H, W, g.inC], 'float32');
+  const wt = wasm.makeOutput([g.kH * g.outC * vectorsPerPatch(g) * 4], 'float32');
+  try {
+    arrangeKernel(g, f32(wasm, filter), f32(wasm, wt));
+    f32(wasm, padded).fill(0);
+    simdBackpropInput(wasmMemory(backend), g, H, W, addressOf(backend, padded), addressOf(backend, dy), addressOf(backend, wt));
+    if (!exact) {
+      copyBox4(f32(wasm, padded), padded.shape, [0, g.padTop, g.padLeft, 0], f32(wasm, out), out.shape, [0, 0, 0, 0], out.shape);
+    }
+    return out;
+  } finally {
+    wasm.disposeData(wt.dataId, true);
+    if (!exact) wasm.disposeData(padded.dataId, true);
+  }
 }

@@ -1,0 +1,108 @@
+import type { ConvGeometry } from './conv-backprop-filter.js';
+import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
+
+/**
+ * WebAssembly SIMD scatter form of Conv2DBackpropInput, used for strided convolutions (and
+ * the stride-3 Conv2DTranspose forward pass): every dy pixel adds W[kh]·dy into the kW·inC
+ * CONTIGUOUS floats of each of the kH input rows its window covered. Zero-stuffing dy and
+ * running a stride-1 convolution would do ~s² times the work.
+ *
+ * The kernel is pre-arranged (by the caller, `arrangeKernel`) as Wt[kh][co][v] vectors over
+ * the patch index j, so each patch vector is updated by outC multiply-adds with dy splats.
+ * The last patch vector overlaps the previous one (ends at the patch end); its overlapping
+ * lanes carry zero weights, and vectors are updated in order, so nothing is added twice.
+ * `dx` must be zeroed and laid out padded: pixel (oy, ox) covers rows oy·sH + kh, columns
+ * ox·sW + kw.
+ */
+const cache = new Map<string, (...args: number[]) => void>();
+
+export function simdBackpropInputSupported(g: ConvGeometry): boolean {
+  const L = g.kW * g.inC;
+  return L >= 4 && g.outC <= 8 && g.kH <= 5;
+}
+
+export function vectorsPerPatch(g: ConvGeometry): number {
+  return Math.ceil((g.kW * g.inC) / 4);
+}
+
+/** Wt[kh][co][v][lane] from W[kh][kw][ci][co] (float32 count: kH·outC·V·4). */
+export function arrangeKernel(g: ConvGeometry, w: Float32Array, out: Float32Array): void {
+  const L = g.kW * g.inC;
+  const V = vectorsPerPatch(g);
+  out.fill(0);
+  for (let kh = 0; kh < g.kH; kh++) {
+    for (let co = 0; co < g.outC; co++) {
+      for (let v = 0; v < V; v++) {
+        for (let lane = 0; lane < 4; lane++) {
+          const j = v === V - 1 ? L - 4 + lane : 4 * v + lane;
+          if (v === V - 1 && j < 4 * (V - 1)) continue;
+          out[(((kh * g.outC + co) * V + v) * 4) + lane] = w[(kh * L + j) * g.outC + co]!;
+        }
+      }
+    }
+  }
+}
+
+function source(L: number, outC: number, kH: number): WasmFunc {
+  const V = Math.ceil(L / 4);
+  const vOffset = (v: number): number => (v === V - 1 ? 4 * (L - 4) : 16 * v);
+  const locals: [string, 'i32' | 'v128'][] = [['$b', 'i32'], ['$oy', 'i32'], ['$ox', 'i32'], ['$xr', 'i32'], ['$xp', 'i32'], ['$row', 'i32'], ['$acc', 'v128']];
+  for (let co = 0; co < outC; co++) locals.push([`$d${co}`, 'v128']);
+  const pixel: string[] = [];
+  for (let co = 0; co < outC; co++) pixel.push(`local.get $dy v128.load32_splat offset=${4 * co} local.set $d${co}`);
+  for (let kh = 0; kh < kH; kh++) {
+    pixel.push(kh === 0 ? 'local.get $xp local.set $row' : 'local.get $row local.get $rowBytes i32.add local.set $row');
+    for (let v = 0; v < V; v++) {
+      pixel.push(`local.get $row v128.load offset=${vOffset(v)} local.set $acc`);
+      for (let co = 0; co < outC; co++) {
+        pixel.push(`local.get $acc local.get $w v128.load offset=${16 * ((kh * outC + co) * V + v)} local.get $d${co} f32x4.mul f32x4.add local.set $acc`);
+      }
+      pixel.push(`local.get $row local.get $acc v128.store offset=${vOffset(v)}`);
+    }
+  }
+  const body = `
+    local.get $batch local.set $b
+    loop
+      local.get $x local.set $xr
+      local.get $outH local.set $oy
+      loop
+        local.get $xr local.set $xp
+        local.get $outW local.set $ox
+        loop
+          ${pixel.join('\n')}
+          local.get $xp local.get $xColStep i32.add local.set $xp
+          local.get $dy i32.const ${4 * outC} i32.add local.set $dy
+          local.get $ox i32.const 1 i32.sub local.tee $ox
+          br_if 0
+        end
+        local.get $xr local.get $xRowStep i32.add local.set $xr
+        local.get $oy i32.const 1 i32.sub local.tee $oy
+        br_if 0
+      end
+      local.get $x local.get $xImg i32.add local.set $x
+      local.get $b i32.const 1 i32.sub local.tee $b
+      br_if 0
+    end`;
+  return {
+    name: 'backpropInputScatter',
+    params: [['$x', 'i32'], ['$dy', 'i32'], ['$w', 'i32'], ['$batch', 'i32'], ['$outH', 'i32'], ['$outW', 'i32'],
+      ['$xImg', 'i32'], ['$xRowStep', 'i32'], ['$xColStep', 'i32'], ['$rowBytes', 'i32']],
+    locals,
+    body,
+  };
+}
+
+/** dx (padded layout inH × inW, zeroed) += scatter of dy through the arranged kernel at wtAddr. */
+export function simdBackpropInput(
+  memory: WebAssembly.Memory, g: ConvGeometry, inH: number, inW: number, dxAddr: number, dyAddr: number, wtAddr: number,
+): void {
+  const L = g.kW * g.inC;
+  const key = `${L}x${g.outC}x${g.kH}`;
+  let fn = cache.get(key);
+  if (fn === undefined) {
+    fn = instantiate(assembleModule([source(L, g.outC, g.kH)]), memory)['backpropInputScatter']!;
+    cache.set(key, fn);
+  }
+  const rowBytes = inW * g.inC * 4;
+  fn(dxAddr, dyAddr, wtAddr, g.batch, g.outH, g.outW, inH * rowBytes, g.strideH * rowBytes, g.strideW * g.inC * 4, rowBytes);
+}

@@ -89,3 +89,23 @@ export function pixelAt(info: PngInfo, x: number, y: number): [number, number, n
   const o = y * stride + 1 + x * 3;
   return [info.raw[o]!, info.raw[o + 1]!, info.raw[o + 2]!];
 }
+
+/** Runs the CLI in this process (cheaper than a spawn) with captured output. */
+export async function runInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { Writable } = await import('node:stream');
+  const { runCli: run } = await import('../../src/cli/run.js');
+  const sink = () => {
+    const parts: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer | string, _enc, cb) {
+        parts.push(Buffer.from(chunk));
+        cb();
+      },
+    });
+    return { stream, text: () => Buffer.concat(parts).toString('utf8') };
+  };
+  const out = sink();
+  const err = sink();
+  const code = await run(args, { stdout: out.stream, stderr: err.stream });
+  return { code, stdout: out.text(), stderr: err.text() };
+}

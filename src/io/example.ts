@@ -47,7 +47,7 @@ export type Features = Record<string, FeatureValue>;
  * The value decodeExample gives a Feature with no list set (rare: `tf.train.Feature()`);
  * encodeExample writes it back as such, so round trips stay exact.
  */
-export const NO_KIND: readonly Uint8Array[] = Object.freeze([] as Uint8Array[]);
+export const NO_KIND: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
 const KIND_NONE = 0;
 const KIND_BYTES = 1;
@@ -86,10 +86,55 @@ function setKey(out: DecodedFeatures, key: string, value: DecodedFeature): void 
   }
 }
 
+// Scratch of the record being decoded: keys and values in wire order.
+let recCount = 0;
+const recKeys: string[] = [];
+const recVals: DecodedFeature[] = [];
+
+/**
+ * Builders of output objects for key sequences seen before. An object literal with fixed keys
+ * is several times cheaper than keyed stores into `{}`, and datasets repeat one key sequence.
+ */
+type Builder = (v: DecodedFeature[]) => DecodedFeatures;
+let lastKeys: string[] = [];
+let lastBuilder: Builder | null = null;
+const builders = new Map<string, { keys: string[]; build: Builder }>();
+
+function builderFor(keys: string[], n: number): Builder | null {
+  if (lastBuilder !== null && lastKeys.length === n) {
+    let i = 0;
+    while (i < n && lastKeys[i] === keys[i]) i++;
+    if (i === n) return lastBuilder;
+  }
+  const seq = keys.slice(0, n);
+  const id = `${n}:${seq.join('\u0000')}`;
+  let entry = builders.get(id);
+  if (entry === undefined) {
+    if (n > 64 || new Set(seq).size !== n || seq.includes('__proto__')) return null;
+    const body = seq.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const build = new Function('v', `return { ${body} };`) as Builder;
+    if (builders.size >= 256) builders.clear();
+    entry = { keys: seq, build };
+    builders.set(id, entry);
+  }
+  lastKeys = entry.keys;
+  lastBuilder = entry.build;
+  return entry.build;
+}
+
 /** Decodes a serialized tf.train.Example into plain typed arrays. */
 export function decodeExample(bytes: Uint8Array): DecodedFeatures {
-  const out: DecodedFeatures = {};
-  decodeExampleInto(bytes, out, null);
+  decodeRecord(bytes);
+  const n = recCount;
+  const build = builderFor(recKeys, n);
+  let out: DecodedFeatures;
+  if (build !== null) out = build(recVals);
+  else {
+    out = {};
+    for (let i = 0; i < n; i++) setKey(out, recKeys[i]!, recVals[i]!);
+  }
+  for (let i = 0; i < n; i++) recVals[i] = NO_KIND;
   return out;
 }
 
@@ -101,22 +146,155 @@ export function decodeExampleEntries(bytes: Uint8Array): {
   hasFeatures: boolean;
   entries: [string, DecodedFeature][];
 } {
+  const hasFeatures = decodeRecord(bytes);
   const entries: [string, DecodedFeature][] = [];
-  const hasFeatures = decodeExampleInto(bytes, null, entries);
+  for (let j = 0; j < recCount; j++) {
+    const key = recKeys[j]!;
+    const value = recVals[j]!;
+    let i = 0;
+    while (i < entries.length && entries[i]![0] !== key) i++;
+    if (i < entries.length) entries[i]![1] = value;
+    else entries.push([key, value]);
+    recVals[j] = NO_KIND;
+  }
   return { hasFeatures, entries };
 }
 
-function decodeExampleInto(
-  bytes: Uint8Array,
-  out: DecodedFeatures | null,
-  entries: [string, DecodedFeature][] | null,
-): boolean {
+// Fast path for canonical layouts (what every protobuf writer produces): one `features` field,
+// key before value, one list per Feature, one packed field per numeric list. Anything else
+// returns false and the general decoder below handles it (and reports errors).
+let lenPos = 0;
+
+/** A varint length starting at buf[p] of at least 2 bytes; sets lenPos; -1 when malformed. */
+function longLen(buf: Uint8Array, p: number, end: number): number {
+  // lengths above 2^28 are left to the general decoder
+  let v = 0;
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (p >= end) return -1;
+    const c = buf[p++]!;
+    v |= (c & 0x7f) << shift;
+    if (c < 0x80) {
+      lenPos = p;
+      return v;
+    }
+  }
+  return -1;
+}
+
+function decodeCanonical(buf: Uint8Array): boolean {
+  const end = buf.length;
+  if (end < 2 || buf[0] !== 0x0a) return false;
+  let p = 1;
+  let n = buf[p++]!;
+  if (n >= 0x80) {
+    n = longLen(buf, p - 1, end);
+    if (n < 0) return false;
+    p = lenPos;
+  }
+  if (p + n !== end) return false;
+  let count = 0;
+  while (p < end) {
+    // map entry
+    if (buf[p] !== 0x0a || p + 2 > end) return false;
+    n = buf[p + 1]!;
+    p += 2;
+    if (n >= 0x80) {
+      n = longLen(buf, p - 1, end);
+      if (n < 0) return false;
+      p = lenPos;
+    }
+    const eEnd = p + n;
+    if (n < 0 || eEnd > end || buf[p] !== 0x0a) return false;
+    // key
+    n = buf[p + 1]!;
+    p += 2;
+    if (n >= 0x80) {
+      n = longLen(buf, p - 1, eEnd);
+      if (n < 0) return false;
+      p = lenPos;
+    }
+    const kStart = p;
+    const kEnd = p + n;
+    p = kEnd;
+    if (n < 0 || p + 2 > eEnd || buf[p] !== 0x12) return false;
+    // value: Feature
+    n = buf[p + 1]!;
+    p += 2;
+    if (n >= 0x80) {
+      n = longLen(buf, p - 1, eEnd);
+      if (n < 0) return false;
+      p = lenPos;
+    }
+    if (p + n !== eEnd) return false;
+    let value: DecodedFeature;
+    if (n === 0) value = NO_KIND;
+    else {
+      const kind = buf[p]!;
+      if (p + 2 > eEnd) return false;
+      n = buf[p + 1]!;
+      p += 2;
+      if (n >= 0x80) {
+        n = longLen(buf, p - 1, eEnd);
+        if (n < 0) return false;
+        p = lenPos;
+      }
+      if (p + n !== eEnd) return false;
+      if (kind === 0x12) {
+        if (n === 0) value = new Float32Array(0);
+        else {
+          if (buf[p] !== 0x0a || p + 2 > eEnd) return false;
+          n = buf[p + 1]!;
+          p += 2;
+          if (n >= 0x80) {
+            n = longLen(buf, p - 1, eEnd);
+            if (n < 0) return false;
+            p = lenPos;
+          }
+          if (p + n !== eEnd || (n & 3) !== 0) return false;
+          value = floatsFrom(buf, p, n >>> 2);
+        }
+      } else if (kind === 0x0a) {
+        const list: Uint8Array[] = [];
+        while (p < eEnd) {
+          if (buf[p] !== 0x0a || p + 2 > eEnd) return false;
+          n = buf[p + 1]!;
+          p += 2;
+          if (n >= 0x80) {
+            n = longLen(buf, p - 1, eEnd);
+            if (n < 0) return false;
+            p = lenPos;
+          }
+          if (n < 0 || p + n > eEnd) return false;
+          list.push(new Uint8Array(buf.buffer, buf.byteOffset + p, n));
+          p += n;
+        }
+        value = list;
+      } else if (kind === 0x1a) {
+        (reader as { buf: Uint8Array }).buf = buf;
+        reader.end = eEnd;
+        reader.pos = p;
+        value = decodeInt64List(reader, eEnd, null);
+        reader.end = end;
+      } else return false;
+    }
+    p = eEnd;
+    const slot = count++;
+    recKeys[slot] = keyAt(buf, kStart, kEnd, slot);
+    recVals[slot] = value;
+  }
+  recCount = count;
+  return true;
+}
+
+/** Parses bytes into recKeys/recVals/recCount; returns whether a `features` field was seen. */
+function decodeRecord(bytes: Uint8Array): boolean {
+  if (decodeCanonical(bytes)) return true;
   const r = reader;
   (r as { buf: Uint8Array }).buf = bytes;
   r.pos = 0;
   r.end = bytes.length;
+  recCount = 0;
   let hasFeatures = false;
-  let slot = 0;
   while (r.pos < r.end) {
     const tag = r.uint32();
     if (tag !== 0x0a) {
@@ -157,15 +335,9 @@ function decodeExampleInto(
         }
       }
       r.end = outerEnd;
-      const key = keyAt(bytes, kStart, kEnd, slot++);
-      if (out !== null) setKey(out, key, value);
-      else {
-        const e = entries!;
-        let i = 0;
-        while (i < e.length && e[i]![0] !== key) i++;
-        if (i < e.length) e[i]![1] = value;
-        else e.push([key, value]);
-      }
+      const slot = recCount++;
+      recKeys[slot] = keyAt(bytes, kStart, kEnd, slot);
+      recVals[slot] = value;
     }
   }
   return hasFeatures;
@@ -229,27 +401,30 @@ function decodeBytesList(r: ProtoReader, end: number, base: Uint8Array[] | null)
   return out;
 }
 
-const f32Scratch = new Float32Array(1);
-const f32ScratchBytes = new Uint8Array(f32Scratch.buffer);
+// DataView of the last input buffer: records of one chunk share it, and TurboFan inlines
+// getFloat32, which beats copying bytes through a scratch array.
+let viewBuffer: ArrayBufferLike | null = null;
+let view: DataView = new DataView(new ArrayBuffer(0));
 
 /** Float32Array holding the raw little-endian float bits buf[start, start + 4n), bit-exact. */
 function floatsFrom(buf: Uint8Array, start: number, n: number): Float32Array {
   if (n <= 16) {
-    // Small lists: element-wise through a scratch float (avoids materializing an ArrayBuffer);
-    // signalling NaNs, whose bits a float conversion might change, take the byte path.
+    // Small lists: element-wise (avoids materializing an ArrayBuffer per list); signalling
+    // NaNs, whose bits a float conversion might change, take the byte path.
+    const ab = buf.buffer;
+    if (ab !== viewBuffer) {
+      viewBuffer = ab;
+      view = new DataView(ab);
+    }
+    const dv = view;
     const out = new Float32Array(n);
-    let p = start;
+    let p = buf.byteOffset + start;
     for (let i = 0; i < n; i++, p += 4) {
-      const b3 = buf[p + 3]!;
-      const b2 = buf[p + 2]!;
-      if ((b3 & 0x7f) === 0x7f && b2 >= 0x80 && (b2 & 0x40) === 0) {
+      const hi = dv.getUint16(p + 2, true);
+      if ((hi & 0x7fc0) === 0x7f80 && ((hi & 0x3f) !== 0 || dv.getUint16(p, true) !== 0)) {
         return floatsBytewise(buf, start, n);
       }
-      f32ScratchBytes[0] = buf[p]!;
-      f32ScratchBytes[1] = buf[p + 1]!;
-      f32ScratchBytes[2] = b2;
-      f32ScratchBytes[3] = b3;
-      out[i] = f32Scratch[0]!;
+      out[i] = dv.getFloat32(p, true);
     }
     return out;
   }
@@ -483,6 +658,13 @@ function asInt64s(n: Norm, v: ArrayLike<unknown>): Norm {
 }
 
 function asBytes(n: Norm, v: ArrayLike<unknown>): Norm {
+  n.kind = KIND_BYTES;
+  let allBytes = Array.isArray(v);
+  for (let i = 0; allBytes && i < v.length; i++) allBytes = v[i] instanceof Uint8Array;
+  if (allBytes) {
+    n.bytes = v as Uint8Array[];
+    return n;
+  }
   const out: Uint8Array[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
     const x = v[i];

@@ -37,9 +37,11 @@ export function varintSize64(lo: number, hi: number): number {
 /** A forward-only writer into a buffer whose exact size was computed beforehand. */
 export class ProtoWriter {
   pos = 0;
-  private view: DataView;
-  constructor(readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  private dv: DataView | null = null;
+  constructor(readonly buf: Uint8Array) {}
+
+  private get view(): DataView {
+    return (this.dv ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
   }
 
   /** A non-negative integer below 2^53 as a varint. */
@@ -115,16 +117,21 @@ export class ProtoReader {
 
   /** A varint that must fit in 32 bits unsigned (tags, lengths); larger values fail. */
   uint32(): number {
-    const b = this.buf;
-    let p = this.pos;
-    const end = this.end;
-    if (p < end) {
-      const c = b[p]!;
+    const p = this.pos;
+    if (p < this.end) {
+      const c = this.buf[p]!;
       if (c < 0x80) {
         this.pos = p + 1;
         return c;
       }
     }
+    return this.uint32Slow();
+  }
+
+  private uint32Slow(): number {
+    const b = this.buf;
+    let p = this.pos;
+    const end = this.end;
     let v = 0;
     let shift = 0;
     for (;;) {
@@ -132,7 +139,6 @@ export class ProtoReader {
       const c = b[p++]!;
       if (shift === 28) {
         if (c > 0x0f) {
-          // a length or tag beyond 2^32: accept only the 10-byte encoding of a small value? no.
           this.pos = p;
           this.fail('varint too large for a length or tag');
         }

@@ -36,7 +36,7 @@ export function specToFeatures(spec: [string, SpecValue][]): Features {
     if ('bytes' in v) val = v.bytes.map(unhex);
     else if ('float' in v) val = floatsFromBits(v.float);
     else if ('int64' in v) val = new BigInt64Array(v.int64.map((x) => BigInt(x)));
-    else val = NO_KIND as Uint8Array[];
+    else val = NO_KIND;
     Object.defineProperty(out, k, { value: val, enumerable: true, writable: true, configurable: true });
   }
   return out;

@@ -33,23 +33,37 @@ export interface TrainRunResult {
   msPerStep: number;
 }
 
-async function countRecords(files: string[]): Promise<number> {
+/**
+ * Counts the records of a split and checks each against the localization schema first, so bad
+ * data fails with the file and record named before any training starts.
+ */
+async function checkRecords(files: string[]): Promise<number> {
   const io = await import('../../io/index.js');
+  const t = await import('../../transforms/index.js');
   let n = 0;
-  for (const f of files) for await (const chunk of chunked(io.readTFRecord(f))) n += chunk;
+  for (const file of files) {
+    let index = 0;
+    for await (const chunk of io.chunksOf(io.readTFRecord(file))) {
+      for (const payload of chunk) {
+        try {
+          t.parseLocalization(payload);
+        } catch (err) {
+          const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+          throw new io.InputError(`record ${index} does not match the localization schema (${why})`, file);
+        }
+        index++;
+      }
+    }
+    n += index;
+  }
   return n;
-}
-
-async function* chunked(stream: AsyncIterable<Uint8Array>): AsyncGenerator<number> {
-  const { chunksOf } = await import('../../io/index.js');
-  for await (const c of chunksOf(stream)) yield c.length;
 }
 
 /** Trains from a prepared directory into `outDir` (written by the caller, e.g. a staging dir). */
 export async function trainInto(dataDir: string, outDir: string, options: TrainRunOptions): Promise<TrainRunResult> {
   const trainFiles = await splitFiles(dataDir, 'train');
   const valFiles = await splitFiles(dataDir, 'val');
-  const [nTrain, nVal] = [await countRecords(trainFiles), await countRecords(valFiles)];
+  const [nTrain, nVal] = [await checkRecords(trainFiles), await checkRecords(valFiles)];
   if (nTrain < options.batch) {
     const { InputError } = await import('../../io/index.js');
     throw new InputError(`only ${nTrain} training records, fewer than one batch of ${options.batch}`, trainFiles[0]);

@@ -1,0 +1,134 @@
+// The study end to end at a tiny scale: start (synth → prepare → train → eval → pictures), then
+// the single commands on its outputs: eval agrees with start, prepare --split reproduces the
+// split byte for byte, show draws a valid PNG; and bad inputs fail cleanly with exit 2.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { checkPng, errorLines, runCli } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'recordflow-cli-flow-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('start at a tiny scale, then the single commands on its run', () => {
+  let run = '';
+  let startOut = '';
+
+  before(async () => {
+    const r = await runCli(['start', '--runs', join(tmp, 'runs'), '--scale', '0.05', '--epochs', '2', '--time-budget', '60', '--seed', '3']);
+    assert.equal(r.code, 0, r.stderr);
+    startOut = r.stdout;
+    const runs = readdirSync(join(tmp, 'runs'));
+    assert.equal(runs.length, 1, `one run directory, no partial ones: ${runs}`);
+    run = join(tmp, 'runs', runs[0]!);
+  });
+
+  test('start prints the IoU line and leaves the run files', () => {
+    assert.match(startOut, /^exhaustive validation IoU: [01]\.\d{4}$/m);
+    for (const f of ['metrics.json', 'curves.png', 'boxes.png', 'model/model.json', 'model/weights.bin', 'prepared/split.json', 'prepared/loc_val.tfr']) {
+      assert.ok(existsSync(join(run, f)), f);
+    }
+    assert.ok(readdirSync(join(run, 'model')).some((n) => n.includes('tfevents')), 'tfevents file');
+    const metrics = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
+    assert.equal(metrics.history.length, metrics.epochs);
+    assert.ok(metrics.epochs >= 1 && metrics.epochs <= 2);
+    assert.equal(metrics.rows, metrics.train + metrics.val);
+    assert.equal(metrics.train, Math.floor(metrics.rows * 0.7));
+    const line = /exhaustive validation IoU: (\S+)/.exec(startOut)![1]!;
+    assert.equal(metrics.exhaustiveValidationIoU.toFixed(4), line);
+    for (const png of ['curves.png', 'boxes.png']) checkPng(readFileSync(join(run, png)));
+  });
+
+  test('eval on the run prints the same IoU as start', async () => {
+    const r = await runCli(['eval', '--data', join(run, 'prepared'), '--model', join(run, 'model')]);
+    assert.equal(r.code, 0, r.stderr);
+    const line = /^exhaustive validation IoU: \d\.\d{4}$/m.exec(r.stdout)?.[0];
+    assert.ok(line, r.stdout);
+    assert.ok(startOut.includes(line!), `${line} vs ${startOut}`);
+  });
+
+  test('prepare --split reproduces the split byte for byte; diff says so', async () => {
+    const out = join(tmp, 'again');
+    const r = await runCli(['prepare', '--npz', join(run, 'data'), '--out', out, '--split', join(run, 'prepared', 'split.json'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.deepEqual(summary.files.sort(), ['loc_train.tfr', 'loc_val.tfr', 'localization.npz', 'split.json']);
+    for (const f of ['loc_train.tfr', 'loc_val.tfr', 'split.json']) {
+      assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(run, 'prepared', f))), f);
+    }
+    const d = await runCli(['diff', join(out, 'loc_val.tfr'), join(run, 'prepared', 'loc_val.tfr')]);
+    assert.equal(d.code, 0);
+    // A different seed gives a different split, and diff names the first differing record.
+    const other = join(tmp, 'other');
+    const r2 = await runCli(['prepare', '--npz', join(run, 'data'), '--out', other, '--seed', '99', '--shards', '2']);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.ok(existsSync(join(other, 'loc_train.tfr-00000-of-00002')) && existsSync(join(other, 'loc_train.tfr-00001-of-00002')));
+    const d2 = await runCli(['diff', join(other, 'loc_val.tfr-00000-of-00002'), join(run, 'prepared', 'loc_val.tfr')]);
+    assert.equal(d2.code, 1);
+    assert.match(d2.stdout, /^differ at record \d+, feature "(image|h|w|x|y)"/);
+  });
+
+  test('show draws the validation frames with predictions into a valid PNG', async () => {
+    const png = join(tmp, 'show.png');
+    const r = await runCli(['show', join(run, 'prepared'), '--out', png, '--model', join(run, 'model'), '--count', '8', '--columns', '4', '--scale', '4']);
+    assert.equal(r.code, 0, r.stderr);
+    const info = checkPng(readFileSync(png));
+    assert.equal(info.width, 8 + 4 * (128 + 8));
+    assert.equal(info.height, 40 + 2 * (96 + 22 + 8) + 8);
+  });
+});
+
+describe('bad input fails with exit 2, one line, nothing left behind', { concurrency: 2 }, () => {
+  test('prepare on a directory without the npz sets', async () => {
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    const out = join(tmp, 'prep-out');
+    const r = await runCli(['prepare', '--npz', empty, '--out', out]);
+    assert.equal(r.code, 2);
+    const lines = errorLines(r.stderr);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^recordflow prepare: .*dataset1_origin\.npz/);
+    assert.equal(existsSync(out), false, 'no output directory left behind');
+  });
+
+  test('prepare on an npz with the wrong dtype names the file and the problem', async () => {
+    const dir = join(tmp, 'wrong-dtype');
+    mkdirSync(dir);
+    // numpy writes the sets (an independent producer); dataset1_origin has float32 images.
+    const script = `
+import numpy as np, sys
+d = sys.argv[1]
+for r in ('dataset1', 'dataset2'):
+    for v in ('origin', 'horizon', 'vertical', 'vh'):
+        img = np.zeros((4, 24, 32), np.float32 if (r, v) == ('dataset1', 'origin') else np.uint8)
+        np.savez(f'{d}/{r}_{v}.npz', images=img, filters=np.zeros((4, 24, 32), np.uint8),
+                 numbers=np.ones(4, np.int64), coordinates=np.zeros((4, 3, 8), np.int64))
+`;
+    execFileSync('/usr/bin/python3', ['-c', script, dir]);
+    const out = join(tmp, 'prep-out-2');
+    mkdirSync(out);
+    const r = await runCli(['prepare', '--npz', dir, '--out', out]);
+    assert.equal(r.code, 2, r.stderr);
+    const lines = errorLines(r.stderr);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /dataset1_origin\.npz.*images.*(float32|dtype)/);
+    assert.deepEqual(readdirSync(out), [], 'the existing output directory is left as it was');
+  });
+
+  test('train on records that do not match the localization schema', async () => {
+    const data = join(tmp, 'bad-data');
+    mkdirSync(data);
+    copyFileSync('/work/shared/golden-tf/lingvo__wmt14_ende_wpm_32k_test.tfrecord', join(data, 'loc_train.tfr'));
+    copyFileSync('/work/shared/golden-tf/lingvo__wmt14_ende_wpm_32k_test.tfrecord', join(data, 'loc_val.tfr'));
+    const out = join(tmp, 'train-out');
+    const r = await runCli(['train', '--data', data, '--out', out, '--epochs', '1']);
+    assert.equal(r.code, 2, r.stderr);
+    const lines = errorLines(r.stderr).filter((l) => l.startsWith('recordflow'));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^recordflow train: .*loc_train\.tfr.*record 0/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assert.equal(existsSync(out), false);
+  });
+});

@@ -89,7 +89,14 @@ def build(case):
 
 def row(name, case):
     data, msg = build(case)
-    return {'name': name, 'features': case.get('features'), 'hex': data.hex(), 'json': to_json(msg)}
+    js = to_json(msg)
+    # what python's json_format.Parse makes of that JSON (NaN payloads do not survive JSON)
+    # (None where python rejects its own output: it refuses 3.4028235e+38, FLT_MAX's shortest form)
+    try:
+        back = json_format.Parse(js, example_pb2.Example()).SerializeToString(deterministic=True).hex()
+    except json_format.ParseError:
+        back = None
+    return {'name': name, 'features': case.get('features'), 'hex': data.hex(), 'json': js, 'fromJson': back}
 
 
 def fbits(x):

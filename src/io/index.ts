@@ -8,3 +8,4 @@ export { compressionFromName, type Compression } from './decompress.js';
 export { readTFRecord, type TFRecordReadOptions, type TFRecordStream, type SkipInfo } from './tfrecord-reader.js';
 export { frameRecord, shardName, TFRecordWriter, writeTFRecord, type TFRecordWriteOptions } from './tfrecord-writer.js';
 export { indexTFRecord, openTFRecordIndexed, readRecordAt, type IndexedTFRecord, type TFRecordIndex } from './tfrecord-index.js';
+export * from './example-json.js';

@@ -9,7 +9,7 @@
 
 import { blockSource, ByteReader, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
 import { CHUNKS, fromChunks, type Chunked } from './chunks.js';
-import { maskedCrc32c } from './crc32c.js';
+import { loadBlock, maskedCrc32c, maskedCrc32cOfLoaded } from './crc32c.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { compressionFromName, decompressBlocks, DecompressionFailure, type Compression } from './decompress.js';
 import { DataLossError, InputError, type DataLossKind } from './errors.js';
@@ -73,6 +73,8 @@ type SlowResult = Uint8Array | 'end' | 'skipped';
 function frameBlock(block: Uint8Array, pos: number, out: Uint8Array[], st: FileState): number {
   const n = block.length;
   const verify = st.verify;
+  // With the wasm CRC kernel the block is copied into its memory once, not once per record.
+  if (verify) loadBlock(block);
   while (n - pos >= 12) {
     if (maskedCrc32c(block, pos, pos + 8) !== u32(block, pos + 8)) break;
     const hi = u32(block, pos + 4);
@@ -80,7 +82,7 @@ function frameBlock(block: Uint8Array, pos: number, out: Uint8Array[], st: FileS
     const start = pos + 12;
     const end = start + hi * 4294967296 + u32(block, pos);
     if (end + 4 > n) break;
-    if (verify && maskedCrc32c(block, start, end) !== u32(block, end)) break;
+    if (verify && maskedCrc32cOfLoaded(block, start, end) !== u32(block, end)) break;
     out.push(block.subarray(start, end));
     pos = end + 4;
     st.index++;

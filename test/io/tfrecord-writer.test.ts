@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { crc32c, maskedCrc32c } from '../../src/io/crc32c.js';
+import { crc32c, crc32cKernel, crc32cUpdate, crc32cUpdateJs, maskedCrc32c } from '../../src/io/crc32c.js';
 import { InputError } from '../../src/io/errors.js';
 import { fromChunks } from '../../src/io/chunks.js';
 import { readTFRecord } from '../../src/io/tfrecord-reader.js';
@@ -45,7 +45,12 @@ test('crc32c: check value, masking, and agreement with crc-32 at every alignment
     const view = big.subarray(start, start + len);
     assert.equal(crc32c(view), CRC32C.buf(view, 0) >>> 0, `start ${start} length ${len}`);
     assert.equal(crc32c(big, start, start + len), crc32c(view));
+    assert.equal(crc32cUpdateJs(0, big, start, start + len), crc32c(view), 'JS kernel');
   }
+  // Chaining: CRC(a ++ b) = update(CRC(a), b), across the wasm piece size too.
+  const long = new Uint8Array(2_500_000).map((_, i) => (i * 2654435761) >>> 24);
+  assert.equal(crc32cUpdate(crc32c(long, 0, 1000), long, 1000), CRC32C.buf(long, 0) >>> 0);
+  assert.equal(crc32cKernel, process.env['RECORDFLOW_CRC'] === 'js' ? 'js' : 'wasm');
 });
 
 test('frameRecord: length, masked CRCs, payload', () => {

@@ -1,0 +1,201 @@
+// `npm run bench:io`: TFRecord write and read+verify+decode, side by side with npm `tfrecord` and
+// `@roboflow/tfrecords`, on records shaped like the reference's (768-byte image + x,y,w,h floats),
+// plus 1 MB records against the speed of the CRC-32C in use. A script, not a timed test.
+//
+// Env: N (records, default 100000), REPS (best of, default 3), BIG_MB (size of the 1 MB-record
+// file in MB, default 128), ROBOFLOW_N (records for the slow @roboflow library, default 5000).
+
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHUNKS } from '../src/io/chunks.js';
+import { crc32c } from '../src/io/crc32c.js';
+import { decodeExample, encodeExample } from '../src/io/example.js';
+import { readTFRecord } from '../src/io/tfrecord-reader.js';
+import { writeTFRecord } from '../src/io/tfrecord-writer.js';
+
+const require = createRequire(import.meta.url);
+/* eslint-disable @typescript-eslint/no-require-imports */
+const tfrecord = require('tfrecord') as {
+  RecordWriter: { create(p: string): Promise<{ writeRecord(b: Buffer): Promise<void>; close(): Promise<void> }> };
+  Reader: { create(p: string): Promise<{ readExample(): Promise<{ features: { feature: Record<string, { floatList?: { value: number[] } }> } } | null> }> };
+};
+const roboflow = require('@roboflow/tfrecords/src/tensorFlowBuilder.js') as { TFRecordsBuilder: { buildTFRecords(r: Buffer[]): Buffer } };
+const roboflowReader = require('@roboflow/tfrecords/src/tensorFlowReader.js') as {
+  TFRecordsReader: new (b: Buffer) => { length: number; getArrayFeature(i: number, k: string, t: number): unknown };
+};
+const CRC32C = require('crc-32/crc32c') as { buf(b: Uint8Array, seed?: number): number };
+let sse4: ((b: Buffer) => number) | undefined;
+try {
+  const m = require('fast-crc32c/impls/sse4_crc32c') as { calculate(b: Buffer, init?: number): number };
+  sse4 = (b) => m.calculate(b);
+} catch {
+  sse4 = undefined;
+}
+
+const N = Number(process.env['N'] ?? 100_000);
+const REPS = Number(process.env['REPS'] ?? 3);
+const BIG_MB = Number(process.env['BIG_MB'] ?? 128);
+const ROBO_N = Math.min(N, Number(process.env['ROBOFLOW_N'] ?? 5000));
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Row {
+  name: string;
+  records: number;
+  bytes: number;
+  seconds: number;
+  note?: string;
+}
+
+async function best(name: string, records: number, bytes: () => number, fn: () => Promise<void>, note?: string): Promise<Row> {
+  let seconds = Infinity;
+  for (let r = 0; r < REPS; r++) {
+    const t0 = performance.now();
+    await fn();
+    seconds = Math.min(seconds, (performance.now() - t0) / 1000);
+  }
+  const row = { name, records, bytes: bytes(), seconds, note };
+  print(row);
+  return row;
+}
+
+function fmt(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(0);
+}
+
+function print(r: Row): void {
+  const rps = r.records / r.seconds;
+  const mbs = r.bytes / r.seconds / 1e6;
+  console.log(`  ${r.name.padEnd(44)} ${fmt(rps).padStart(8)} rec/s ${mbs.toFixed(0).padStart(6)} MB/s${r.note ? `  (${r.note})` : ''}`);
+}
+
+function ratio(a: Row, b: Row): string {
+  return `${(a.records / a.seconds / (b.records / b.seconds)).toFixed(1)}x`;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rf-bench-io-'));
+  try {
+    console.log(`bench:io — ${N} records of a 768-byte image + x,y,w,h floats; best of ${REPS}; node ${process.version}`);
+    console.log(`  (shared machine: numbers are noisy; loadavg ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+    const rand = seeded(1);
+    const payloads: Uint8Array[] = [];
+    for (let i = 0; i < N; i++) {
+      const image = new Uint8Array(768);
+      for (let k = 0; k < 768; k++) image[k] = (rand() * 256) | 0;
+      payloads.push(encodeExample({ image: [image], x: [rand()], y: [rand()], w: [rand()], h: [rand()] }));
+    }
+    const payloadBytes = payloads.reduce((s, p) => s + p.length, 0);
+    console.log(`  payload ${payloads[0]!.length} bytes, file ${(payloadBytes + 16 * N) / 1e6} MB`);
+
+    const ours = join(dir, 'ours.tfrecord');
+    const theirs = join(dir, 'tfrecord.tfrecord');
+    const robo = join(dir, 'roboflow.tfrecord');
+    const size = (p: string) => (): number => statSync(p).size;
+
+    console.log('\nwrite (serialized payloads → file)');
+    const wOurs = await best('recordflow writeTFRecord', N, size(ours), async () => {
+      await writeTFRecord(ours, payloads);
+    });
+    const wTheirs = await best('tfrecord RecordWriter.writeRecord', N, size(theirs), async () => {
+      const w = await tfrecord.RecordWriter.create(theirs);
+      for (const p of payloads) await w.writeRecord(p as Buffer);
+      await w.close();
+    }, sse4 ? 'SSE4.2 CRC addon loaded' : 'JS CRC');
+    const roboPayloads = payloads.slice(0, ROBO_N).map((p) => Buffer.from(p));
+    const wRobo = await best('@roboflow/tfrecords buildTFRecords', ROBO_N, size(robo), async () => {
+      writeFileSync(robo, roboflow.TFRecordsBuilder.buildTFRecords(roboPayloads));
+    }, `${ROBO_N} records`);
+    const same = Buffer.compare(readFileSync(ours), readFileSync(theirs)) === 0;
+    console.log(`  ours vs tfrecord: ${ratio(wOurs, wTheirs)}, vs @roboflow: ${ratio(wOurs, wRobo)}; files byte-identical: ${same}`);
+
+    console.log('\nread + verify (+ decode tf.train.Example)');
+    let sink = 0;
+    const fileBytes = size(ours);
+    const rFrame = await best('recordflow readTFRecord, frame+verify only', N, fileBytes, async () => {
+      let n = 0;
+      for await (const r of readTFRecord(ours)) n += r.length;
+      sink += n;
+    });
+    const rOurs = await best('recordflow readTFRecord + decodeExample', N, fileBytes, async () => {
+      let s = 0;
+      for await (const r of readTFRecord(ours)) s += (decodeExample(r)['x'] as Float32Array)[0]!;
+      sink += s;
+    });
+    const rChunks = await best('recordflow [CHUNKS] + decodeExample', N, fileBytes, async () => {
+      let s = 0;
+      const it = readTFRecord(ours)[CHUNKS]();
+      for (let c = await it.next(); !c.done; c = await it.next()) {
+        for (const r of c.value) s += (decodeExample(r)['x'] as Float32Array)[0]!;
+      }
+      sink += s;
+    });
+    const rTheirs = await best('tfrecord Reader.readExample', N, fileBytes, async () => {
+      const reader = await tfrecord.Reader.create(ours);
+      let s = 0;
+      for (let e = await reader.readExample(); e; e = await reader.readExample()) s += e.features.feature['x']!.floatList!.value[0]!;
+      sink += s;
+    }, sse4 ? 'SSE4.2 CRC addon loaded' : 'JS CRC');
+    const rRobo = await best('@roboflow/tfrecords TFRecordsReader', ROBO_N, size(robo), async () => {
+      const reader = new roboflowReader.TFRecordsReader(readFileSync(robo));
+      let s = 0;
+      for (let i = 0; i < reader.length; i++) s += (reader.getArrayFeature(i, 'x', 3) as number[])[0]!;
+      sink += s;
+    }, `${ROBO_N} records`);
+    console.log(`  ours (per-record API) vs tfrecord: ${ratio(rOurs, rTheirs)}, vs @roboflow: ${ratio(rOurs, rRobo)}; chunks vs tfrecord: ${ratio(rChunks, rTheirs)}; frame-only ${fmt(rFrame.records / rFrame.seconds)} rec/s`);
+
+    console.log(`\n1 MB records (${BIG_MB} records) against the CRC-32C in use`);
+    const big = join(dir, 'big.tfrecord');
+    const bigRand = seeded(2);
+    const bigPayloads = Array.from({ length: BIG_MB }, () => {
+      const p = new Uint8Array(1 << 20);
+      for (let k = 0; k < p.length; k += 4) p[k] = (bigRand() * 256) | 0;
+      return p;
+    });
+    await writeTFRecord(big, bigPayloads);
+    const crcRow = await best('crc32c (ours) over the same payloads', BIG_MB, () => BIG_MB << 20, async () => {
+      for (const p of bigPayloads) sink ^= crc32c(p);
+    });
+    await best('crc-32/crc32c over the same payloads', BIG_MB, () => BIG_MB << 20, async () => {
+      for (const p of bigPayloads) sink ^= CRC32C.buf(p, 0);
+    });
+    if (sse4) {
+      await best('fast-crc32c SSE4.2 (reference only)', BIG_MB, () => BIG_MB << 20, async () => {
+        for (const p of bigPayloads) sink ^= sse4!(Buffer.from(p.buffer, p.byteOffset, p.length));
+      });
+    }
+    const bigRead = await best('recordflow readTFRecord (verify)', BIG_MB, size(big), async () => {
+      let n = 0;
+      for await (const r of readTFRecord(big)) n += r.length;
+      sink += n;
+    });
+    const share = bigRead.bytes / bigRead.seconds / (crcRow.bytes / crcRow.seconds);
+    console.log(`  read at ${(share * 100).toFixed(0)}% of our CRC-32C speed (target ≥ 75%)`);
+    await best('recordflow readTFRecord (verify:false)', BIG_MB, size(big), async () => {
+      let n = 0;
+      for await (const r of readTFRecord(big, { verify: false })) n += r.length;
+      sink += n;
+    });
+
+    console.log('\nsummary');
+    console.log(`  write: ours ${fmt(wOurs.records / wOurs.seconds)} rec/s (target ≥ 600k) = ${ratio(wOurs, wTheirs)} tfrecord, ${ratio(wOurs, wRobo)} @roboflow`);
+    console.log(`  read+verify+decode: ours ${fmt(rOurs.records / rOurs.seconds)} rec/s per-record API, ${fmt(rChunks.records / rChunks.seconds)} chunks (target ≥ 1M) = ${ratio(rOurs, rTheirs)} tfrecord, ${ratio(rOurs, rRobo)} @roboflow`);
+    console.log(`  1 MB records: ${(share * 100).toFixed(0)}% of CRC speed`);
+    if (sink === 0.5) console.log(''); // keep results alive
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

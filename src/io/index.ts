@@ -9,3 +9,4 @@ export { readTFRecord, type TFRecordReadOptions, type TFRecordStream, type SkipI
 export { frameRecord, shardName, TFRecordWriter, writeTFRecord, type TFRecordWriteOptions } from './tfrecord-writer.js';
 export { indexTFRecord, openTFRecordIndexed, readRecordAt, type IndexedTFRecord, type TFRecordIndex } from './tfrecord-index.js';
 export * from './example-json.js';
+export * from './parse-example.js';

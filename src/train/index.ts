@@ -1,4 +1,5 @@
 // Public names of the train room.
+export * from './backend/index.js';
 export { createBackbone, type BackboneOptions } from './model.js';
 export { SeededDropout } from './seeded-dropout.js';
 export {

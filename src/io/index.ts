@@ -10,3 +10,4 @@ export { frameRecord, shardName, TFRecordWriter, writeTFRecord, type TFRecordWri
 export { indexTFRecord, openTFRecordIndexed, readRecordAt, type IndexedTFRecord, type TFRecordIndex } from './tfrecord-index.js';
 export * from './example-json.js';
 export * from './parse-example.js';
+export * from './events.js';

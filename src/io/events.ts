@@ -1,0 +1,204 @@
+// TensorBoard event files: TFRecord files of `Event` protos. Only what scalar logging needs is
+// modelled: Event{wall_time=1 double, step=2 int64, file_version=3 string, summary=5},
+// Summary{repeated value=1}, Summary.Value{tag=1, simple_value=2 float, node_name=7}.
+// Other members (graphs, images, histograms, tensors) are skipped when decoding.
+
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from './errors.js';
+import { ProtoReader, ProtoWriter, joinInt64, splitInt64, splitSafeInt, utf8At, utf8Bytes, varintSize32, varintSize64 } from './protowire.js';
+import { TFRecordWriter } from './tfrecord-writer.js';
+
+export interface SummaryScalar {
+  tag: string;
+  simpleValue: number;
+}
+
+export interface EventInput {
+  wallTime: number;
+  step?: number | bigint;
+  fileVersion?: string;
+  summary?: SummaryScalar[];
+}
+
+export interface DecodedEvent {
+  wallTime: number;
+  /** The step as a number (steps beyond 2^53 lose precision). */
+  step: number;
+  fileVersion?: string;
+  /** Summary values; simpleValue is undefined for non-scalar values (images, tensors, ...). */
+  summary?: { tag: string; simpleValue?: number }[];
+}
+
+/** TensorBoard's event file name: `events.out.tfevents.<unix seconds>.<host>`. */
+export function eventFileName(host: string = hostname(), time: number = Date.now() / 1000): string {
+  return `events.out.tfevents.${Math.floor(time)}.${host}`;
+}
+
+function stepHalves(step: number | bigint): [number, number] {
+  if (typeof step === 'bigint') {
+    const pair = splitInt64(step);
+    if (pair === null) throw new InputError(`event step ${step} is outside the int64 range`);
+    return pair;
+  }
+  if (!Number.isSafeInteger(step)) throw new InputError(`event step ${step} is not a safe integer`);
+  return splitSafeInt(step);
+}
+
+/** Event bytes, byte-identical to protobuf's deterministic serialization. */
+export function encodeEvent(event: EventInput): Uint8Array {
+  const wall = event.wallTime;
+  const writeWall = !Object.is(wall, 0);
+  const [slo, shi] = stepHalves(event.step ?? 0);
+  const version = event.fileVersion === undefined ? undefined : utf8Bytes(event.fileVersion);
+  let summaryLen = 0;
+  const values = (event.summary ?? []).map((v) => {
+    const tag = utf8Bytes(v.tag);
+    const len = (tag.length > 0 ? 1 + varintSize32(tag.length) + tag.length : 0) + 5;
+    summaryLen += 1 + varintSize32(len) + len;
+    return { tag, len, value: v.simpleValue };
+  });
+  let total = 0;
+  if (writeWall) total += 9;
+  if (slo !== 0 || shi !== 0) total += 1 + varintSize64(slo, shi);
+  if (version !== undefined) total += 1 + varintSize32(version.length) + version.length;
+  if (event.summary !== undefined) total += 1 + varintSize32(summaryLen) + summaryLen;
+  const w = new ProtoWriter(new Uint8Array(total));
+  if (writeWall) {
+    w.byte(0x09);
+    w.double(wall);
+  }
+  if (slo !== 0 || shi !== 0) {
+    w.byte(0x10);
+    w.varint64(slo, shi);
+  }
+  if (version !== undefined) {
+    w.byte(0x1a);
+    w.uint(version.length);
+    w.bytes(version);
+  }
+  if (event.summary !== undefined) {
+    w.byte(0x2a);
+    w.uint(summaryLen);
+    for (const v of values) {
+      w.byte(0x0a);
+      w.uint(v.len);
+      if (v.tag.length > 0) {
+        w.byte(0x0a);
+        w.uint(v.tag.length);
+        w.bytes(v.tag);
+      }
+      w.byte(0x15);
+      w.float(v.value);
+    }
+  }
+  return w.buf;
+}
+
+function skip(r: ProtoReader, tag: number): void {
+  if (tag >>> 3 === 0) r.fail('field number 0');
+  r.skip(tag & 7, tag >>> 3);
+}
+
+function decodeValue(r: ProtoReader, end: number): { tag: string; simpleValue?: number } {
+  const out: { tag: string; simpleValue?: number } = { tag: '' };
+  const outer = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x0a) {
+      const e = r.lenEnd();
+      out.tag = utf8At(r.buf, r.pos, e);
+      r.pos = e;
+    } else if (tag === 0x15) {
+      out.simpleValue = r.float();
+    } else if ((tag >>> 3) >= 3 && (tag >>> 3) <= 9 && (tag >>> 3) !== 7) {
+      // another member of the value oneof replaces simple_value
+      delete out.simpleValue;
+      skip(r, tag);
+    } else {
+      skip(r, tag);
+    }
+  }
+  r.end = outer;
+  return out;
+}
+
+/** Decodes an Event; lenient like protobuf parsers (any order, repeats merged, unknowns skipped). */
+export function decodeEvent(bytes: Uint8Array): DecodedEvent {
+  const r = new ProtoReader(bytes);
+  const out: DecodedEvent = { wallTime: 0, step: 0 };
+  while (r.pos < r.end) {
+    const tag = r.uint32();
+    if (tag === 0x09) {
+      out.wallTime = r.double();
+    } else if (tag === 0x10) {
+      const lo = r.varint64();
+      out.step = Number(joinInt64(lo, r.hi));
+    } else if (tag === 0x1a) {
+      const e = r.lenEnd();
+      out.fileVersion = utf8At(bytes, r.pos, e);
+      r.pos = e;
+    } else if (tag === 0x2a) {
+      const e = r.lenEnd();
+      const values = out.summary ?? [];
+      const outer = r.end;
+      r.end = e;
+      while (r.pos < e) {
+        const t = r.uint32();
+        if (t === 0x0a) {
+          const ve = r.lenEnd();
+          values.push(decodeValue(r, ve));
+          r.pos = ve;
+        } else skip(r, t);
+      }
+      r.end = outer;
+      out.summary = values;
+    } else {
+      skip(r, tag);
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes scalars to a TensorBoard log directory. The first record is the
+ * `file_version: "brain.Event:2"` event, as TensorFlow's EventsWriter writes it.
+ */
+export class EventWriter {
+  private constructor(
+    private readonly writer: TFRecordWriter,
+    /** The event file's path. */
+    readonly path: string,
+  ) {}
+
+  static async open(logdir: string, options: { host?: string; time?: number } = {}): Promise<EventWriter> {
+    const time = options.time ?? Date.now() / 1000;
+    await mkdir(logdir, { recursive: true });
+    const path = join(logdir, eventFileName(options.host, time));
+    // not atomic: TensorBoard reads the file while training appends to it
+    const writer = await TFRecordWriter.open(path, { atomic: false });
+    await writer.write(encodeEvent({ wallTime: time, fileVersion: 'brain.Event:2' }));
+    return new EventWriter(writer, path);
+  }
+
+  /** Logs one scalar (stored as float32, as TensorBoard's simple_value). */
+  async scalar(tag: string, value: number, step: number | bigint, wallTime = Date.now() / 1000): Promise<void> {
+    await this.writer.write(encodeEvent({ wallTime, step, summary: [{ tag, simpleValue: value }] }));
+  }
+
+  /** Logs several scalars of one step in a single event. */
+  async scalars(values: Record<string, number>, step: number | bigint, wallTime = Date.now() / 1000): Promise<void> {
+    const summary = Object.entries(values).map(([tag, simpleValue]) => ({ tag, simpleValue }));
+    await this.writer.write(encodeEvent({ wallTime, step, summary }));
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+  }
+}

@@ -32,7 +32,10 @@ export interface EpochMetrics {
   validationIoU?: number;
   /** Learning rate of the epoch's last step. */
   learningRate: number;
+  /** Wall time of the whole epoch, of its training steps alone, and of precise BN + validation. */
   seconds: number;
+  trainSeconds: number;
+  evalSeconds: number;
   /** This epoch set a new best monitored value (and was saved when checkpointDir is set). */
   best: boolean;
 }
@@ -158,6 +161,7 @@ export async function train(
         );
       }
       stepsPerEpoch ??= steps;
+      const trained = performance.now();
       const metrics: EpochMetrics = {
         epoch,
         steps,
@@ -167,6 +171,8 @@ export async function train(
         iou: metric.result(),
         learningRate: rate,
         seconds: 0,
+        trainSeconds: (trained - started) / 1000,
+        evalSeconds: 0,
         best: false,
       };
       if (valSource) {
@@ -183,6 +189,7 @@ export async function train(
           if (options.checkpointDir) await saveModel(model, join(options.checkpointDir, 'best'));
         }
       }
+      metrics.evalSeconds = (performance.now() - trained) / 1000;
       metrics.seconds = (performance.now() - started) / 1000;
       state.epoch = epoch;
       state.history.push(metrics);

@@ -9,7 +9,7 @@ import { meanSquaredError } from './losses.js';
 import { recomputeBatchNormStats, type PreciseBNOptions } from './precise-bn.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
 import { referenceSchedule, setLearningRate, type LearningRateSchedule } from './schedule.js';
-import { openTensorBoard, type ScalarWriter } from './tensorboard.js';
+import { openTensorBoard, writeEpochScalars, type ScalarWriter } from './tensorboard.js';
 import { saveModel } from './checkpoint.js';
 import { StreamingIoU } from './validation-iou.js';
 
@@ -194,15 +194,7 @@ export async function train(
       state.epoch = epoch;
       state.history.push(metrics);
       if (options.checkpointDir) await saveCheckpoint(join(options.checkpointDir, 'last'), model, optimizer, state);
-      if (board) {
-        board.scalar('loss', metrics.loss, epoch);
-        board.scalar('iou', metrics.iou, epoch);
-        if (metrics.valLoss !== undefined) board.scalar('val_loss', metrics.valLoss, epoch);
-        if (metrics.valIoU !== undefined) board.scalar('val_iou', metrics.valIoU, epoch);
-        if (metrics.validationIoU !== undefined) board.scalar('validation_iou', metrics.validationIoU, epoch);
-        board.scalar('learning_rate', metrics.learningRate, epoch);
-        await board.flush();
-      }
+      if (board) await writeEpochScalars(board, epoch, metrics);
       progress?.endEpoch(epochLine(metrics, epochs));
       if ((await options.onEpoch?.(metrics)) === false) break;
     }

@@ -166,9 +166,9 @@ describe('recordflow training kernels match stock tfjs', () => {
       const opt = tf.train.adam(5e-4);
       for (let step = 0; step < 40; step++) {
         if (step === 20) (opt as unknown as { learningRate: number }).learningRate = 4.5e-4;
-        const grads: tf.NamedTensorMap = {};
+        const grads: Record<string, tf.Tensor> = {};
         vars.forEach((v, k) => (grads[v.name] = tf.tensor(random(v.size, 1000 * step + k, step % 7 === 0 ? 1e-3 : 1), v.shape)));
-        opt.applyGradients(grads);
+        opt.applyGradients(grads as unknown as Record<string, tf.Variable>); // typings say Variable; any tensor works
         tf.dispose(Object.values(grads));
       }
       const out = vars.map((v) => v.clone());

@@ -1,11 +1,11 @@
 // cat, pack, verify, index and diff, run as a user runs them, on TensorFlow-written golden files.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
-import { errorLines, runCli } from './helpers.js';
+import { errorLines, ROOT, runCli, runInProcess } from './helpers.js';
 
 const GOLDEN = '/work/shared/golden-tf';
 const WMT = join(GOLDEN, 'lingvo__wmt14_ende_wpm_32k_test.tfrecord');
@@ -28,20 +28,41 @@ function frames(bytes: Buffer): { offset: number; length: number }[] {
 
 function plain(path: string): Buffer {
   const b = readFileSync(path);
-  return path.endsWith('.gz') ? gunzipSync(b) : b;
+  return path.endsWith('.gz') ? gunzipSync(b) : path.endsWith('.zz') ? inflateSync(b) : b;
 }
 
 describe('cat and pack', { concurrency: 2 }, () => {
-  for (const file of [SINGLES, WMT, DEEPC]) {
-    test(`cat --json | pack - gives the same bytes: ${file.split('/').pop()}`, async () => {
+  test('cat --json | pack - gives the same bytes for a deterministically written file', async () => {
+    const c = await runCli(['cat', '--json', SINGLES]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(c.stdout.trimEnd().split('\n').length, 3);
+    const out = join(tmp, 'singles.tfrecord');
+    const p = await runCli(['pack', '-', out], { input: c.stdout });
+    assert.equal(p.code, 0, p.stderr);
+    assert.ok(readFileSync(out).equals(readFileSync(SINGLES)));
+  });
+
+  for (const file of [WMT, DEEPC]) {
+    // These were not serialized deterministically (map keys in insertion order), so pack gives
+    // the canonical encoding: the same Examples, keys sorted; packing that again is a fixed point.
+    test(`cat --json | pack keeps every Example of ${file.split('/').pop()}, canonically encoded`, async () => {
       const c = await runCli(['cat', '--json', file]);
       assert.equal(c.code, 0, c.stderr);
       const lines = c.stdout.trimEnd().split('\n');
       assert.equal(lines.length, frames(plain(file)).length);
+      const jsonl = join(tmp, `${file.split('/').pop()}.jsonl`);
+      writeFileSync(jsonl, c.stdout);
       const out = join(tmp, file.split('/').pop()!);
-      const p = await runCli(['pack', '-', out], { input: c.stdout });
-      assert.equal(p.code, 0, p.stderr);
-      assert.ok(plain(out).equals(plain(file)), 'decompressed bytes are identical');
+      assert.equal((await runInProcess(['pack', jsonl, out])).code, 0);
+      const again = await runInProcess(['cat', '--json', out]);
+      assert.deepEqual(again.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)), lines.map((l) => JSON.parse(l)));
+      writeFileSync(`${jsonl}.2`, again.stdout);
+      const out2 = join(tmp, `2-${file.split('/').pop()!}`);
+      assert.equal((await runInProcess(['pack', `${jsonl}.2`, out2])).code, 0);
+      assert.ok(plain(out2).equals(plain(out)), 'canonical bytes are a fixed point');
+      const d = await runInProcess(['diff', file, out]);
+      assert.equal(d.code, 1);
+      assert.match(d.stdout, /^differ at record 0: same features, different encoding/);
     });
   }
 
@@ -60,17 +81,34 @@ describe('cat and pack', { concurrency: 2 }, () => {
     assert.deepEqual(c.stdout.trimEnd().split('\n'), ['#0 int_feature=int64[1] 42', '#1 float_feature=float[1] 3.14', '#2 byte_feature=bytes[1] "@ABCD"']);
   });
 
-  for (const name of ['lingvo__en_fr.tfrecord', 'nucleus__test_regions.bed.tfrecord.gz', 'lingvo__events.out.tfevents.test']) {
-    test(`cat --raw | pack --raw round-trips non-Example records: ${name}`, async () => {
-      const file = join(GOLDEN, name);
-      const c = await runCli(['cat', '--raw', file]);
+  const RAW = [
+    join(GOLDEN, 'lingvo__en_fr.tfrecord'),
+    join(GOLDEN, 'nucleus__test_regions.bed.tfrecord.gz'),
+    join(GOLDEN, 'lingvo__events.out.tfevents.test'),
+    join(ROOT, 'golden/tfrecord/plain.tfrecord'),
+    join(ROOT, 'golden/tfrecord/zlib.tfrecord.zz'),
+  ].filter((f) => existsSync(f));
+  test('cat --raw | pack --raw - round-trips non-Example records (spawned, through stdin)', async () => {
+    const file = RAW[0]!;
+    const c = await runCli(['cat', '--raw', file]);
+    assert.equal(c.code, 0, c.stderr);
+    const out = join(tmp, 'raw-stdin.tfrecord');
+    const p = await runCli(['pack', '--raw', '-', out], { input: c.stdout });
+    assert.equal(p.code, 0, p.stderr);
+    assert.ok(readFileSync(out).equals(readFileSync(file)));
+  });
+  test('cat --raw | pack --raw round-trips event files, gzip, zlib and python-written golden files', async () => {
+    for (const file of RAW) {
+      const c = await runInProcess(['cat', '--raw', file]);
       assert.equal(c.code, 0, c.stderr);
+      const name = file.split('/').pop()!;
+      writeFileSync(join(tmp, `${name}.b64`), c.stdout);
       const out = join(tmp, `raw-${name}`);
-      const p = await runCli(['pack', '--raw', '-', out], { input: c.stdout });
+      const p = await runInProcess(['pack', '--raw', join(tmp, `${name}.b64`), out]);
       assert.equal(p.code, 0, p.stderr);
-      assert.ok(plain(out).equals(plain(file)));
-    });
-  }
+      assert.ok(plain(out).equals(plain(file)), name);
+    }
+  });
 
   test('pack: a bad line is exit 2 with one line naming the input and line, and no output file', async () => {
     const input = join(tmp, 'bad.jsonl');
@@ -158,29 +196,52 @@ describe('index and diff', { concurrency: 2 }, () => {
     assert.equal(same.code, 0);
     assert.match(same.stdout, /same: 100 records/);
 
-    const c = await runCli(['cat', '--json', WMT]);
+    const c = await runInProcess(['cat', '--json', WMT]);
     const lines = c.stdout.trimEnd().split('\n');
+    const base = join(tmp, 'base.tfrecord');
+    writeFileSync(join(tmp, 'base.jsonl'), c.stdout);
+    assert.equal((await runInProcess(['pack', join(tmp, 'base.jsonl'), base])).code, 0);
     const rec = JSON.parse(lines[3]!);
     rec.features.feature.source_id.int64List.value[2] = '424242';
     lines[3] = JSON.stringify(rec);
+    writeFileSync(join(tmp, 'changed.jsonl'), lines.join('\n') + '\n');
     const changed = join(tmp, 'changed.tfrecord');
-    const p = await runCli(['pack', '-', changed], { input: lines.join('\n') + '\n' });
-    assert.equal(p.code, 0, p.stderr);
-    const d = await runCli(['diff', WMT, changed]);
+    assert.equal((await runInProcess(['pack', join(tmp, 'changed.jsonl'), changed])).code, 0);
+    const d = await runInProcess(['diff', base, changed]);
     assert.equal(d.code, 1);
-    assert.match(d.stdout, /record 3, feature "source_id": value \[2\]: \d+ in A, 424242 in B/);
+    assert.match(d.stdout, /^differ at record 3, feature "source_id": value \[2\]: 15027 in A, 424242 in B$/m);
 
-    const j = await runCli(['diff', '--json', WMT, changed]);
+    const j = await runInProcess(['diff', '--json', base, changed]);
     const parsed = JSON.parse(j.stdout);
-    assert.equal(parsed.same, false);
-    assert.equal(parsed.record, 3);
-    assert.equal(parsed.feature, 'source_id');
+    assert.deepEqual([parsed.same, parsed.record, parsed.feature], [false, 3, 'source_id']);
 
+    writeFileSync(join(tmp, 'short.jsonl'), lines.slice(0, 40).join('\n'));
     const short = join(tmp, 'short.tfrecord');
-    const p2 = await runCli(['pack', '-', short], { input: c.stdout.split('\n').slice(0, 40).join('\n') });
-    assert.equal(p2.code, 0, p2.stderr);
-    const d2 = await runCli(['diff', WMT, short]);
+    assert.equal((await runInProcess(['pack', join(tmp, 'short.jsonl'), short])).code, 0);
+    const d2 = await runInProcess(['diff', base, short]);
     assert.equal(d2.code, 1);
     assert.match(d2.stdout, /record 40: B ends after 40 records/);
+  });
+});
+
+describe('python-written damaged files (golden/tfrecord/manifest.json)', () => {
+  const manifestPath = join(ROOT, 'golden/tfrecord/manifest.json');
+  const manifest = existsSync(manifestPath)
+    ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: Record<string, { error?: { kind: string; recordIndex?: number }; records: number[] | null }> }).files
+    : {};
+  test('cat prints the records before the damage, then one error line, exit 1', async () => {
+    const damaged = Object.entries(manifest).filter(([, m]) => m.error && m.records !== null);
+    assert.ok(damaged.length >= 3, 'the io room ships damaged golden files');
+    for (const [name, m] of damaged) {
+      const r = await runInProcess(['cat', '--raw', join(ROOT, 'golden/tfrecord', name)]);
+      assert.equal(r.code, 1, name);
+      const printed = r.stdout === '' ? 0 : r.stdout.replace(/\n$/, '').split('\n').length;
+      // A bad checksum at the end of a compressed stream may surface before any record.
+      if (m.error!.kind === 'decompression_error') assert.ok(printed <= m.records!.length, name);
+      else assert.equal(printed, m.records!.length, name);
+      const lines = errorLines(r.stderr);
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, new RegExp(`^recordflow cat: .*${name.replace(/\./g, '\\.')}.*${m.error!.kind}`));
+    }
   });
 });

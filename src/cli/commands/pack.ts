@@ -11,7 +11,8 @@ export const pack: Command = {
   usage: 'IN.jsonl OUT [--compression C] [--raw] [--json]',
   details: `
 Each non-empty line of IN (- for stdin) is one tf.train.Example in protobuf's JSON mapping, as
-\`recordflow cat --json\` prints it; with --raw each line is a base64 payload (cat --raw).
+\`recordflow cat --json\` prints it; with --raw each line is a base64 payload (cat --raw), and an
+empty line is an empty record.
 \`recordflow cat --json F | recordflow pack - G\` gives a G byte-identical to F whenever F was
 written deterministically. OUT is written under a temporary name and renamed when complete; on
 a bad line nothing is left behind and the exit code is 2.`,
@@ -38,7 +39,8 @@ a bad line nothing is left behind and the exit code is 2.`,
         for await (const line of lines) {
           lineNo++;
           const text = line.trim();
-          if (text === '') continue;
+          // In raw mode an empty line is an empty payload (cat --raw prints it so); JSON skips blanks.
+          if (text === '' && !raw) continue;
           if (raw) {
             if (!BASE64.test(text) || text.length % 4 !== 0) throw new io.InputError(`line ${lineNo}: not base64`, inName);
             yield new Uint8Array(Buffer.from(text, 'base64'));

@@ -11,3 +11,5 @@ export { indexTFRecord, openTFRecordIndexed, readRecordAt, type IndexedTFRecord,
 export * from './example-json.js';
 export * from './parse-example.js';
 export * from './events.js';
+export { byteSwap, encodeNpyHeader, fortranToC, parseNpyHeader, NPY_DTYPES, type NdArray, type NpyHeader, type TypedArray } from './npy.js';
+export { npzRows, readNpz, writeNpz, type NpzRow, type ReadNpzOptions, type WriteNpzOptions } from './npz.js';

@@ -1,0 +1,172 @@
+/**
+ * npm run bench:train — the BackBone (batch 7) trained side by side:
+ *   1. stock tfjs on the 'cpu' backend (model.trainOnBatch, a few steps: it is slow),
+ *   2. recordflow's fast path (selectBackend 'fast'), same model, seed and data,
+ * printed as ms/step and their ratio; then "data-fed": steps/s when every batch comes from
+ * the TFRecord pipeline (read → parse → shuffle → batch → collate → prefetch, one tensor
+ * upload per field) against steps/s on pre-built tensors (target ≥ 95%).
+ *
+ * Options (env): STOCK_STEPS (default 3), FAST_STEPS (default 40), PROFILE=1 prints the
+ * fast step's kernel breakdown. The machine is shared: the load average is printed with
+ * the numbers; compare runs at similar load.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeTFRecord } from '../src/io/index.js';
+import { Dataset } from '../src/pipeline/index.js';
+import { collate, fromExample, toExample } from '../src/transforms/index.js';
+import { profileStep, selectBackend } from '../src/train/backend/index.js';
+import { createBackbone } from '../src/train/model.js';
+
+const BATCH = 7;
+const STOCK_STEPS = Number(process.env['STOCK_STEPS'] ?? 3);
+const FAST_STEPS = Number(process.env['FAST_STEPS'] ?? 40);
+const FED_STEPS = Math.max(10, Math.round(FAST_STEPS / 2));
+const RECORDS = BATCH * 40;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Synthetic frames with one warm box each, as reference Example bytes. */
+function examples(n: number): Uint8Array[] {
+  const r = rng(42);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const image = new Uint8Array(768);
+    for (let p = 0; p < 768; p++) image[p] = 20 + Math.floor(r() * 40);
+    const x0 = Math.floor(r() * 24);
+    const y0 = Math.floor(r() * 16);
+    const box = [x0, y0, x0 + 4 + Math.floor(r() * 4), y0 + 4 + Math.floor(r() * 4)];
+    for (let y = box[1]!; y < box[3]!; y++) for (let x = box[0]!; x < box[2]!; x++) image[y * 32 + x] = 180 + Math.floor(r() * 60);
+    out.push(toExample({ image, box }));
+  }
+  return out;
+}
+
+/** The reference parse step: image bytes / 255 as [24, 32, 1], label [x, y, w, h]. */
+function parse(bytes: Uint8Array): { image: Float32Array; label: Float32Array } {
+  const e = fromExample(bytes);
+  const image = new Float32Array(768);
+  for (let i = 0; i < 768; i++) image[i] = e.image[i]! / 255;
+  return { image, label: Float32Array.of(e.x, e.y, e.w, e.h) };
+}
+
+type Collated = ReturnType<typeof collate>;
+
+function trainingPipeline(file: string): Dataset<Collated> {
+  return Dataset.fromTFRecord(file)
+    .map(parse)
+    .shuffle(RECORDS, { seed: 7 })
+    .batch(BATCH, { dropRemainder: true })
+    .map((b) => collate(b))
+    .prefetch(2);
+}
+
+function compiled(): { model: tf.LayersModel; optimizer: tf.Optimizer } {
+  const model = createBackbone({ seed: 1 });
+  const optimizer = tf.train.adam(5e-4);
+  model.compile({ optimizer, loss: 'meanSquaredError' });
+  return { model, optimizer };
+}
+
+async function step(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<number> {
+  return (await model.trainOnBatch(x, y)) as number;
+}
+
+/** ms per step over `steps` trainOnBatch calls cycling through `batches` (after `warmup`). */
+async function timeSteps(model: tf.LayersModel, batches: [tf.Tensor, tf.Tensor][], steps: number, warmup: number): Promise<{ ms: number; losses: number[] }> {
+  // Warm-up losses are kept: the first steps of both paths start from the same weights.
+  const losses: number[] = [];
+  for (let i = 0; i < warmup; i++) losses.push(await step(model, ...batches[i % batches.length]!));
+  const start = performance.now();
+  for (let i = warmup; i < warmup + steps; i++) losses.push(await step(model, ...batches[i % batches.length]!));
+  return { ms: (performance.now() - start) / steps, losses };
+}
+
+function load(): string {
+  return loadavg().map((v) => v.toFixed(2)).join(' ');
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'rf-bench-train-'));
+  try {
+    const file = join(dir, 'train.tfr');
+    const records = examples(RECORDS);
+    await writeTFRecord(file, records);
+    const parsed = records.map(parse);
+    const prebuilt: Collated[] = [];
+    for (let i = 0; i + BATCH <= parsed.length; i += BATCH) prebuilt.push(collate(parsed.slice(i, i + BATCH)));
+    const tensors = (): [tf.Tensor, tf.Tensor][] =>
+      prebuilt.map((b) => [tf.tensor(b['image']!.data, b['image']!.shape), tf.tensor(b['label']!.data, b['label']!.shape)]);
+
+    console.log(`BackBone, batch ${BATCH}, Adam 5e-4, MSE; load average ${load()} (2 cores shared with other work)`);
+
+    // 1. Stock tfjs, cpu backend.
+    await selectBackend({ backend: 'cpu' });
+    let run = compiled();
+    let data = tensors();
+    const stock = await timeSteps(run.model, data, STOCK_STEPS, 1);
+    tf.dispose(data.flat());
+    run.model.dispose();
+    run.optimizer.dispose();
+    console.log(`stock tfjs (cpu backend):   ${stock.ms.toFixed(1).padStart(8)} ms/step  (${STOCK_STEPS} steps)`);
+
+    // 2. The fast path, chosen through the same chain the CLI uses.
+    const chosen = await selectBackend({ backend: process.env['BACKEND'] === 'auto' ? 'auto' : 'fast', log: (l) => console.log(`  ${l}`) });
+    run = compiled();
+    data = tensors();
+    const fast = await timeSteps(run.model, data, FAST_STEPS, STOCK_STEPS + 1);
+    console.log(`recordflow ${chosen.choice} (${chosen.name}): ${fast.ms.toFixed(1).padStart(8)} ms/step  (${FAST_STEPS} steps)`);
+    console.log(`speed-up: ${(stock.ms / fast.ms).toFixed(1)}x   (target ≤ 25 ms/step; load now ${load()})`);
+    const n = stock.losses.length;
+    const worst = Math.max(...stock.losses.map((l, i) => Math.abs(l - fast.losses[i]!) / Math.abs(l)));
+    console.log(`same first ${n} losses? stock ${stock.losses.map((l) => l.toFixed(6)).join(' ')}`);
+    console.log(`                        fast  ${fast.losses.slice(0, n).map((l) => l.toFixed(6)).join(' ')}  (max rel. diff ${worst.toExponential(1)})`);
+
+    // 3. Data-fed: the TFRecord pipeline vs pre-built tensors, alternating to share the noise.
+    const fedPrebuilt: number[] = [];
+    const fedPipeline: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      let start = performance.now();
+      for (let i = 0; i < FED_STEPS; i++) await step(run.model, ...data[i % data.length]!);
+      fedPrebuilt.push((FED_STEPS * 1000) / (performance.now() - start));
+      start = performance.now();
+      let steps = 0;
+      while (steps < FED_STEPS) {
+        for await (const b of trainingPipeline(file)) {
+          const x = tf.tensor(b['image']!.data, b['image']!.shape);
+          const y = tf.tensor(b['label']!.data, b['label']!.shape);
+          await step(run.model, x, y);
+          tf.dispose([x, y]);
+          if (++steps === FED_STEPS) break;
+        }
+      }
+      fedPipeline.push((FED_STEPS * 1000) / (performance.now() - start));
+    }
+    const best = (v: number[]): number => Math.max(...v);
+    console.log(
+      `data-fed: pipeline ${best(fedPipeline).toFixed(1)} steps/s vs pre-built ${best(fedPrebuilt).toFixed(1)} steps/s = ` +
+        `${((100 * best(fedPipeline)) / best(fedPrebuilt)).toFixed(1)}% (target ≥ 95%; best of 3 alternating rounds)`,
+    );
+
+    if (process.env['PROFILE'] === '1') {
+      const p = await profileStep(() => run.model.trainOnBatch(...data[0]!));
+      console.log(`profile of one fast step: ${p.totalMs.toFixed(1)} ms wall`);
+      for (const k of p.kernels.slice(0, 15)) console.log(`  ${k.name.padEnd(30)} ${String(k.calls).padStart(4)} calls ${k.ms.toFixed(2).padStart(7)} ms`);
+    }
+    tf.dispose(data.flat());
+    run.model.dispose();
+    run.optimizer.dispose();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -215,7 +215,7 @@ describe('index and diff', { concurrency: 2 }, () => {
     const parsed = JSON.parse(j.stdout);
     assert.deepEqual([parsed.same, parsed.record, parsed.feature], [false, 3, 'source_id']);
 
-    writeFileSync(join(tmp, 'short.jsonl'), lines.slice(0, 40).join('\n'));
+    writeFileSync(join(tmp, 'short.jsonl'), c.stdout.trimEnd().split('\n').slice(0, 40).join('\n'));
     const short = join(tmp, 'short.tfrecord');
     assert.equal((await runInProcess(['pack', join(tmp, 'short.jsonl'), short])).code, 0);
     const d2 = await runInProcess(['diff', base, short]);

@@ -46,7 +46,7 @@ describe('cat and pack', { concurrency: 2 }, () => {
     // These were not serialized deterministically (map keys in insertion order), so pack gives
     // the canonical encoding: the same Examples, keys sorted; packing that again is a fixed point.
     test(`cat --json | pack keeps every Example of ${file.split('/').pop()}, canonically encoded`, async () => {
-      const c = await runCli(['cat', '--json', file]);
+      const c = await runInProcess(['cat', '--json', file]);
       assert.equal(c.code, 0, c.stderr);
       const lines = c.stdout.trimEnd().split('\n');
       assert.equal(lines.length, frames(plain(file)).length);
@@ -76,7 +76,7 @@ describe('cat and pack', { concurrency: 2 }, () => {
   });
 
   test('cat without --json prints a readable line per record', async () => {
-    const c = await runCli(['cat', SINGLES]);
+    const c = await runInProcess(['cat', SINGLES]);
     assert.equal(c.code, 0);
     assert.deepEqual(c.stdout.trimEnd().split('\n'), ['#0 int_feature=int64[1] 42', '#1 float_feature=float[1] 3.14', '#2 byte_feature=bytes[1] "@ABCD"']);
   });
@@ -116,7 +116,7 @@ describe('cat and pack', { concurrency: 2 }, () => {
     const dir = join(tmp, 'badpack');
     mkdirSync(dir);
     const outFile = join(dir, 'never.tfrecord');
-    const p = await runCli(['pack', input, outFile]);
+    const p = await runInProcess(['pack', input, outFile]);
     assert.equal(p.code, 2);
     const lines = errorLines(p.stderr);
     assert.equal(lines.length, 1, p.stderr);
@@ -146,21 +146,21 @@ describe('corrupt files', { concurrency: 2 }, () => {
   });
 
   test('verify: exit 1 on a bad file, the good ones still counted', async () => {
-    const v = await runCli(['verify', WMT, truncatedPath]);
+    const v = await runInProcess(['verify', WMT, truncatedPath]);
     assert.equal(v.code, 1);
     assert.match(v.stdout, /wmt14_ende_wpm_32k_test\.tfrecord: OK, 100 records/);
     assert.match(errorLines(v.stderr).join('\n'), /truncated\.tfrecord.*truncated.*record 7/);
   });
 
   test('verify --json --examples on good files', async () => {
-    const v = await runCli(['verify', '--json', '--examples', WMT, DEEPC]);
+    const v = await runInProcess(['verify', '--json', '--examples', WMT, DEEPC]);
     assert.equal(v.code, 0, v.stderr);
     const rows = v.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(rows.map((r) => [r.ok, r.records]), [[true, 100], [true, 65]]);
   });
 
   test('verify --examples fails on records that are not Examples', async () => {
-    const v = await runCli(['verify', '--examples', join(GOLDEN, 'lingvo__en_fr.tfrecord')]);
+    const v = await runInProcess(['verify', '--examples', join(GOLDEN, 'lingvo__en_fr.tfrecord')]);
     assert.equal(v.code, 1);
     assert.match(v.stderr, /record 0 is not a tf\.train\.Example/);
   });
@@ -180,7 +180,7 @@ describe('index and diff', { concurrency: 2 }, () => {
   test('index writes FILE.idx with the offset and length of every record', async () => {
     const copy = join(tmp, 'wmt.tfrecord');
     writeFileSync(copy, readFileSync(WMT));
-    const r = await runCli(['index', copy]);
+    const r = await runInProcess(['index', copy]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /wmt\.tfrecord\.idx: 100 records/);
     const expected = frames(readFileSync(WMT)).map((x) => `${x.offset} ${x.length + 16}`);
@@ -192,7 +192,7 @@ describe('index and diff', { concurrency: 2 }, () => {
   });
 
   test('diff: same files exit 0; a changed value names record, feature and value; exit 1', async () => {
-    const same = await runCli(['diff', WMT, WMT]);
+    const same = await runInProcess(['diff', WMT, WMT]);
     assert.equal(same.code, 0);
     assert.match(same.stdout, /same: 100 records/);
 

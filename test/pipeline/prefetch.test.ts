@@ -28,12 +28,18 @@ async function consume(source: AsyncIterable<number>, log: string[]): Promise<nu
 test('prefetch: runs the producer ahead of a slow consumer (~1 ms/element instead of 2)', async () => {
   const n = 40;
   const seqLog: string[] = [];
-  const sequential = await consume(slowSource(n, seqLog), seqLog);
-  const log: string[] = [];
-  const prefetched = await consume(pipe(slowSource(n, log), prefetch(4)), log);
+  const ratios: number[] = [];
+  // Timing on a shared, loaded box: the ideal ratio is 0.5; one quiet measurement below 0.75
+  // out of up to four proves the overlap (sequential iteration cannot go below 1.0).
+  for (let attempt = 0; attempt < 4; attempt++) {
+    seqLog.length = 0;
+    const sequential = await consume(slowSource(n, seqLog), seqLog);
+    const prefetched = await consume(pipe(slowSource(n, []), prefetch(4)), []);
+    ratios.push(prefetched / sequential);
+    if (prefetched < 0.75 * sequential) break;
+  }
   assert.deepEqual(seqLog.slice(0, 4), ['p0', 'c0', 'p1', 'c1']);
-  // Timing, loosely: ideally prefetched/sequential = 0.5; allow up to 0.8 on a loaded box.
-  assert.ok(prefetched < 0.8 * sequential, `prefetched ${prefetched.toFixed(0)} ms vs sequential ${sequential.toFixed(0)} ms`);
+  assert.ok(Math.min(...ratios) < 0.75, `prefetched/sequential time: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
 });
 
 test('prefetch: the producer works while the consumer is busy (a lead that plain iteration never has)', async () => {

@@ -19,6 +19,36 @@ export interface MapOptions {
 
 const noop = (): void => {};
 
+interface Slot<R> {
+  settled: boolean;
+  failed: boolean;
+  value: R | undefined;
+  error: unknown;
+  /** Resolves (never rejects) once the slot is settled. */
+  promise: Promise<void> | undefined;
+}
+
+function pending<R>(result: PromiseLike<R>, index: number): Slot<R> {
+  const slot: Slot<R> = { settled: false, failed: false, value: undefined, error: undefined, promise: undefined };
+  slot.promise = Promise.resolve(result).then(
+    (v) => {
+      slot.settled = true;
+      slot.value = v;
+    },
+    (e: unknown) => {
+      slot.settled = true;
+      slot.failed = true;
+      slot.error = wrapError('map', index, e);
+    },
+  );
+  return slot;
+}
+
+function resultOf<R>(slot: Slot<R>): R {
+  if (slot.failed) throw slot.error;
+  return slot.value as R;
+}
+
 export function map<T, R>(fn: MapFn<T, R>, options: MapOptions = {}) {
   const concurrency = options.concurrency ?? 1;
   if (!(concurrency >= 1) || !Number.isInteger(concurrency)) {
@@ -40,9 +70,9 @@ async function* mapChunks<T, R>(source: AsyncIterable<T>, fn: MapFn<T, R>, concu
   const it = chunkIterator(source);
   const abort = new AbortController();
   const signal = abort.signal;
-  // In-flight results in input order: promises (async calls) or plain values that had to
-  // queue behind an earlier promise.
-  const queue: unknown[] = [];
+  // In-flight results in input order. A slot settles when its call does, so results that are
+  // already there move to the output without an await, and several travel in one chunk.
+  const queue: Slot<R>[] = [];
   let chunk: T[] = [];
   let pos = 0;
   let index = 0;
@@ -75,24 +105,22 @@ async function* mapChunks<T, R>(source: AsyncIterable<T>, fn: MapFn<T, R>, concu
         }
         if (!isThenable(y)) {
           if (queue.length === 0) out.push(y); // the fast path: nothing pending ahead of it
-          else queue.push(y);
+          else queue.push({ settled: true, failed: false, value: y, error: undefined, promise: undefined });
           continue;
         }
-        const p = Promise.resolve(y).then(undefined, (e: unknown) => {
-          throw wrapError('map', i, e);
-        });
-        p.catch(noop); // rejections are observed when the result reaches the head
-        queue.push(p);
+        queue.push(pending(y, i));
       }
+      while (queue.length > 0 && (queue[0] as Slot<R>).settled) out.push(resultOf(queue.shift() as Slot<R>));
       if (queue.length === 0) {
         if (sourceDone) break;
         continue;
       }
+      if (queue.length < concurrency && !sourceDone) continue; // room to start more calls
       if (out.length > 0) {
         yield out;
         out = [];
       }
-      out.push((await queue.shift()) as R);
+      await (queue[0] as Slot<R>).promise;
     }
     if (out.length > 0) yield out;
   } finally {

@@ -31,6 +31,11 @@ export interface BlockSource {
 
 const EMPTY = new Uint8Array(0);
 
+/** A Buffer (or other Uint8Array subclass) as a plain Uint8Array view of the same memory. */
+export function plain(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   signal.throwIfAborted();
@@ -99,7 +104,9 @@ class FileBlocks implements BlockSource {
         if (bytesRead === 0) break; // the file shrank while we read it
         got += bytesRead;
       }
-      return got === n ? buf : buf.subarray(0, got);
+      // Delivered as a plain Uint8Array view: its subarrays (the payloads) are cheaper to
+      // create than Buffer slices, and users get the type the API promises.
+      return new Uint8Array(buf.buffer, buf.byteOffset, got);
     })();
   }
 
@@ -136,7 +143,7 @@ class BytesBlocks implements BlockSource {
   async next(): Promise<Uint8Array | null> {
     if (this.done || this.bytes.length === 0) return null;
     this.done = true;
-    return this.bytes;
+    return plain(this.bytes);
   }
   remaining(): number | undefined {
     return this.done ? 0 : this.bytes.length;
@@ -159,7 +166,7 @@ class IteratorBlocks implements BlockSource {
       if (!(v instanceof Uint8Array)) {
         throw new InputError(`byte source yielded ${typeof v === 'string' ? 'a string' : typeof v}, not a Uint8Array`);
       }
-      if (v.length > 0) return v;
+      if (v.length > 0) return plain(v);
     }
   }
   remaining(): number | undefined {
@@ -181,7 +188,7 @@ class WebStreamBlocks implements BlockSource {
     for (;;) {
       const r = await abortable(this.reader.read(), this.signal);
       if (r.done) return null;
-      if (r.value.length > 0) return r.value;
+      if (r.value.length > 0) return plain(r.value);
     }
   }
   remaining(): number | undefined {

@@ -220,22 +220,29 @@ export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = by
 }
 
 let loaded: Uint8Array | undefined;
+let loadedStart = 0;
+let loadedEnd = 0;
 
 /**
- * Copy a block into the wasm kernel's memory once so that `maskedCrc32cOfLoaded` can check many
- * records of it without a copy each. Returns false (nothing loaded) when the block is larger
- * than a piece or wasm is not in use; the caller then uses maskedCrc32c.
+ * Copy block[start, end) into the wasm kernel's memory (at the same offsets) so that
+ * `maskedCrc32cOfLoaded` can check many records of it without a copy each. Returns false
+ * (nothing loaded) when the block is larger than a piece or wasm is not in use; then
+ * maskedCrc32cOfLoaded simply computes from the block itself.
  */
-export function loadBlock(block: Uint8Array): boolean {
+export function loadBlock(block: Uint8Array, start = 0, end = block.length): boolean {
   if (WASM === undefined || block.length > PIECE) return false;
-  WASM.bytes.set(block, BLOCK_AT);
+  WASM.bytes.set(start === 0 && end === block.length ? block : block.subarray(start, end), BLOCK_AT + start);
   loaded = block;
+  loadedStart = start;
+  loadedEnd = end;
   return true;
 }
 
-/** Masked CRC-32C of loaded[start, end), where `loaded` is the last block given to loadBlock. */
+/** Masked CRC-32C of block[start, end), from the kernel's copy when loadBlock loaded that range. */
 export function maskedCrc32cOfLoaded(block: Uint8Array, start: number, end: number): number {
-  if (block !== loaded || end - start < WASM_MIN) return maskedCrc32c(block, start, end);
+  if (block !== loaded || start < loadedStart || end > loadedEnd || end - start < WASM_MIN) {
+    return maskedCrc32c(block, start, end);
+  }
   return maskCrc(WASM!.crc(BLOCK_AT + start, end - start, 0) >>> 0);
 }
 

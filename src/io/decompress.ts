@@ -7,7 +7,7 @@
 
 import { once } from 'node:events';
 import zlib from 'node:zlib';
-import type { BlockSource } from './byte-source.js';
+import { plain, type BlockSource } from './byte-source.js';
 
 export type Compression = 'none' | 'gzip' | 'zlib';
 
@@ -83,7 +83,7 @@ export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'n
             finished = true;
             return null;
           }
-          if (r.value.length > 0) return r.value;
+          if (r.value.length > 0) return plain(r.value);
         }
       } catch (e) {
         if (finished && !sawInput) return null;

@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { chunksOf } from './chunks.js';
-import { maskedCrc32c } from './crc32c.js';
+import { loadBlock, maskedCrc32c, maskedCrc32cOfLoaded } from './crc32c.js';
 import { compressionFromName, type Compression } from './decompress.js';
 import { InputError } from './errors.js';
 
@@ -32,6 +32,10 @@ function putU32(b: Uint8Array, p: number, v: number): void {
   b[p + 1] = v >>> 8;
   b[p + 2] = v >>> 16;
   b[p + 3] = v >>> 24;
+}
+
+function u32(b: Uint8Array, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
 }
 
 /** Write the 12-byte header for a payload of `length` bytes at b[p]. */
@@ -140,7 +144,8 @@ export class TFRecordWriter {
   /** Frame payloads into the current block; returns the index of the first one not taken. */
   private frameInto(payloads: ArrayLike<Uint8Array>, from: number): number {
     const b = this.block;
-    let fill = this.fill;
+    const first = this.fill;
+    let fill = first;
     let i = from;
     for (; i < payloads.length; i++) {
       const p = payloads[i]!;
@@ -148,8 +153,15 @@ export class TFRecordWriter {
       if (fill + n + 16 > BLOCK) break;
       putHeader(b, fill, n);
       b.set(p, fill + 12);
-      putU32(b, fill + 12 + n, maskedCrc32c(b, fill + 12, fill + 12 + n));
       fill += n + 16;
+    }
+    // Payload CRCs in a second pass over the block: with the wasm kernel the new bytes are copied
+    // into its memory once for all of them.
+    loadBlock(b, first, fill);
+    for (let at = first; at < fill; ) {
+      const n = u32(b, at);
+      putU32(b, at + 12 + n, maskedCrc32cOfLoaded(b, at + 12, at + 12 + n));
+      at += n + 16;
     }
     this.records += i - from;
     this.fill = fill;

@@ -75,10 +75,12 @@ test('seeded round trips through write, writeMany and writeTFRecord, for none, g
     };
     // Mostly small records, some larger than the 64 KiB "frame on its own" threshold, a few
     // larger than the 1 MiB block.
-    const payloads = Array.from({ length: 1500 }, (_, i) =>
+    const all = Array.from({ length: 1500 }, (_, i) =>
       slice(i % 500 === 7 ? 1_048_576 + Math.floor(rand() * 200_000) : i % 97 === 0 ? 65536 + Math.floor(rand() * 100_000) : Math.floor(rand() * 3000)),
     );
     for (const ext of ['', '.gz', '.zz']) {
+      // Compressed: the same mix without the >1 MiB records (zlib on random bytes is the slow part).
+      const payloads = ext === '' ? all : all.filter((p) => p.length < 1 << 20);
       const path = join(dir, `rt.tfrecord${ext}`);
       const w = await TFRecordWriter.open(path);
       for (let i = 0; i < 600; i++) await w.write(payloads[i]!);

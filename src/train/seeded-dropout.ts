@@ -33,7 +33,8 @@ export class SeededDropout extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     const input = Array.isArray(inputs) ? inputs[0]! : inputs;
     const training = kwargs['training'] === true;
-    if (!training || this.rate <= 0) return tf.clone(input);
+    // Identity at inference (as tfjs's Dropout): the input tensor itself, no copy.
+    if (!training || this.rate <= 0) return input;
     const seed = mixSeed(this.seed, this.calls);
     this.calls += 1;
     return tf.dropout(input, this.rate, undefined, seed);

@@ -13,3 +13,4 @@ export {
 export { flipFrames, flipCoordinates, type FlipKind } from './flips.js';
 export { renderThermalFrame, FILTER_ON, type ThermalFrame } from './thermal-frame.js';
 export { samplePerson, renderPerson, type PersonShape, type RenderedPerson } from './person-blob.js';
+export { writeSyntheticSets } from './write-sets.js';

@@ -22,3 +22,5 @@ export { collate, type CollatedField, type CollateElement } from './collate.js';
 export { createRng, randomPermutation, seedTo32, type Rng } from './random.js';
 export { toExample, fromExample, type ExampleInput, type LocalizationRecord } from './example-schema.js';
 export { localizationFromSets, checkReferenceSet, type LocalizationSet } from './localization-arrays.js';
+export { parseLocalization, LOCALIZATION_SPEC, type LocalizationSample } from './parse-localization.js';
+export { buildLocalizationSet } from './localization-set.js';

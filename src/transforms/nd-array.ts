@@ -1,26 +1,11 @@
-// Structural array types used inside the transforms room. They match io's NdArray
-// ({ dtype, shape, data }) by shape, so io's values flow in without this room re-exporting (and
-// clashing with) io's names.
+// Array helpers of the transforms room. The array type is io's NdArray; this room does not
+// re-export it from its index (src/index.ts already exports io's names).
 
-export type TypedArray =
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+import type { NdArray, TypedArray } from '../io/npy.js';
 
-/** An n-dimensional array in C order: `data.length` is the product of `shape`. */
-export interface NdArrayLike {
-  dtype: string;
-  shape: number[];
-  data: TypedArray;
-}
+export type { TypedArray };
+/** io's NdArray ({ dtype, shape, data }, C order), under the name this room uses. */
+export type NdArrayLike = NdArray;
 
 export function product(shape: readonly number[]): number {
   let n = 1;

@@ -7,10 +7,10 @@ import { writeFileAtomic } from '../files.js';
 import { iouLine } from './eval.js';
 import { runPrepare } from './prepare.js';
 import { runSynth, seedOption } from './synth.js';
-import { curveRows, trainInto } from './train.js';
+import { curveRows, DEFAULT_PRECISE_BN_BATCHES, trainInto } from './train.js';
 
 /** Training budget of the default run: `npm start` must end within 10 minutes on 2 cores. */
-export const DEFAULT_TIME_BUDGET = 390;
+export const DEFAULT_TIME_BUDGET = 420;
 export const DEFAULT_EPOCHS = 100;
 
 function timestamp(d = new Date()): string {
@@ -78,7 +78,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
         seed: numericSeed,
         ...(backend ? { backend } : {}),
         timeBudget,
-        preciseBN: true,
+        preciseBNBatches: DEFAULT_PRECISE_BN_BATCHES,
         log: ctx.log,
         progress: true,
       });

@@ -7,6 +7,12 @@ import { splitFiles } from '../data-files.js';
 import { staged } from '../staging.js';
 import type { EpochMetrics as CurveRow } from '../render/curves.js';
 
+class BudgetExceeded extends Error {
+  override name = 'BudgetExceeded';
+}
+
+type EpochMetrics = import('../../train/index.js').EpochMetrics;
+
 export interface TrainRunOptions {
   epochs: number;
   batch: number;
@@ -14,7 +20,8 @@ export interface TrainRunOptions {
   seed: number;
   /** Stop starting epochs once the next one would end after this many seconds of training. */
   timeBudget?: number;
-  preciseBN: boolean;
+  /** Batches of the training set over which precise BN recomputes the statistics (0 = off). */
+  preciseBNBatches: number;
   log: (line: string) => void;
   /** Progress output of the trainer (bar on a TTY, plain lines otherwise). */
   progress: boolean;
@@ -59,6 +66,9 @@ async function checkRecords(files: string[]): Promise<number> {
   return n;
 }
 
+/** Precise BN over a subset (100 batches = 700 frames) keeps each validation cheap; the statistics of 700 frames of 72x96 maps are already steady. */
+export const DEFAULT_PRECISE_BN_BATCHES = 100;
+
 /** Trains from a prepared directory into `outDir` (written by the caller, e.g. a staging dir). */
 export async function trainInto(dataDir: string, outDir: string, options: TrainRunOptions): Promise<TrainRunResult> {
   const trainFiles = await splitFiles(dataDir, 'train');
@@ -93,35 +103,53 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
   const ckpt = join(outDir, '.checkpoints');
   const started = performance.now();
   let stoppedBy: TrainRunResult['stoppedBy'] = 'epochs';
-  const result = await train.train(model, trainDs, valDs, {
-    epochs: options.epochs,
-    preciseBN: options.preciseBN,
-    checkpointDir: ckpt,
-    logdir: outDir,
-    validationCount: nVal,
-    progress: options.progress,
-    onEpoch: (m) => {
-      if (options.timeBudget === undefined) return true;
-      const elapsed = (performance.now() - started) / 1000;
-      // Stop when another epoch like the last one would overrun the budget.
-      if (elapsed + m.seconds > options.timeBudget && m.epoch < options.epochs) {
-        stoppedBy = 'time-budget';
-        options.log(`time budget: stopping after epoch ${m.epoch} (${elapsed.toFixed(0)} s of ${options.timeBudget} s used)`);
-        return false;
-      }
-      return true;
-    },
-  });
-  model.dispose();
+  const history: EpochMetrics[] = [];
+  // Soft limit: no new epoch once another like the last would overrun the budget. Hard limit:
+  // abort mid-epoch a little after the budget (a machine slower than expected), keep the best.
+  const abort = new AbortController();
+  const hardLimit = options.timeBudget === undefined ? undefined : options.timeBudget + Math.max(20, options.timeBudget * 0.1);
+  const timer = hardLimit === undefined ? undefined : setTimeout(() => abort.abort(new BudgetExceeded()), hardLimit * 1000);
+  try {
+    await train.train(model, trainDs, valDs, {
+      epochs: options.epochs,
+      preciseBN: options.preciseBNBatches > 0 ? { maxBatches: options.preciseBNBatches } : false,
+      checkpointDir: ckpt,
+      logdir: outDir,
+      validationCount: nVal,
+      progress: options.progress,
+      signal: abort.signal,
+      onEpoch: (m) => {
+        history.push(m);
+        if (options.timeBudget === undefined) return true;
+        const elapsed = (performance.now() - started) / 1000;
+        if (elapsed + m.seconds > options.timeBudget && m.epoch < options.epochs) {
+          stoppedBy = 'time-budget';
+          options.log(`time budget: stopping after epoch ${m.epoch} (${elapsed.toFixed(0)} s of ${options.timeBudget} s used)`);
+          return false;
+        }
+        return true;
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded) || history.length === 0) throw err;
+    stoppedBy = 'time-budget';
+    options.log(`time budget: aborted epoch ${history.length + 1} after ${hardLimit} s; keeping the best of ${history.length} epochs`);
+  } finally {
+    if (timer) clearTimeout(timer);
+    model.dispose();
+  }
   const seconds = (performance.now() - started) / 1000;
 
   // The best model becomes model.json + weights in outDir; the resumable state is dropped.
   const best = join(ckpt, 'best');
   for (const name of await readdir(best)) await rename(join(best, name), join(outDir, name));
   await rm(ckpt, { recursive: true, force: true });
+  const bestRow = history.filter((h) => h.best).at(-1);
+  const result = { history, bestEpoch: bestRow?.epoch, best: bestRow?.validationIoU };
 
-  const steps = result.history.reduce((n, h) => n + h.steps, 0);
-  const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
+  const steps = history.reduce((n, h) => n + h.steps, 0);
+  // Time in optimizer steps only (validation and precise BN excluded), when the trainer reports it.
+  const trainSeconds = history.reduce((s, h) => s + ((h as { trainSeconds?: number }).trainSeconds ?? h.seconds), 0);
   const summary: TrainRunResult = {
     backend,
     epochs: result.history.length,
@@ -170,6 +198,7 @@ events.out.tfevents.* file.`,
     backend: { type: 'string', value: 'B', description: 'tfjs backend: auto, gpu, node, fast, wasm, cpu', defaultText: 'auto' },
     seed: { type: 'string', value: 'S', description: 'seed of weights, dropout and shuffling', defaultText: '0' },
     'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
+    'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: '100' },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },
     json: JSON_OPTION,
   },
@@ -190,7 +219,7 @@ events.out.tfevents.* file.`,
         seed,
         ...(backend ? { backend } : {}),
         ...(budget !== undefined ? { timeBudget: budget } : {}),
-        preciseBN: ctx.values['no-precise-bn'] !== true,
+        preciseBNBatches: ctx.values['no-precise-bn'] === true ? 0 : intOption(ctx.values, 'precise-bn-batches', DEFAULT_PRECISE_BN_BATCHES, 1),
         log: ctx.log,
         progress: true,
       }),

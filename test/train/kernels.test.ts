@@ -140,7 +140,7 @@ describe('recordflow training kernels match stock tfjs', () => {
     }
   });
 
-  it('Slice, PadV2, Identity and same-dtype Cast equal stock wasm', async () => {
+  it('Slice, PadV2, Identity, same-dtype Cast and per-channel Sum equal stock wasm', async () => {
     const shape = [2, 7, 9, 3];
     const x = random(size(shape), 90);
     const run = () => {
@@ -152,11 +152,14 @@ describe('recordflow training kernels match stock tfjs', () => {
         tf.clone(t),
         tf.cast(t, 'float32'),
         tf.cast(t, 'int32'),
+        tf.sum(t, [0, 1, 2]),
+        tf.sum(t, [0, 1, 2], true),
+        tf.sum(t, [1, 2]),
       ];
     };
     const expected = values(await on('wasm', run));
     const actual = values(await on(FAST_BACKEND, run));
-    expected.forEach((e, k) => assert.deepEqual(actual[k], e, `output ${k}`));
+    expected.forEach((e, k) => (k < 6 ? assert.deepEqual(actual[k], e, `output ${k}`) : assertClose(actual[k]!, e, 1e-6, `sum ${k}`)));
   });
 
   it('fused Adam equals stock Adam bit for bit over 40 steps (with a learning-rate change)', async () => {
@@ -223,10 +226,10 @@ describe('recordflow training kernels match stock tfjs', () => {
     assert.equal(fast.weights.length, stock.weights.length);
     fast.weights.forEach((w, k) => {
       // A conv bias right before batch norm has a true gradient of zero (BN removes any
-      // per-channel constant); Adam scales its float noise up to ±lr per step, so there
-      // we can only bound the difference by the steps taken.
+      // per-channel constant); Adam scales its float noise up to ~lr/sqrt(1-β2) per step,
+      // so there we can only bound the difference by the steps taken.
       if (/(fe|res)\d_conv\d\/bias/.test(w.name)) {
-        for (let i = 0; i < w.values.length; i++) assert.ok(Math.abs(w.values[i]! - stock.weights[k]!.values[i]!) <= 3.01 * 5e-4, w.name);
+        for (let i = 0; i < w.values.length; i++) assert.ok(Math.abs(w.values[i]! - stock.weights[k]!.values[i]!) <= 2 * 3 * 3.17 * 5e-4, w.name);
       } else {
         // Moving means inherit 1% of that bias noise per step, hence the small absolute slack.
         for (let i = 0; i < w.values.length; i++) {

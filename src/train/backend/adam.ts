@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { asWasmBackend, f32 } from './heap.js';
+import { addressOf, asWasmBackend, f32, wasmMemory } from './heap.js';
+import { simdAdam } from './simd-adam.js';
 
 /**
  * Adam as one kernel per variable instead of ~20 (tfjs-core's Adam is mul/add/square/div/
@@ -54,6 +55,26 @@ export const adamUpdateConfig = (backendName: string): tf.KernelConfig => ({
     const outValue = wasm.makeOutput([...value!.shape], 'float32');
     const outM = wasm.makeOutput([...value!.shape], 'float32');
     const outV = wasm.makeOutput([...value!.shape], 'float32');
+    const n = f32(wasm, value!).length;
+    const vectors = Math.floor(n / 4);
+    if (vectors > 0) {
+      const coefficients = wasm.makeOutput([32], 'float32');
+      try {
+        const a = attrs as unknown as AdamUpdateAttrs;
+        const c = f32(wasm, coefficients);
+        const acc1 = f32(wasm, accBeta1!)[0]!;
+        const acc2 = f32(wasm, accBeta2!)[0]!;
+        [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, 1 - acc1, 1 - acc2, a.epsilon, -a.learningRate].forEach((v, k) => c.fill(v, 4 * k, 4 * k + 4));
+        simdAdam(wasmMemory(backend))(
+          addressOf(backend, value!), addressOf(backend, m!), addressOf(backend, v!), addressOf(backend, g!),
+          addressOf(backend, outValue), addressOf(backend, outM), addressOf(backend, outV), vectors, addressOf(backend, coefficients),
+        );
+      } finally {
+        wasm.disposeData(coefficients.dataId, true);
+      }
+      if (vectors * 4 === n) return [outValue, outM, outV];
+    }
+    // The JS reference does the whole tensor when it is short or has a tail (same bits).
     adamUpdate(
       f32(wasm, value!), f32(wasm, m!), f32(wasm, v!), f32(wasm, g!),
       f32(wasm, accBeta1!)[0]!, f32(wasm, accBeta2!)[0]!, attrs as unknown as AdamUpdateAttrs,

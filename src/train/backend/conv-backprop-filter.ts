@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { copyBox4 } from './data-movement.js';
 import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
 import { simdBackpropFilter, simdBackpropFilterSupported } from './simd-backprop-filter.js';
 
@@ -138,12 +139,6 @@ export function paddedInput(wasm: WasmBackendLike, x: tf.TensorInfo, g: ConvGeom
   const dst = f32(wasm, out);
   const src = f32(wasm, x);
   dst.fill(0);
-  const rowLen = g.inW * g.inC;
-  for (let b = 0; b < g.batch; b++) {
-    for (let r = 0; r < g.inH; r++) {
-      const s = (b * g.inH + r) * rowLen;
-      dst.set(src.subarray(s, s + rowLen), ((b * H + r + g.padTop) * W + g.padLeft) * g.inC);
-    }
-  }
+  copyBox4(src, [g.batch, g.inH, g.inW, g.inC], [0, 0, 0, 0], dst, [g.batch, H, W, g.inC], [0, g.padTop, g.padLeft, 0], [g.batch, g.inH, g.inW, g.inC]);
   return out;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { asWasmBackend, f32 } from './heap.js';
+import { asWasmBackend, f32, wasmMemory } from './heap.js';
+import { channelSumSimd } from './simd-batch-norm.js';
 
 /**
  * Data-movement kernels where the stock wasm backend copies more than it must.
@@ -48,12 +49,21 @@ export function copyBox4(
   const [, dH, dW, dC] = d as [number, number, number, number];
   const [nB, nH, nW, nC] = size as [number, number, number, number];
   const rowContiguous = nC === sC && nC === dC;
+  // Both views usually sit on the same wasm heap: copyWithin on one whole-heap view is a
+  // memmove without a subarray object per row.
+  const sameHeap = src.buffer === dst.buffer;
+  const heap = sameHeap ? new Float32Array(src.buffer) : null;
+  const srcBase = src.byteOffset / 4;
+  const dstBase = dst.byteOffset / 4;
+  const rowLen = nW * nC;
   for (let b = 0; b < nB; b++) {
     for (let h = 0; h < nH; h++) {
       const so = (((b + srcBegin[0]!) * sH + h + srcBegin[1]!) * sW + srcBegin[2]!) * sC + srcBegin[3]!;
       const dO = (((b + dstBegin[0]!) * dH + h + dstBegin[1]!) * dW + dstBegin[2]!) * dC + dstBegin[3]!;
-      if (rowContiguous) {
-        dst.set(src.subarray(so, so + nW * nC), dO);
+      if (rowContiguous && heap !== null) {
+        heap.copyWithin(dstBase + dO, srcBase + so, srcBase + so + rowLen);
+      } else if (rowContiguous) {
+        dst.set(src.subarray(so, so + rowLen), dO);
       } else {
         for (let w = 0; w < nW; w++) for (let c = 0; c < nC; c++) dst[dO + w * dC + c] = src[so + w * sC + c]!;
       }
@@ -89,6 +99,31 @@ export const padConfig = (backendName: string, fallback: tf.KernelFunc): tf.Kern
     const dst = f32(wasm, out);
     dst.fill(constantValue);
     copyBox4(f32(wasm, x), x.shape, [0, 0, 0, 0], dst, outShape, paddings.map((p) => p[0]), x.shape);
+    return out;
+  },
+});
+
+/**
+ * Sum over every axis but the last (the bias gradient of each conv, over [0, 1, 2] of NHWC):
+ * wasm's Sum first transposes the whole tensor to make the axes innermost; we reduce per
+ * channel in place with the SIMD channel sum (float64 between blocks).
+ */
+export const sumConfig = (backendName: string, fallback: tf.KernelFunc): tf.KernelConfig => ({
+  kernelName: tf.Sum,
+  backendName,
+  kernelFunc: (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const leading = rank >= 2 && axes.length === rank - 1 && axes.every((a, i) => a === i);
+    if (x.dtype !== 'float32' || !leading) return fallback(args);
+    const C = x.shape[rank - 1]!;
+    const wasm = asWasmBackend(args.backend);
+    const sums = new Float64Array(C);
+    channelSumSimd(wasm, wasmMemory(args.backend), x, C, sums);
+    const out = wasm.makeOutput(keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C], 'float32');
+    f32(wasm, out).set(sums);
     return out;
   },
 });

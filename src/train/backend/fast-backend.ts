@@ -5,7 +5,7 @@ import { batchNormTrainConfig, batchNormTrainGradConfig, batchNormTrainGradient 
 import { patchBatchNormalization } from './batch-norm-layer.js';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
-import { castConfig, identityConfig, padConfig, sliceConfig } from './data-movement.js';
+import { castConfig, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
 /**
  * "fast": recordflow's CPU training path. It is tfjs's wasm backend (XNNPACK convolutions,
@@ -32,6 +32,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     castConfig(backendName, stock(tf.Cast)),
     sliceConfig(backendName, stock(tf.Slice)),
     padConfig(backendName, stock(tf.PadV2)),
+    sumConfig(backendName, stock(tf.Sum)),
   ];
 }
 

@@ -33,7 +33,7 @@ const SIMPLE: Record<string, number> = {
 const SIMD: Record<string, number> = {
   'f32x4.splat': 0x13, 'f64x2.splat': 0x14,
   'f32x4.add': 0xe4, 'f32x4.sub': 0xe5, 'f32x4.mul': 0xe6, 'f32x4.div': 0xe7,
-  'f32x4.min': 0xe8, 'f32x4.max': 0xe9,
+  'f32x4.min': 0xe8, 'f32x4.max': 0xe9, 'f32x4.sqrt': 0xe3,
   'f64x2.add': 0xf0, 'f64x2.sub': 0xf1, 'f64x2.mul': 0xf2,
   'f64x2.promote_low_f32x4': 0x5f, 'f32x4.demote_f64x2_zero': 0x5e,
   'v128.and': 0x4e, 'v128.or': 0x50, 'v128.bitselect': 0x52,

@@ -28,6 +28,8 @@ export interface ReadNpzOptions {
   keys?: readonly string[];
   /** Check each member's CRC-32 (default true, as Python's zipfile does). */
   verify?: boolean;
+  /** Deflated members with more compressed bytes than this inflate as a stream (default 16 MiB). */
+  streamInflateAbove?: number;
 }
 
 const crc32: (data: Uint8Array, value?: number) => number =
@@ -49,35 +51,96 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-function inflate(raw: Uint8Array, size: number, where: string): Uint8Array {
-  let out: Buffer;
-  try {
-    // One output chunk of the known size: zlib then returns that buffer without a concat copy.
-    out = zlib.inflateRawSync(raw, { chunkSize: Math.max(1024, size + 1) });
-  } catch (err) {
-    throw new InputError(`${where}: corrupt deflate data (${(err as Error).message})`, undefined, { cause: err });
-  }
-  if (out.length !== size) throw new InputError(`${where}: inflated to ${out.length} bytes, the directory says ${size}`);
-  return out;
+function crcUpdate(crc: number, block: Uint8Array): number {
+  return block.length > 0 ? crc32(block, crc) : crc;
 }
 
-async function loadMember(src: ZipSource, entry: ZipEntry, key: string, verify: boolean, fromUser: boolean): Promise<NdArray> {
+/** Members above this size are inflated as a stream, so the compressed bytes are never all held. */
+const STREAM_INFLATE_ABOVE = 16 << 20;
+
+async function inflateMember(
+  src: ZipSource,
+  start: number,
+  entry: ZipEntry,
+  where: string,
+  streamAbove: number,
+): Promise<{ npy: Uint8Array; crc: number }> {
+  const size = entry.size;
+  const corrupt = (err: unknown): InputError =>
+    new InputError(`${where}: corrupt deflate data (${(err as Error).message})`, undefined, { cause: err });
+  if (entry.compressedSize <= streamAbove) {
+    const raw = await src.read(start, entry.compressedSize);
+    let out: Buffer;
+    try {
+      // One output chunk of the known size: zlib then returns that buffer without a concat copy.
+      out = zlib.inflateRawSync(raw, { chunkSize: Math.max(1024, size + 1) });
+    } catch (err) {
+      throw corrupt(err);
+    }
+    if (out.length !== size) throw new InputError(`${where}: inflated to ${out.length} bytes, the directory says ${size}`);
+    return { npy: out, crc: crcUpdate(0, out) };
+  }
+  // Large members: compressed blocks stream through zlib into one buffer of the final size.
+  const npy = new Uint8Array(new ArrayBuffer(size));
+  let pos = 0;
+  let crc = 0;
+  let failure: unknown = null;
+  const inf = zlib.createInflateRaw({ chunkSize: 1 << 20 });
+  const ended = new Promise<void>((resolve, reject) => {
+    inf.on('data', (c: Buffer) => {
+      if (pos + c.length > size) {
+        failure = new InputError(`${where}: inflates to more than the ${size} bytes the directory says`);
+        inf.destroy();
+        return;
+      }
+      npy.set(c, pos);
+      crc = crcUpdate(crc, c);
+      pos += c.length;
+    });
+    inf.on('end', resolve);
+    inf.on('close', resolve);
+    inf.on('error', (err) => reject(corrupt(err)));
+  });
+  ended.catch(() => {});
+  await src.stream(start, entry.compressedSize, (block) => {
+    if (failure !== null || inf.destroyed) return;
+    // the callback fires once zlib has consumed the block, so the reader may reuse it; on a
+    // zlib error it may never fire, and `ended` rejects instead
+    const written = new Promise<void>((resolve, reject) => inf.write(block, (err) => (err ? reject(corrupt(err)) : resolve())));
+    written.catch(() => {});
+    return Promise.race([written, ended]);
+  });
+  if (!inf.destroyed) inf.end();
+  await ended;
+  if (failure !== null) throw failure;
+  if (pos !== size) throw new InputError(`${where}: inflated to ${pos} bytes, the directory says ${size}`);
+  return { npy, crc };
+}
+
+async function loadMember(
+  src: ZipSource,
+  entry: ZipEntry,
+  key: string,
+  options: ReadNpzOptions,
+  fromUser: boolean,
+): Promise<NdArray> {
+  const verify = options.verify !== false;
   const where = `${src.name}: array '${key}'`;
   if (entry.flags & 1) throw new InputError(`${where} is encrypted`);
   const start = await entryDataOffset(src, entry);
-  const raw = await src.read(start, entry.compressedSize);
   let npy: Uint8Array;
+  let crc = 0;
   let owned = !fromUser;
   if (entry.method === 0) {
     if (entry.compressedSize !== entry.size) throw new InputError(`${where}: stored member with differing sizes`);
-    npy = raw;
+    npy = await src.readBlocks(start, entry.size, verify ? (b) => (crc = crcUpdate(crc, b)) : () => {});
   } else if (entry.method === 8) {
-    npy = inflate(raw, entry.size, where);
+    ({ npy, crc } = await inflateMember(src, start, entry, where, options.streamInflateAbove ?? STREAM_INFLATE_ABOVE));
     owned = true;
   } else {
     throw new InputError(`${where}: unsupported zip compression method ${entry.method}`);
   }
-  if (verify && crc32(npy) >>> 0 !== entry.crc32 >>> 0) {
+  if (verify && crc >>> 0 !== entry.crc32 >>> 0) {
     throw new InputError(`${where}: CRC-32 mismatch (the file is corrupt)`);
   }
   const h = parseNpyHeader(npy, where);
@@ -111,7 +174,7 @@ export async function readNpz(source: string | Uint8Array, options: ReadNpzOptio
       if (entry === undefined) {
         throw new InputError(`no array '${key}' (the file has: ${[...members.keys()].join(', ') || 'none'})`, src.name);
       }
-      const arr = await loadMember(src, entry, key, options.verify !== false, fromUser);
+      const arr = await loadMember(src, entry, key, options, fromUser);
       Object.defineProperty(out, key, { value: arr, enumerable: true, writable: true, configurable: true });
     }
     return out;

@@ -22,6 +22,13 @@ export interface ZipSource {
   readonly size: number;
   /** Reads exactly `length` bytes at `position` into a fresh, unpooled buffer. */
   read(position: number, length: number): Promise<Uint8Array>;
+  /**
+   * The same in blocks, handing each block to `onBlock` right after it is read (while it is
+   * still in cache: checksumming then costs no second pass over memory).
+   */
+  readBlocks(position: number, length: number, onBlock: (block: Uint8Array) => void): Promise<Uint8Array>;
+  /** Feeds `length` bytes at `position` to `onBlock` block by block, keeping none of them. */
+  stream(position: number, length: number, onBlock: (block: Uint8Array) => void | Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,33 +40,67 @@ export async function openZipFile(path: string): Promise<ZipSource> {
     throw new InputError(`cannot open: ${(err as Error).message}`, path, { cause: err });
   }
   const size = (await fh.stat()).size;
+  const fill = async (out: Uint8Array, at: number, position: number, n: number): Promise<void> => {
+    let done = 0;
+    while (done < n) {
+      const { bytesRead } = await fh.read(out, at + done, n - done, position + done);
+      if (bytesRead === 0) throw new InputError('unexpected end of file', path);
+      done += bytesRead;
+    }
+  };
+  const check = (position: number, length: number): void => {
+    if (position + length > size) throw new InputError(`zip member runs past the end of the file (truncated?)`, path);
+  };
+  const readBlocks = async (position: number, length: number, onBlock: (b: Uint8Array) => void): Promise<Uint8Array> => {
+    check(position, length);
+    const out = new Uint8Array(new ArrayBuffer(length));
+    for (let done = 0; done < length; done += BLOCK) {
+      const n = Math.min(BLOCK, length - done);
+      await fill(out, done, position + done, n);
+      onBlock(out.subarray(done, done + n));
+    }
+    return out;
+  };
   return {
     name: path,
     size,
-    async read(position: number, length: number): Promise<Uint8Array> {
-      if (position + length > size) throw new InputError(`zip member runs past the end of the file (truncated?)`, path);
-      const out = new Uint8Array(new ArrayBuffer(length));
-      let done = 0;
-      while (done < length) {
-        // fs caps one read at 2 GiB
-        const n = Math.min(length - done, 0x40000000);
-        const { bytesRead } = await fh.read(out, done, n, position + done);
-        if (bytesRead === 0) throw new InputError('unexpected end of file', path);
-        done += bytesRead;
+    read: (position: number, length: number) => readBlocks(position, length, () => {}),
+    readBlocks,
+    async stream(position, length, onBlock): Promise<void> {
+      check(position, length);
+      const buf = new Uint8Array(new ArrayBuffer(Math.min(BLOCK, length)));
+      for (let done = 0; done < length; done += BLOCK) {
+        const n = Math.min(BLOCK, length - done);
+        await fill(buf, 0, position + done, n);
+        await onBlock(buf.subarray(0, n));
       }
-      return out;
     },
     close: () => fh.close(),
   };
 }
 
+/** Read size of one block: big enough for few syscalls, small enough to stay in cache. */
+const BLOCK = 4 << 20;
+
 export function zipFromBytes(bytes: Uint8Array, name = '<bytes>'): ZipSource {
+  const view = (position: number, length: number): Uint8Array => {
+    if (position + length > bytes.length) throw new InputError('zip member runs past the end of the data', name);
+    return bytes.subarray(position, position + length);
+  };
   return {
     name,
     size: bytes.length,
     async read(position: number, length: number): Promise<Uint8Array> {
-      if (position + length > bytes.length) throw new InputError('zip member runs past the end of the data', name);
-      return bytes.subarray(position, position + length);
+      return view(position, length);
+    },
+    async readBlocks(position, length, onBlock): Promise<Uint8Array> {
+      const out = view(position, length);
+      for (let done = 0; done < length; done += BLOCK) onBlock(out.subarray(done, Math.min(length, done + BLOCK)));
+      return out;
+    },
+    async stream(position, length, onBlock): Promise<void> {
+      const out = view(position, length);
+      for (let done = 0; done < length; done += BLOCK) await onBlock(out.subarray(done, Math.min(length, done + BLOCK)));
     },
     close: async () => {},
   };

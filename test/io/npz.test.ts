@@ -42,6 +42,18 @@ test('every numpy golden file reads with numpy dtype, shape and bytes', async ()
   }
 });
 
+test('large deflated members stream through zlib with the same result', async () => {
+  const path = join(dir, 'compressed.npz');
+  const whole = await readNpz(path);
+  const streamed = await readNpz(path, { streamInflateAbove: 0 });
+  for (const k of Object.keys(whole)) assert.equal(hexOf(streamed[k]!), hexOf(whole[k]!), k);
+  const bytes = new Uint8Array(readFileSync(path));
+  const at = Buffer.from(bytes).indexOf('u8.npy') + 6 + 20 + 10;
+  for (let i = 0; i < 40; i++) bytes[at + i] = 0xff;
+  await assert.rejects(readNpz(bytes, { streamInflateAbove: 0 }), (e: unknown) => e instanceof InputError && /'u8'/.test(e.message));
+  await assert.rejects(readNpz(bytes), (e: unknown) => e instanceof InputError && /'u8'/.test(e.message));
+});
+
 test('spot values: int64 as BigInt64Array, big-endian swapped, fortran in C order', async () => {
   const basic = await readNpz(join(dir, 'basic.npz'), { keys: ['i64', 'flags'] });
   assert.deepEqual(Object.keys(basic), ['i64', 'flags']);

@@ -24,14 +24,14 @@ function defaultShape(key: string, length: number): number[] {
  * element's length); otherwise `image` of 768 values is [24, 32, 1], numbers are scalars, and other
  * arrays are flat. Every element must have the same fields and lengths.
  */
-export function collate(
-  batch: readonly CollateElement[],
-  shapes: Readonly<Record<string, readonly number[]>> = {},
-): Record<string, CollatedField> {
+export function collate<E extends { [K in keyof E]: TypedArray | number }>(
+  batch: readonly E[],
+  shapes: Readonly<Partial<Record<keyof E & string, readonly number[]>>> = {} as never,
+): Record<keyof E & string, CollatedField> {
   if (!Array.isArray(batch) || batch.length === 0) {
     throw new InputError(`collate: batch must be a non-empty array of elements, got ${kindOf(batch)}${Array.isArray(batch) ? ' of length 0' : ''}`);
   }
-  const first = batch[0]!;
+  const first = batch[0] as CollateElement;
   if (first === null || typeof first !== 'object') throw new InputError(`collate: element 0 is ${kindOf(first)}, not an object`);
   const keys = Object.keys(first);
   const out: Record<string, CollatedField> = {};
@@ -43,14 +43,14 @@ export function collate(
       throw new InputError(`collate: field '${key}' of element 0 is ${kindOf(v0)}, expected a typed array or number`);
     }
     const len = scalar ? 1 : (v0 as TypedArray).length;
-    const given = shapes[key];
+    const given = (shapes as Record<string, readonly number[] | undefined>)[key];
     const elemShape = given ? [...given] : scalar ? [] : defaultShape(key, len);
     if (product(elemShape) !== len) {
       throw new InputError(`collate: field '${key}' has ${len} values per element, shape ${formatShape(elemShape)} needs ${product(elemShape)}`);
     }
     const data = new Float32Array(b * len);
     for (let i = 0; i < b; i++) {
-      const el = batch[i];
+      const el = batch[i] as CollateElement | undefined;
       const v = el?.[key];
       if (v === undefined) throw new InputError(`collate: element ${i} has no field '${key}'`);
       if (scalar) {
@@ -74,5 +74,5 @@ export function collate(
     }
     out[key] = { data, shape: [b, ...elemShape] };
   }
-  return out;
+  return out as Record<keyof E & string, CollatedField>;
 }

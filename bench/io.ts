@@ -3,9 +3,14 @@
 // plus 1 MB records against the speed of the CRC-32C in use. A script, not a timed test.
 //
 // Env: N (records, default 100000), REPS (best of, default 3), BIG_MB (size of the 1 MB-record
-// file in MB, default 128), ROBOFLOW_N (records for the slow @roboflow library, default 5000).
+// file in MB, default 128), ROBOFLOW_N (records for the slow @roboflow library, default 5000),
+// RSS_GB (default 0): instead of the benchmark, write a file of that many GB and read it while
+// sampling RSS (the issue's bound: a 2 GB file reads with RSS < 150 MB), plain and gzip:
+// `RSS_GB=2 npm run bench:io`.
 
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,8 +109,54 @@ function ratio(a: Row, b: Row): string {
   return `${(a.records / a.seconds / (b.records / b.seconds)).toFixed(1)}x`;
 }
 
+/** Write a file of `gb` GB, then read it through readTFRecord while sampling RSS every 20 ms. */
+async function rssCheck(dir: string, gb: number): Promise<void> {
+  for (const name of ['rss.tfrecord', 'rss.tfrecord.gz']) {
+    const path = join(dir, name);
+    const record = new Uint8Array(4096);
+    for (let k = 0; k < record.length; k++) record[k] = (k * 7) & 255;
+    const n = Math.round((gb * 1e9) / (record.length + 16));
+    const batch = Array.from({ length: 1000 }, () => record);
+    await writeTFRecord(path, (function* () {
+      for (let i = 0; i < n; i += 1000) yield* batch.slice(0, Math.min(1000, n - i));
+    })());
+    // The read runs in a fresh process so that nothing from the write above counts.
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+      env: { ...process.env, RSS_GB: '', RSS_READ: path },
+      encoding: 'utf8',
+    });
+    if (child.status !== 0) throw new Error(`RSS reader failed: ${child.stderr}`);
+    console.log(`  ${name} (${gb} GB framed, ${(statSync(path).size / 1e9).toFixed(2)} GB on disk): ${child.stdout.trim()}`);
+    rmSync(path);
+  }
+}
+
+/** Child side of rssCheck: read one file, sampling RSS every 10 ms. */
+async function rssRead(path: string): Promise<void> {
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  const t0 = performance.now();
+  let records = 0;
+  for await (const r of readTFRecord(path)) records += r.length > 0 ? 1 : 0;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const s = (performance.now() - t0) / 1000;
+  console.log(`${records} records in ${s.toFixed(1)} s; RSS at start ${(base / 1e6).toFixed(0)} MB, peak ${(peak / 1e6).toFixed(0)} MB (bound < 150 MB)`);
+}
+
 async function main(): Promise<void> {
+  if (process.env['RSS_READ']) return rssRead(process.env['RSS_READ']);
   const dir = mkdtempSync(join(tmpdir(), 'rf-bench-io-'));
+  const rssGb = Number(process.env['RSS_GB'] ?? 0);
+  if (rssGb > 0) {
+    try {
+      await rssCheck(dir, rssGb);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   try {
     console.log('  columns: wall-clock rates of the best of REPS runs | the same work per CPU-second (user+sys) of that run');
     console.log(`bench:io — ${N} records of a 768-byte image + x,y,w,h floats; best of ${REPS}; node ${process.version}`);

@@ -141,7 +141,7 @@ async function slowRecord(r: ByteReader, st: FileState): Promise<SlowResult> {
     report(st, e, head.length);
     return 'end';
   }
-  if (maskedCrc32c(head, 0, 8) !== u32(head, 8) || u32(head, 4) >= MAX_HI) {
+  if (maskedCrc32c(head, 0, 8) !== u32(head, 8)) {
     const e = fail('length_crc_mismatch', 'corrupted record: the length CRC does not match');
     if (!st.skip) throw e;
     const dropped = await resync(r, head.subarray(1));

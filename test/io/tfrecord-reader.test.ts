@@ -135,6 +135,16 @@ test('a length claim is never allocated before its bytes arrive', async () => {
     },
     (e: unknown) => e instanceof DataLossError && e.kind === 'truncated_data',
   );
+  // Beyond 2^53 (uint64 lengths JS numbers cannot hold exactly): still truncated_data.
+  const beyond = new Uint8Array([...header(0), 0, 0, 0]);
+  beyond.set([0, 0, 0, 0, 0, 0, 0, 0x40]); // length 2^62
+  new DataView(beyond.buffer).setUint32(8, maskedCrc32c(beyond, 0, 8), true);
+  await assert.rejects(
+    async () => {
+      for await (const _ of readTFRecord(beyond)) void _;
+    },
+    (e: unknown) => e instanceof DataLossError && e.kind === 'truncated_data' && e.offset === 0,
+  );
 });
 
 test('chunks: whole blocks of payloads, the same records as per-record iteration', async () => {

@@ -1,9 +1,10 @@
 // The real TensorFlow-written files in /work/shared/golden-tf (see SOURCES.md there): framing,
-// record counts, exact payloads where SOURCES.md lists them, and Example values.
+// record counts, exact payloads where SOURCES.md lists them, Example and Event values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeEvent } from '../../src/io/events.js';
 import { decodeExample } from '../../src/io/example.js';
 import { readTFRecord } from '../../src/io/tfrecord-reader.js';
 import { equalBytes } from './tfrecord-fixtures.js';
@@ -84,4 +85,33 @@ test('golden-tf: Example values decode as SOURCES.md lists them', async () => {
     for (const v of ex['ccs_base_quality_scores'] as BigInt64Array) if (v === -1n) negatives++;
   }
   assert.equal(negatives, 40);
+});
+
+test('golden-tf: TensorBoard Event files decode as SOURCES.md lists them', async () => {
+  const lingvo = (await records('lingvo__events.out.tfevents.test')).map(decodeEvent);
+  assert.equal(lingvo[0]!.fileVersion, 'brain.Event:2');
+  assert.equal(lingvo[0]!.wallTime, 1534577086);
+  const tags = ['bleu/dev', 'brevity_penalty/dev', 'bleu/split:dev', 'brevity_penalty/split:dev', 'log_perplexity/dev', 'log_perplexity/split:dev', 'runtime/sentence/sec'];
+  const summaries = lingvo.slice(1);
+  assert.equal(summaries.length, 360);
+  for (const e of summaries) {
+    assert.deepEqual(new Set(e.summary!.map((v) => v.tag)), new Set(tags));
+    assert.ok(e.summary!.every((v) => typeof v.simpleValue === 'number'));
+  }
+  const steps = lingvo.map((e) => e.step); // "0 to 185200": 0 is the file_version event's
+  assert.equal(Math.min(...steps), 0);
+  assert.equal(Math.max(...steps), 185200);
+  const last = summaries[summaries.length - 1]!;
+  assert.equal(last.step, 185200);
+  assert.equal(last.summary!.find((v) => v.tag === 'bleu/dev')!.simpleValue, 0.2852171063423157);
+
+  const tb = (await records('tensorboard__end_to_end.tfevents')).map(decodeEvent);
+  assert.equal(tb[0]!.fileVersion, 'brain.Event:2');
+  assert.equal(tb[0]!.wallTime, 1553644433);
+  const rest = tb.slice(1);
+  assert.equal(rest.length, 24);
+  assert.ok(rest.every((e) => e.step === 0 && e.summary!.length === 1 && typeof e.summary![0]!.simpleValue === 'number'));
+  const distinct = new Set(rest.map((e) => e.summary![0]!.tag));
+  assert.equal(distinct.size, 12);
+  for (const t of ['profile/train_begin', 'profile/model_fn_begin', 'profile/setup_infeed_end', 'profile/predict_end']) assert.ok(distinct.has(t), t);
 });

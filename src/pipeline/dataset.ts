@@ -6,7 +6,7 @@ import { CHUNKS, fromChunks, type Chunked } from '../io/chunks.js';
 import { compressionFromName } from '../io/decompress.js';
 import { readTFRecord, type TFRecordReadOptions } from '../io/tfrecord-reader.js';
 import { openTFRecordIndexed, type IndexedTFRecord } from '../io/tfrecord-index.js';
-import { ioFunction } from './io-seam.js';
+import { npzRows, type NpzRow } from '../io/npz.js';
 import { abortable } from './operators/abortable.js';
 import { batch, type BatchOptions } from './operators/batch.js';
 import { cache } from './operators/cache.js';
@@ -21,7 +21,7 @@ import { shuffle, type ShuffleOptions } from './operators/shuffle.js';
 import { skip } from './operators/skip.js';
 import { take } from './operators/take.js';
 import { zip } from './operators/zip.js';
-import { chunkIterator, from, RANDOM_ACCESS, type RandomAccess, type SourceLike } from './source.js';
+import { from, RANDOM_ACCESS, type RandomAccess, type SourceLike } from './source.js';
 
 export type Cardinality = number | undefined;
 
@@ -69,23 +69,12 @@ export class Dataset<T> implements Chunked<T> {
     return new Dataset(source, compressed ? undefined : indexedCount(list));
   }
 
-  /** One element per row of the npz arrays named by keys (io's npzRows). */
-  static fromNpz<R = Record<string, unknown>>(path: string, keys?: string[]): Dataset<R> {
-    return new Dataset(
-      fromChunks(async function* () {
-        const npzRows = await ioFunction('npzRows');
-        const it = chunkIterator(npzRows(path, keys) as AsyncIterable<R>);
-        try {
-          for (;;) {
-            const r = await it.next();
-            if (r.done) return;
-            yield r.value;
-          }
-        } finally {
-          await it.return?.();
-        }
-      }),
-    );
+  /**
+   * One element per row (axis 0) of the npz arrays named by keys: `{ [key]: typed-array view }`
+   * (io's npzRows). Cardinality unknown until read.
+   */
+  static fromNpz<R = NpzRow>(path: string, keys?: string[]): Dataset<R> {
+    return new Dataset(npzRows(path, keys) as unknown as Chunked<R>);
   }
 
   [CHUNKS](): AsyncIterator<T[]> {

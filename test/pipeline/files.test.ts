@@ -2,7 +2,7 @@
 // indexed reader, the file cache, and no file handle left open after a break.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readlink, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { indexTFRecord } from '../../src/io/tfrecord-index.js';
@@ -140,4 +140,22 @@ test('cache(file): first full pass writes a TFRecord cache, later passes read it
   assert.ok((await stat(cacheFile)).size > 50 * 16);
   // Only byte records can go to a file cache.
   await assert.rejects(Dataset.from([1, 2]).cache(join(dir, 'bad.tfrecord')).toArray(), /not a Uint8Array/);
+});
+
+test('fromNpz: one element per row of a numpy-written npz, fields as row views', async () => {
+  const golden = new URL('../../golden/npz/', import.meta.url);
+  const manifest = JSON.parse(await readFile(new URL('manifest.json', golden), 'utf8'))['reference_like.npz'];
+  const hex = (key: string): Buffer => Buffer.from(manifest[key].hex, 'hex');
+  const path = new URL('reference_like.npz', golden).pathname;
+  const rows = await Dataset.fromNpz(path, ['images', 'numbers']).toArray();
+  assert.equal(rows.length, 6);
+  for (const [i, row] of rows.entries()) {
+    assert.deepEqual(Object.keys(row).sort(), ['images', 'numbers']);
+    assert.deepEqual(Buffer.from((row.images as Uint8Array).buffer, (row.images as Uint8Array).byteOffset, 768), hex('images').subarray(i * 768, (i + 1) * 768));
+    assert.equal((row.numbers as BigInt64Array)[0], hex('numbers').readBigInt64LE(i * 8));
+  }
+  const counted = await Dataset.fromNpz(path).filter((r) => (r.numbers as BigInt64Array)[0] === 1n).toArray();
+  assert.equal(counted.length, [...range(6)].filter((i) => hex('numbers').readBigInt64LE(i * 8) === 1n).length);
+  for await (const _ of Dataset.fromNpz(path)) break;
+  assert.equal((await openFiles()).some((p) => p.endsWith('reference_like.npz')), false);
 });

@@ -5,7 +5,7 @@
 import { InputError } from '../io/errors.js';
 import { formatShape, product, type NdArrayLike } from './nd-array.js';
 import { polygonBox } from './polygon-to-box.js';
-import { FRAME_BYTES, FRAME_HEIGHT, FRAME_WIDTH, REFERENCE_ORDER, referenceFileName } from './reference-schema.js';
+import { FRAME_BYTES, FRAME_HEIGHT, FRAME_WIDTH, REFERENCE_ORDER } from './reference-schema.js';
 
 /** Step 0's result, ready for writeNpz as `localization.npz`. */
 export interface LocalizationSet {

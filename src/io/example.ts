@@ -576,7 +576,20 @@ function bad(key: string, what: string): never {
 }
 
 function normalize(key: string, v: unknown): Norm {
-  const n: Norm = { key: keyBytes(key), name: key, kind: KIND_NONE, payload: 0, listLen: 0, featLen: 0, entryLen: 0 };
+  // every field initialized up front: one hidden class for all Norms keeps later accesses monomorphic
+  const n: Norm = {
+    key: keyBytes(key),
+    name: key,
+    kind: KIND_NONE,
+    bytes: undefined,
+    floats: undefined,
+    floatBytes: undefined,
+    words: undefined,
+    payload: 0,
+    listLen: 0,
+    featLen: 0,
+    entryLen: 0,
+  };
   if (v === NO_KIND) return n;
   if (v instanceof Float32Array || v instanceof Float64Array) {
     n.kind = KIND_FLOAT;
@@ -594,9 +607,9 @@ function normalize(key: string, v: unknown): Norm {
       n.bytes = [];
       return n;
     }
-    const first = v[0];
-    if (typeof first === 'number') return asFloats(n, v);
-    if (typeof first === 'bigint') return asInt64s(n, v);
+    const t = typeof v[0];
+    if (t === 'number') return asFloats(n, v);
+    if (t === 'bigint') return asInt64s(n, v);
     return asBytes(n, v);
   }
   if (ArrayBuffer.isView(v)) {
@@ -763,13 +776,45 @@ function normalizeAll(features: Features): Norm[] {
     norms[i] = n;
     if (i > 0 && sorted && compareBytes(norms[i - 1]!.key, n.key) > 0) sorted = false;
   }
-  if (!sorted) norms.sort((a, b) => compareBytes(a.key, b.key));
+  if (!sorted) {
+    if (norms.length <= 16) {
+      // insertion sort: cheaper than Array.prototype.sort's setup for a handful of keys
+      for (let i = 1; i < norms.length; i++) {
+        const x = norms[i]!;
+        let j = i - 1;
+        while (j >= 0 && compareBytes(norms[j]!.key, x.key) > 0) {
+          norms[j + 1] = norms[j]!;
+          j--;
+        }
+        norms[j + 1] = x;
+      }
+    } else norms.sort((a, b) => compareBytes(a.key, b.key));
+  }
   return norms;
+}
+
+// Output buffers come from a slab, as Node's Buffer pool does: a fresh ArrayBuffer per record
+// costs more than encoding it. Slabs are never reused, so every result stays valid.
+const SLAB_SIZE = 1 << 20;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+function allocOutput(n: number): Uint8Array {
+  if (n > SLAB_SIZE >>> 4) return new Uint8Array(n);
+  if (slabUsed + n > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  slabUsed += (n + 7) & ~7;
+  return out;
 }
 
 /**
  * Serializes features as a tf.train.Example, byte-identical to protobuf's deterministic
  * serialization. `hasFeatures: false` with no features gives the empty message (b'').
+ * Small results are views into a shared slab (like pooled Node Buffers); copy with .slice()
+ * if you need an ArrayBuffer of your own.
  */
 export function encodeExample(features: Features, options?: { hasFeatures?: boolean }): Uint8Array {
   const norms = normalizeAll(features);
@@ -777,7 +822,7 @@ export function encodeExample(features: Features, options?: { hasFeatures?: bool
   for (const n of norms) featuresLen += 1 + varintSize32(n.entryLen) + n.entryLen;
   if (norms.length === 0 && options?.hasFeatures === false) return new Uint8Array(0);
   const total = 1 + varintSize32(featuresLen) + featuresLen;
-  const w = new ProtoWriter(new Uint8Array(total));
+  const w = new ProtoWriter(allocOutput(total));
   w.byte(0x0a);
   w.uint(featuresLen);
   for (const n of norms) {

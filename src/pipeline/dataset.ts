@@ -61,7 +61,9 @@ export class Dataset<T> implements Chunked<T> {
       }
     });
     const compressed = list.some((f) => (options.compression ?? compressionFromName(f)) !== 'none');
-    const source = compressed
+    // Random access reads records by position and cannot resynchronize past damage, so it is
+    // offered only when the stream would not skip corrupt records either.
+    const source = compressed || options.onCorrupt === 'skip'
       ? stream
       : Object.assign(stream, {
           [RANDOM_ACCESS]: () => openIndexedFiles(list, options.verify ?? true),
@@ -116,7 +118,7 @@ export class Dataset<T> implements Chunked<T> {
 
   take(count: number): Dataset<T> {
     const c = this.cardinality;
-    const n = count < 0 ? c : c === undefined ? undefined : Math.min(c, count);
+    const n = count < 0 ? c : count === 0 ? 0 : c === undefined ? undefined : Math.min(c, count);
     return new Dataset(take<T>(count)(this.source), n);
   }
 
@@ -129,7 +131,7 @@ export class Dataset<T> implements Chunked<T> {
   repeat(count?: number): Dataset<T> {
     const c = this.cardinality;
     const forever = count === undefined || count < 0;
-    const n = c === 0 ? 0 : forever ? (c === undefined ? undefined : Infinity) : c === undefined ? undefined : c * count;
+    const n = c === 0 || count === 0 ? 0 : forever ? (c === undefined ? undefined : Infinity) : c === undefined ? undefined : c * count;
     return new Dataset(repeat<T>(count)(this.source), n);
   }
 

@@ -42,6 +42,9 @@ test('Dataset: cardinality where known', () => {
   assert.equal(ds.concatenate(range(5)).cardinality, 105);
   assert.equal(Dataset.from(perElement(range(3))).cardinality, undefined);
   assert.equal(Dataset.from(perElement(range(3))).take(2).cardinality, undefined);
+  assert.equal(Dataset.from(perElement(range(3))).take(0).cardinality, 0);
+  assert.equal(Dataset.from(perElement(range(3))).repeat(0).cardinality, 0);
+  assert.equal(Dataset.from(perElement(range(3))).repeat().cardinality, undefined);
   assert.equal(ds.pipe(map((x: number) => x)).cardinality, undefined);
   assert.equal(ds.pipe(map((x: number) => x), 100).cardinality, 100);
 });

@@ -204,7 +204,9 @@ describe('recordflow training kernels match stock tfjs', () => {
       const y = tf.tensor2d(ys, [B, 4]);
       const losses: number[] = [];
       const kernels = new Set<string>();
+      const live: number[] = [];
       for (let step = 0; step < 3; step++) {
+        live.push(tf.memory().numTensors);
         const info = await tf.profile(async () => {
           losses.push((await model.trainOnBatch(x, y)) as number);
         });
@@ -214,7 +216,7 @@ describe('recordflow training kernels match stock tfjs', () => {
       tf.dispose([x, y]);
       model.dispose();
       optimizer.dispose();
-      return { losses, weights, kernels };
+      return { losses, weights, kernels, live };
     };
     const stock = await on('cpu', run);
     const fast = await on(FAST_BACKEND, run);
@@ -222,6 +224,8 @@ describe('recordflow training kernels match stock tfjs', () => {
       assert.ok(fast.kernels.has(name), `fast step ran ${name}`);
     }
     assert.ok(!fast.kernels.has('Tile') && !fast.kernels.has('FusedBatchNorm'), 'the stock batch-norm chain is gone');
+    // Saved-for-backward tensors share data instead of copying: no leak from one step to the next.
+    assert.equal(fast.live[2], fast.live[1], 'live tensors stay flat across steps');
     fast.losses.forEach((l, k) => assert.ok(Math.abs(l - stock.losses[k]!) <= 1e-5 * Math.abs(stock.losses[k]!), `loss ${k}: ${l} vs ${stock.losses[k]}`));
     assert.equal(fast.weights.length, stock.weights.length);
     fast.weights.forEach((w, k) => {

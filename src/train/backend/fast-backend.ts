@@ -5,6 +5,7 @@ import { batchNormTrainConfig, batchNormTrainGradConfig, batchNormTrainGradient 
 import { patchBatchNormalization } from './batch-norm-layer.js';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
+import { patchEngineSaves } from './engine-saves.js';
 import { castConfig, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
 /**
@@ -71,6 +72,7 @@ export async function registerFastBackend(): Promise<boolean> {
   tf.registerGradient(batchNormTrainGradient);
   patchBatchNormalization(() => tf.getBackend() === FAST_BACKEND);
   patchAdam(() => tf.getBackend() === FAST_BACKEND);
+  patchEngineSaves(() => tf.getBackend() === FAST_BACKEND);
   tf.registerBackend(FAST_BACKEND, () => instance, 0);
   fastRegistered = true;
   return true;

@@ -21,9 +21,17 @@ export type ByteInput =
 /** Size of the blocks read from files: large enough that per-block costs vanish. */
 export const FILE_BLOCK_SIZE = 1 << 20;
 
+/** Upper bound for blocks grown by `expect`. */
+const MAX_FILE_BLOCK = 64 << 20;
+
 /** A forward-only source of blocks. `next()` resolves null at the end. */
 export interface BlockSource {
   next(): Promise<Uint8Array | null>;
+  /**
+   * Hint that a single item of n bytes is coming (e.g. a large record): sources that can, read
+   * bigger blocks from now on, so that fewer such items straddle two blocks and need a copy.
+   */
+  expect?(n: number): void;
   /** Bytes not yet delivered when known (files and Uint8Arrays), else undefined. */
   remaining(): number | undefined;
   close(): Promise<void>;
@@ -66,8 +74,14 @@ class FileBlocks implements BlockSource {
 
   constructor(
     readonly path: string,
-    private readonly blockSize: number,
+    private blockSize: number,
   ) {}
+
+  expect(n: number): void {
+    // Blocks of ~4 items, at most 64 MiB: then only about one item in four straddles.
+    const want = Math.min(MAX_FILE_BLOCK, 2 ** Math.ceil(Math.log2(Math.max(1, n) * 4)));
+    if (want > this.blockSize) this.blockSize = want;
+  }
 
   private async ensureOpen(): Promise<FileHandle> {
     if (this.handle) return this.handle;
@@ -303,7 +317,8 @@ export class ByteReader {
     }
     if (pieces.length === 1) return pieces[0]!;
     if (got > bufferConstants.MAX_LENGTH) throw new InputError(`a single record of ${got} bytes exceeds the buffer limit`);
-    const out = new Uint8Array(got);
+    if (got >= 65536) this.source.expect?.(got);
+    const out = plain(Buffer.allocUnsafeSlow(got)); // every byte is written below
     let at = 0;
     for (const p of pieces) {
       out.set(p, at);

@@ -12,7 +12,7 @@ import { checkPng, errorLines, runCli } from './helpers.js';
 const tmp = mkdtempSync(join(tmpdir(), 'recordflow-cli-flow-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('start at a tiny scale, then the single commands on its run', () => {
+describe('start at a tiny scale, then the single commands on its run', { concurrency: 3 }, () => {
   let run = '';
   let startOut = '';
 

@@ -18,6 +18,8 @@ export interface TrainRunOptions {
   batch: number;
   backend?: string;
   seed: number;
+  /** Initial learning rate (default the reference's 5e-4); the decay stays x0.9 per 5000 steps. */
+  learningRate?: number;
   /** Stop starting epochs once the next one would end after this many seconds of training. */
   timeBudget?: number;
   /** Batches of the training set over which precise BN recomputes the statistics (0 = off). */
@@ -112,6 +114,9 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
   try {
     await train.train(model, trainDs, valDs, {
       epochs: options.epochs,
+      ...(options.learningRate !== undefined
+        ? { schedule: train.exponentialDecay({ initialLearningRate: options.learningRate, decaySteps: 5000, decayRate: 0.9, staircase: true }) }
+        : {}),
       preciseBN: options.preciseBNBatches > 0 ? { maxBatches: options.preciseBNBatches } : false,
       checkpointDir: ckpt,
       logdir: outDir,
@@ -197,6 +202,7 @@ events.out.tfevents.* file.`,
     batch: { type: 'string', value: 'N', description: 'batch size', defaultText: '7' },
     backend: { type: 'string', value: 'B', description: 'tfjs backend: auto, gpu, node, fast, wasm, cpu', defaultText: 'auto' },
     seed: { type: 'string', value: 'S', description: 'seed of weights, dropout and shuffling', defaultText: '0' },
+    lr: { type: 'string', value: 'RATE', description: 'initial learning rate (decay x0.9 every 5000 steps)', defaultText: '5e-4' },
     'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
     'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: '100' },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },
@@ -211,6 +217,7 @@ events.out.tfevents.* file.`,
     const seed = intOption(ctx.values, 'seed', 0, 0, 2 ** 31 - 1);
     const budget = stringOption(ctx.values, 'time-budget') === undefined ? undefined : numberOption(ctx.values, 'time-budget', 0, 1);
     const backend = stringOption(ctx.values, 'backend');
+    const lr = stringOption(ctx.values, 'lr') === undefined ? undefined : numberOption(ctx.values, 'lr', 5e-4, 1e-8, 1);
     const json = ctx.values.json === true;
     const result = await staged(out, (staging) =>
       trainInto(data, staging.dir, {
@@ -218,6 +225,7 @@ events.out.tfevents.* file.`,
         batch,
         seed,
         ...(backend ? { backend } : {}),
+        ...(lr !== undefined ? { learningRate: lr } : {}),
         ...(budget !== undefined ? { timeBudget: budget } : {}),
         preciseBNBatches: ctx.values['no-precise-bn'] === true ? 0 : intOption(ctx.values, 'precise-bn-batches', DEFAULT_PRECISE_BN_BATCHES, 1),
         log: ctx.log,

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTrain } from './batch-norm.js';
+import { batchNormTrainWithMovingStats } from './batch-norm.js';
 
 /**
  * Routes tfjs-layers' BatchNormalization training call through our fused kernel pair
  * (batch-norm.ts) while `isActive()` says the fast backend is running; in every other case
- * (inference, other backends, other axes) the original method runs untouched. The moving
- * mean/variance updates are the layer's own arithmetic (x − (x − v)·(1 − momentum)).
+ * (inference, other backends, other axes) the original method runs untouched. The same
+ * kernel launch also returns the updated moving mean/variance, computed with the layer's
+ * own arithmetic and float32 rounding (moving − (moving − batch)·(1 − momentum)).
  */
 type CallFn = (this: BatchNormLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 interface LayerVariableLike {
@@ -38,15 +39,12 @@ export function patchBatchNormalization(isActive: () => boolean): void {
       return original.call(this, inputs, kwargs);
     }
     return tf.tidy(() => {
-      const [y, mean, variance] = batchNormTrain(input, this.gamma!.read(), this.beta!.read(), this.epsilon);
-      const decay = 1 - this.momentum;
-      for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
-        tf.tidy(() => {
-          const orig = variable.read();
-          variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), decay)));
-        });
-      }
-      return y;
+      const out = batchNormTrainWithMovingStats(
+        input, this.gamma!.read(), this.beta!.read(), this.movingMean.read(), this.movingVariance.read(), this.epsilon, this.momentum,
+      );
+      this.movingMean.write(out.movingMean);
+      this.movingVariance.write(out.movingVariance);
+      return out.y;
     });
   };
   proto[PATCHED] = true;

@@ -21,6 +21,19 @@ export const BATCH_NORM_TRAIN_GRAD = 'RecordflowBatchNormTrainGrad';
 
 export interface BatchNormTrainAttrs {
   epsilon: number;
+  /** With movingMean/movingVariance inputs: also output their updated values. */
+  momentum?: number;
+}
+
+/**
+ * The layer's moving-average update, in tfjs's op order and float32 rounding:
+ * moving − (moving − batch)·(1 − momentum), with (1 − momentum) a float32 scalar.
+ */
+export function movingAverage(moving: Float32Array, batch: Float32Array, momentum: number, out: Float32Array): void {
+  const decay = Math.fround(1 - momentum);
+  for (let c = 0; c < moving.length; c++) {
+    out[c] = Math.fround(moving[c]! - Math.fround(Math.fround(moving[c]! - batch[c]!) * decay));
+  }
 }
 
 export function batchNormTrainForward(
@@ -105,19 +118,24 @@ export const batchNormTrainConfig = (backendName: string): tf.KernelConfig => ({
   backendName,
   kernelFunc: ({ inputs, attrs, backend }) => {
     const wasm = asWasmBackend(backend);
-    const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
-    const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
-    const C = x.shape[x.shape.length - 1]!;
-    const y = wasm.makeOutput([...x.shape], 'float32');
+    const { x, gamma, beta, movingMean, movingVariance } = inputs as Record<string, tf.TensorInfo | undefined>;
+    const { epsilon, momentum } = attrs as unknown as BatchNormTrainAttrs;
+    const C = x!.shape[x!.shape.length - 1]!;
+    const y = wasm.makeOutput([...x!.shape], 'float32');
     const mean = wasm.makeOutput([C], 'float32');
     const variance = wasm.makeOutput([C], 'float32');
     // Copies of the tiny per-channel vectors: heap views may detach while the kernel allocates.
     const meanValues = new Float32Array(C);
     const varianceValues = new Float32Array(C);
-    batchNormForwardSimd(wasm, wasmMemory(backend), x, f32(wasm, gamma).slice(), f32(wasm, beta).slice(), epsilon, y, meanValues, varianceValues);
+    batchNormForwardSimd(wasm, wasmMemory(backend), x!, f32(wasm, gamma!).slice(), f32(wasm, beta!).slice(), epsilon, y, meanValues, varianceValues);
     f32(wasm, mean).set(meanValues);
     f32(wasm, variance).set(varianceValues);
-    return [y, mean, variance];
+    if (movingMean === undefined || movingVariance === undefined || momentum === undefined) return [y, mean, variance];
+    const newMean = wasm.makeOutput([C], 'float32');
+    const newVariance = wasm.makeOutput([C], 'float32');
+    movingAverage(f32(wasm, movingMean).slice(), meanValues, momentum, f32(wasm, newMean));
+    movingAverage(f32(wasm, movingVariance).slice(), varianceValues, momentum, f32(wasm, newVariance));
+    return [y, mean, variance, newMean, newVariance];
   },
 });
 
@@ -148,7 +166,7 @@ export const batchNormTrainGradConfig = (backendName: string): tf.KernelConfig =
 export const batchNormTrainGradient: tf.GradConfig = {
   kernelName: BATCH_NORM_TRAIN,
   inputsToSave: ['x', 'gamma'],
-  outputsToSave: [false, true, true],
+  outputsToSave: [false, true, true, false, false],
   gradFunc: (dys, saved, attrs) => {
     const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
     const [x, gamma, mean, variance] = saved as tf.Tensor[];
@@ -170,6 +188,18 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
     { epsilon } as unknown as tf.NamedAttrMap,
   ) as tf.Tensor[];
   return [out[0]!, out[1]!, out[2]!];
+}
+
+/** batchNormTrain plus the updated moving mean and variance (one kernel launch for all five). */
+export function batchNormTrainWithMovingStats(
+  x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, movingMean: tf.Tensor, movingVariance: tf.Tensor, epsilon: number, momentum: number,
+): { y: tf.Tensor; movingMean: tf.Tensor; movingVariance: tf.Tensor } {
+  const out = tf.engine().runKernel(
+    BATCH_NORM_TRAIN,
+    { x, gamma, beta, movingMean, movingVariance } as unknown as tf.NamedTensorMap,
+    { epsilon, momentum } as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor[];
+  return { y: out[0]!, movingMean: out[3]!, movingVariance: out[4]! };
 }
 
 export { sizeOf };

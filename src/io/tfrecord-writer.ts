@@ -24,6 +24,7 @@ export interface TFRecordWriteOptions {
 }
 
 const BLOCK = 1 << 20;
+const RESOLVED = Promise.resolve();
 /** Payloads at least this large that do not fit the current block are framed on their own. */
 const DIRECT = 64 << 10;
 
@@ -70,8 +71,12 @@ export class TFRecordWriter {
   private records = 0;
   private failure: Error | undefined;
   private state: 'open' | 'closed' | 'aborted' = 'open';
-  /** Resolves when the file or zlib stream reports an error (then `failure` is set). */
+  /** Resolves when the file or zlib stream reports an error (then `failure` is set) or on abort. */
   private readonly failed: Promise<void>;
+  private signalFailure: () => void = () => {};
+  /** Operations run one after another in call order, even when callers do not await. */
+  private pending = 0;
+  private last: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly path: string,
@@ -80,11 +85,10 @@ export class TFRecordWriter {
     /** Where blocks go: the file, or the zlib stream in front of it. */
     private readonly sink: NodeJS.WritableStream & { writableNeedDrain: boolean; destroy(e?: Error): void },
   ) {
-    let signalFailure = (): void => {};
-    this.failed = new Promise((resolve) => (signalFailure = resolve));
+    this.failed = new Promise((resolve) => (this.signalFailure = resolve));
     const onError = (e: Error): void => {
       this.failure ??= e;
-      signalFailure();
+      this.signalFailure();
     };
     file.on('error', onError);
     if ((sink as unknown) !== file) (sink as unknown as NodeJS.EventEmitter).on('error', onError);
@@ -127,8 +131,8 @@ export class TFRecordWriter {
   }
 
   private async drained(): Promise<void> {
-    while (this.sink.writableNeedDrain && !this.failure) {
-      await Promise.race([once(this.sink as unknown as NodeJS.EventEmitter, 'drain'), this.failed]);
+    while (this.sink.writableNeedDrain && !this.failure && this.state === 'open') {
+      await Promise.race([once(this.sink as unknown as NodeJS.EventEmitter, 'drain').catch(() => {}), this.failed]);
     }
     this.check();
   }
@@ -176,63 +180,85 @@ export class TFRecordWriter {
     await this.emit(framed);
   }
 
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const r = (this.pending === 1 ? op() : this.last.then(op)).finally(() => this.pending--);
+    this.last = r.catch(() => {});
+    return r;
+  }
+
   /** Append one record. Resolves at once unless the OS buffer is full (backpressure). */
-  async write(payload: Uint8Array): Promise<void> {
-    this.check();
-    if (payload.length + 16 > BLOCK - this.fill) {
-      if (payload.length >= DIRECT) return this.writeLarge(payload);
-      await this.flushBlock();
+  write(payload: Uint8Array): Promise<void> {
+    if (this.pending === 0 && this.state === 'open' && !this.failure && payload.length + 16 <= BLOCK - this.fill) {
+      this.frameInto([payload], 0); // the common case: no await at all
+      return RESOLVED;
     }
-    this.frameInto([payload], 0);
+    return this.serial(async () => {
+      this.check();
+      if (payload.length + 16 > BLOCK - this.fill) {
+        if (payload.length >= DIRECT) return this.writeLarge(payload);
+        await this.flushBlock();
+      }
+      this.frameInto([payload], 0);
+    });
   }
 
   /** Append many records with one await per filled block. */
-  async writeMany(payloads: ArrayLike<Uint8Array>): Promise<void> {
-    this.check();
-    let i = 0;
-    while (i < payloads.length) {
-      i = this.frameInto(payloads, i);
-      if (i < payloads.length) {
-        const p = payloads[i]!;
-        if (p.length >= DIRECT) {
-          await this.writeLarge(p);
-          i++;
-        } else await this.flushBlock();
+  writeMany(payloads: ArrayLike<Uint8Array>): Promise<void> {
+    return this.serial(async () => {
+      this.check();
+      let i = 0;
+      while (i < payloads.length) {
+        i = this.frameInto(payloads, i);
+        if (i < payloads.length) {
+          const p = payloads[i]!;
+          if (p.length >= DIRECT) {
+            await this.writeLarge(p);
+            i++;
+          } else await this.flushBlock();
+        }
       }
-    }
+    });
   }
 
   /** Hand every buffered record to the OS (and, when compressed, through zlib with a sync flush). */
-  async flush(): Promise<void> {
-    this.check();
-    await this.flushBlock();
-    const z = this.sink as unknown as zlib.Zlib;
-    if (typeof z.flush === 'function') await new Promise<void>((resolve) => z.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()));
-    this.check();
+  flush(): Promise<void> {
+    return this.serial(async () => {
+      this.check();
+      await this.flushBlock();
+      const z = this.sink as unknown as zlib.Zlib;
+      if (typeof z.flush === 'function') {
+        await new Promise<void>((resolve) => z.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()));
+      }
+      this.check();
+    });
   }
 
   /** Finish the file; when atomic, rename the temporary file to `path`. */
-  async close(): Promise<{ records: number; bytes: number }> {
-    this.check();
-    try {
-      await this.flushBlock();
-      const finished = once(this.file, 'close');
-      this.sink.end();
-      await Promise.race([finished, this.failed]);
+  close(): Promise<{ records: number; bytes: number }> {
+    return this.serial(async () => {
       this.check();
-      if (this.tempPath !== this.path) await rename(this.tempPath, this.path);
-      this.state = 'closed';
-      return { records: this.records, bytes: this.file.bytesWritten };
-    } catch (e) {
-      await this.abort();
-      throw e;
-    }
+      try {
+        await this.flushBlock();
+        const finished = once(this.file, 'close');
+        this.sink.end();
+        await Promise.race([finished, this.failed]);
+        this.check();
+        if (this.tempPath !== this.path) await rename(this.tempPath, this.path);
+        this.state = 'closed';
+        return { records: this.records, bytes: this.file.bytesWritten };
+      } catch (e) {
+        await this.abort();
+        throw e;
+      }
+    });
   }
 
   /** Stop writing and remove the file (the temporary one when atomic). */
   async abort(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'aborted';
+    this.signalFailure(); // wakes operations waiting for 'drain'; they then throw "aborted"
     const closed = this.file.closed ? Promise.resolve() : once(this.file, 'close').catch(() => {});
     this.sink.destroy();
     this.file.destroy();

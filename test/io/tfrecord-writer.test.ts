@@ -164,6 +164,32 @@ test('backpressure: write() waits while the file stream holds too much', async (
   });
 });
 
+test('writes that are not awaited keep their order; abort wakes a write waiting for drain', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'order.tfrecord');
+    const w = await TFRecordWriter.open(path);
+    const pending: Promise<void>[] = [];
+    const sizes = [10, 900_000, 300_000, 5, 2_000_000, 7, 600_000, 1];
+    for (let round = 0; round < 4; round++) {
+      sizes.forEach((n, k) => pending.push(w.write(new Uint8Array(n).fill(round * 10 + k))));
+      pending.push(w.writeMany([new Uint8Array(3).fill(99)]));
+    }
+    pending.push(w.flush());
+    await Promise.all(pending);
+    await w.close();
+    const back = await readAll(path);
+    const expected = [0, 1, 2, 3].flatMap((round) => [...sizes.map((n, k) => [n, round * 10 + k]), [3, 99]]);
+    assert.deepEqual(back.map((r) => [r.length, r[0]]), expected);
+
+    const slow = await TFRecordWriter.open(join(dir, 'slow.tfrecord'));
+    const writes = Array.from({ length: 40 }, () => slow.write(new Uint8Array(1_000_000)));
+    await slow.abort();
+    const results = await Promise.allSettled(writes);
+    assert.ok(results.some((r) => r.status === 'rejected'), 'queued writes fail after abort');
+    assert.deepEqual(readdirSync(dir), ['order.tfrecord']);
+  });
+});
+
 test('shardName and bad options', async () => {
   assert.equal(shardName('train', 3, 10), 'train-00003-of-00010');
   assert.equal(shardName('/d/x.tfrecord', 0, 1), '/d/x.tfrecord-00000-of-00001');

@@ -247,13 +247,17 @@ function isPathList(x: unknown): x is string[] {
 
 /**
  * Stream the payloads of TFRecord input(s). Payloads stay valid forever: they are views into
- * blocks that are never reused (or into the caller's Uint8Array). Breaking out of the loop
- * closes the file before `return()` resolves.
+ * blocks that are never reused (or into the caller's Uint8Array / stream chunks, which the
+ * caller's source must not overwrite afterwards, as Node streams never do). Breaking out of the
+ * loop closes the file before `return()` resolves.
  */
 export function readTFRecord(
   source: ByteInput | string[],
   options: TFRecordReadOptions = {},
 ): TFRecordStream {
+  if (options.onCorrupt !== undefined && options.onCorrupt !== 'throw' && options.onCorrupt !== 'skip') {
+    throw new InputError(`unknown onCorrupt ${JSON.stringify(options.onCorrupt)} (expected throw or skip)`);
+  }
   const inputs: { input: ByteInput; file: string | undefined; compression: Compression }[] = [];
   const list: ByteInput[] = isPathList(source) ? source : [source as ByteInput];
   for (const input of list) {

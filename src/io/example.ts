@@ -71,12 +71,19 @@ function keyAt(buf: Uint8Array, start: number, end: number, slot: number): strin
       while (i < n && kb[i] === buf[start + i]) i++;
       if (i === n) return c.str;
     }
+    keyMisses++;
     const str = utf8At(buf, start, end);
     if (n <= 64) keyCache[slot] = { bytes: buf.slice(start, end), str };
     return str;
   }
+  keyMisses++;
   return utf8At(buf, start, end);
 }
+
+/** Keys of the current record that differed from the key at the same position last time. */
+let keyMisses = 0;
+/** Entry count of the record decoded before the current one. */
+let lastCount = -1;
 
 function setKey(out: DecodedFeatures, key: string, value: DecodedFeature): void {
   if (key === '__proto__') {
@@ -125,16 +132,18 @@ function builderFor(keys: string[], n: number): Builder | null {
 
 /** Decodes a serialized tf.train.Example into plain typed arrays. */
 export function decodeExample(bytes: Uint8Array): DecodedFeatures {
+  keyMisses = 0;
   decodeRecord(bytes);
   const n = recCount;
-  const build = builderFor(recKeys, n);
+  // Every key equal to last record's key at its position: the same sequence, the same builder.
+  const build = keyMisses === 0 && n === lastCount && lastBuilder !== null ? lastBuilder : builderFor(recKeys, n);
+  lastCount = build === null ? -1 : n;
   let out: DecodedFeatures;
   if (build !== null) out = build(recVals);
   else {
     out = {};
     for (let i = 0; i < n; i++) setKey(out, recKeys[i]!, recVals[i]!);
   }
-  for (let i = 0; i < n; i++) recVals[i] = NO_KIND;
   return out;
 }
 
@@ -147,6 +156,7 @@ export function decodeExampleEntries(bytes: Uint8Array): {
   entries: [string, DecodedFeature][];
 } {
   const hasFeatures = decodeRecord(bytes);
+  lastCount = -1; // the key cache now describes this record, not the last builder's
   const entries: [string, DecodedFeature][] = [];
   for (let j = 0; j < recCount; j++) {
     const key = recKeys[j]!;
@@ -192,6 +202,12 @@ function decodeCanonical(buf: Uint8Array): boolean {
     p = lenPos;
   }
   if (p + n !== end) return false;
+  const ab = buf.buffer;
+  const off = buf.byteOffset;
+  if (ab !== viewBuffer) {
+    viewBuffer = ab;
+    view = new DataView(ab);
+  }
   let count = 0;
   while (p < end) {
     // map entry
@@ -251,7 +267,7 @@ function decodeCanonical(buf: Uint8Array): boolean {
             p = lenPos;
           }
           if (p + n !== eEnd || (n & 3) !== 0) return false;
-          value = floatsFrom(buf, p, n >>> 2);
+          value = floatsAt(buf, p, n >>> 2, off + p);
         }
       } else if (kind === 0x0a) {
         const list: Uint8Array[] = [];
@@ -265,7 +281,7 @@ function decodeCanonical(buf: Uint8Array): boolean {
             p = lenPos;
           }
           if (n < 0 || p + n > eEnd) return false;
-          list.push(new Uint8Array(buf.buffer, buf.byteOffset + p, n));
+          list.push(new Uint8Array(ab, off + p, n));
           p += n;
         }
         value = list;
@@ -408,17 +424,35 @@ let view: DataView = new DataView(new ArrayBuffer(0));
 
 /** Float32Array holding the raw little-endian float bits buf[start, start + 4n), bit-exact. */
 function floatsFrom(buf: Uint8Array, start: number, n: number): Float32Array {
+  const ab = buf.buffer;
+  if (ab !== viewBuffer) {
+    viewBuffer = ab;
+    view = new DataView(ab);
+  }
+  return floatsAt(buf, start, n, buf.byteOffset + start);
+}
+
+/**
+ * floatsFrom with the absolute byte position `at` in `view` (the DataView of buf.buffer) given:
+ * reading buf.buffer and buf.byteOffset is not free, so the caller does it once per record.
+ */
+function floatsAt(buf: Uint8Array, start: number, n: number, at: number): Float32Array {
+  if (n === 1) {
+    // the common scalar feature; a constant length lets V8 inline the allocation
+    const hi = view.getUint16(at + 2, true);
+    if ((hi & 0x7fc0) === 0x7f80 && ((hi & 0x3f) !== 0 || view.getUint16(at, true) !== 0)) {
+      return floatsBytewise(buf, start, 1);
+    }
+    const one = new Float32Array(1);
+    one[0] = view.getFloat32(at, true);
+    return one;
+  }
   if (n <= 16) {
     // Small lists: element-wise (avoids materializing an ArrayBuffer per list); signalling
     // NaNs, whose bits a float conversion might change, take the byte path.
-    const ab = buf.buffer;
-    if (ab !== viewBuffer) {
-      viewBuffer = ab;
-      view = new DataView(ab);
-    }
     const dv = view;
     const out = new Float32Array(n);
-    let p = buf.byteOffset + start;
+    let p = at;
     for (let i = 0; i < n; i++, p += 4) {
       const hi = dv.getUint16(p + 2, true);
       if ((hi & 0x7fc0) === 0x7f80 && ((hi & 0x3f) !== 0 || dv.getUint16(p, true) !== 0)) {

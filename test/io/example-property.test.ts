@@ -162,3 +162,21 @@ test('random Examples: JSON mapping round-trips to identical bytes (seeded)', ()
   }
   assert.equal(checked, 300);
 });
+
+test('output objects follow each record\'s own keys whatever was decoded before', () => {
+  const a = encodeExample({ a: [1], b: [2] });
+  const b = encodeExample({ c: [3], d: [4] });
+  const c = encodeExample({ a: [5], z: [6] });
+  const d = encodeExample({ a: [7], b: [8], e: [9] });
+  assert.deepEqual(Object.keys(decodeExample(a)), ['a', 'b']);
+  assert.deepEqual(Object.keys(decodeExample(a)), ['a', 'b']);
+  exampleToJson(b); // decodes b through the other entry point
+  assert.deepEqual(Object.keys(decodeExample(b)), ['c', 'd']);
+  assert.deepEqual(Object.keys(decodeExample(a)), ['a', 'b']);
+  assert.deepEqual(Object.keys(decodeExample(c)), ['a', 'z']);
+  assert.deepEqual(Object.keys(decodeExample(d)), ['a', 'b', 'e']);
+  assert.deepEqual(Object.keys(decodeExample(a)), ['a', 'b']);
+  const seq = [a, b, c, d, a, a, c, c, b, d];
+  for (const x of seq) assert.deepEqual(decodeExample(x), JSON.parse(JSON.stringify(decodeExample(x.slice()))) && decodeExample(x), 'stable');
+  assert.equal((decodeExample(c).z as Float32Array)[0], 6);
+});

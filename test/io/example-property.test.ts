@@ -176,7 +176,7 @@ test('output objects follow each record\'s own keys whatever was decoded before'
   assert.deepEqual(Object.keys(decodeExample(c)), ['a', 'z']);
   assert.deepEqual(Object.keys(decodeExample(d)), ['a', 'b', 'e']);
   assert.deepEqual(Object.keys(decodeExample(a)), ['a', 'b']);
-  const seq = [a, b, c, d, a, a, c, c, b, d];
-  for (const x of seq) assert.deepEqual(decodeExample(x), JSON.parse(JSON.stringify(decodeExample(x.slice()))) && decodeExample(x), 'stable');
+  const want = new Map([[a, ['a', 'b']], [b, ['c', 'd']], [c, ['a', 'z']], [d, ['a', 'b', 'e']]]);
+  for (const x of [a, b, c, d, a, a, c, c, b, d, b, a]) assert.deepEqual(Object.keys(decodeExample(x)), want.get(x));
   assert.equal((decodeExample(c).z as Float32Array)[0], 6);
 });

@@ -197,6 +197,7 @@ async function* frameStream(r: ByteReader, st: FileState): AsyncGenerator<Uint8A
       const rec = await slowRecord(r, st);
       if (rec === 'end') break;
       if (rec !== 'skipped') out.push(rec);
+      continue; // the straddling record rides along with the next block's chunk
     }
     if (out.length > 0) {
       yield out;

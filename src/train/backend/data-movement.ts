@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { asWasmBackend, f32, wasmMemory } from './heap.js';
-import { channelSumSimd } from './simd-batch-norm.js';
+import { channelAffineSimd, channelSumSimd } from './simd-batch-norm.js';
 
 /**
  * Data-movement kernels where the stock wasm backend copies more than it must.
@@ -127,3 +127,51 @@ export const sumConfig = (backendName: string, fallback: tf.KernelFunc): tf.Kern
     return out;
   },
 });
+
+/**
+ * Add / Sub / Multiply of a float32 NHWC map with a per-channel vector ([C] or [1,..,1,C]),
+ * e.g. Conv2DTranspose's bias add: wasm's broadcasting binary op takes ~10x longer than a
+ * same-shape one. We run it as the SIMD per-channel affine map y = x·a + k, which gives the
+ * same float32 results (x·1 + b = x + b, x·b + 0 = x·b, (−x) + b = b − x).
+ */
+function channelBroadcast(kernelName: string, backendName: string, fallback: tf.KernelFunc): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName,
+    kernelFunc: (args) => {
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(args);
+      const isVector = (v: tf.TensorInfo, map: tf.TensorInfo): boolean =>
+        map.shape.length >= 2 && v.shape.length <= map.shape.length && v.shape.length >= 1 &&
+        v.shape[v.shape.length - 1] === map.shape[map.shape.length - 1] && v.shape.slice(0, -1).every((d) => d === 1);
+      const mapFirst = isVector(b, a);
+      if (!mapFirst && !isVector(a, b)) return fallback(args);
+      const map = mapFirst ? a : b;
+      const vec = mapFirst ? b : a;
+      const C = map.shape[map.shape.length - 1]!;
+      if (map.shape.reduce((x, y) => x * y, 1) < 4 * C) return fallback(args);
+      const wasm = asWasmBackend(args.backend);
+      const values = Array.from(f32(wasm, vec));
+      let scale: number[];
+      let shift: number[];
+      if (kernelName === tf.Multiply) {
+        scale = values;
+        shift = values.map(() => 0);
+      } else if (kernelName === tf.Add) {
+        scale = values.map(() => 1);
+        shift = values;
+      } else {
+        // Sub: map − vec, or vec − map.
+        scale = values.map(() => (mapFirst ? 1 : -1));
+        shift = values.map((v) => (mapFirst ? -v : v));
+      }
+      const out = wasm.makeOutput([...map.shape], 'float32');
+      channelAffineSimd(wasm, wasmMemory(args.backend), map, C, Float64Array.from(scale), Float64Array.from(shift), out);
+      return out;
+    },
+  };
+}
+
+export function channelBroadcastConfigs(backendName: string, stock: (kernelName: string) => tf.KernelFunc): tf.KernelConfig[] {
+  return [tf.Add, tf.Sub, tf.Multiply].map((name) => channelBroadcast(name, backendName, stock(name)));
+}

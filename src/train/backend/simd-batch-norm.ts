@@ -157,3 +157,23 @@ export function batchNormBackwardSimd(
     wasm.disposeData(ctx.scratch.dataId, true);
   }
 }
+
+/** y = x·scale[c] + shift[c] per channel (float32 arithmetic, as the SIMD lanes do it). */
+export function channelAffineSimd(
+  wasm: WasmBackendLike, memory: WebAssembly.Memory, x: tf.TensorInfo, C: number,
+  scale: Float64Array, shift: Float64Array, y: tf.TensorInfo,
+): void {
+  const total = f32(wasm, x).length;
+  const ctx = context(wasm, memory, total, C);
+  try {
+    const aAddr = pattern(wasm, ctx, 3, scale);
+    const kAddr = pattern(wasm, ctx, 4, shift);
+    ctx.k.affine(addressOf(wasm, x), addressOf(wasm, y), ctx.periods, aAddr, kAddr);
+    const xs = f32(wasm, x);
+    const ys = f32(wasm, y);
+    const fr = Math.fround;
+    for (let i = ctx.periods * 4 * ctx.P; i < total; i++) ys[i] = fr(fr(xs[i]! * fr(scale[i % C]!)) + fr(shift[i % C]!));
+  } finally {
+    wasm.disposeData(ctx.scratch.dataId, true);
+  }
+}

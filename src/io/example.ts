@@ -93,57 +93,103 @@ function setKey(out: DecodedFeatures, key: string, value: DecodedFeature): void 
   }
 }
 
-// Scratch of the record being decoded: keys and values in wire order.
+// Scratch of the record being decoded: keys and values in wire order. decodeExample lets the
+// canonical path defer the commonest values (a single float, a single bytes value) as positions:
+// a builder generated for the record's shape then allocates them all in one function, where V8
+// folds the allocations together.
 let recCount = 0;
 const recKeys: string[] = [];
 const recVals: DecodedFeature[] = [];
+const KIND_VALUE = 0; // in recVals
+const KIND_F1 = 1; // one float at recPos
+const KIND_B1 = 2; // one bytes value at recPos, recLen
+const recKind: number[] = [];
+const recPos: number[] = [];
+const recLen: number[] = [];
+let recBuffer: ArrayBufferLike = new ArrayBuffer(0);
+let deferOK = false;
+
+type Builder = (
+  v: DecodedFeature[],
+  pos: number[],
+  len: number[],
+  ab: ArrayBufferLike,
+  dv: DataView,
+) => DecodedFeatures;
+let lastKeys: string[] = [];
+let lastKinds: number[] = [];
+let lastBuilder: Builder | null = null;
+const builders = new Map<string, { keys: string[]; kinds: number[]; build: Builder }>();
 
 /**
- * Builders of output objects for key sequences seen before. An object literal with fixed keys
- * is several times cheaper than keyed stores into `{}`, and datasets repeat one key sequence.
+ * The builder of output objects for this key sequence and value layout: an object literal with
+ * fixed keys is several times cheaper than keyed stores into `{}`, and datasets repeat one shape.
+ * Null when a literal cannot express the record (repeated keys, '__proto__', very many keys).
  */
-type Builder = (v: DecodedFeature[]) => DecodedFeatures;
-let lastKeys: string[] = [];
-let lastBuilder: Builder | null = null;
-const builders = new Map<string, { keys: string[]; build: Builder }>();
-
-function builderFor(keys: string[], n: number): Builder | null {
+function builderFor(keys: string[], kinds: number[], n: number): Builder | null {
   if (lastBuilder !== null && lastKeys.length === n) {
     let i = 0;
-    while (i < n && lastKeys[i] === keys[i]) i++;
+    while (i < n && lastKeys[i] === keys[i] && lastKinds[i] === kinds[i]) i++;
     if (i === n) return lastBuilder;
   }
   const seq = keys.slice(0, n);
-  const id = `${n}:${seq.join('\u0000')}`;
+  const ks = kinds.slice(0, n);
+  const id = `${n}:${seq.join('\u0000')}|${ks.join('')}`;
   let entry = builders.get(id);
   if (entry === undefined) {
     if (n > 64 || new Set(seq).size !== n || seq.includes('__proto__')) return null;
-    const body = seq.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ');
+    const pre: string[] = [];
+    const fields = seq.map((k, i) => {
+      const kind = ks[i];
+      if (kind === KIND_F1) {
+        pre.push(`const f${i} = new Float32Array(1); f${i}[0] = dv.getFloat32(pos[${i}], true);`);
+        return `${JSON.stringify(k)}: f${i}`;
+      }
+      if (kind === KIND_B1) return `${JSON.stringify(k)}: [new Uint8Array(ab, pos[${i}], len[${i}])]`;
+      return `${JSON.stringify(k)}: v[${i}]`;
+    });
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const build = new Function('v', `return { ${body} };`) as Builder;
+    const build = new Function('v', 'pos', 'len', 'ab', 'dv', `${pre.join(' ')} return { ${fields.join(', ')} };`) as Builder;
     if (builders.size >= 256) builders.clear();
-    entry = { keys: seq, build };
+    entry = { keys: seq, kinds: ks, build };
     builders.set(id, entry);
   }
   lastKeys = entry.keys;
+  lastKinds = entry.kinds;
   lastBuilder = entry.build;
   return entry.build;
+}
+
+/** The value of slot i, allocating a deferred one. */
+function materialize(i: number): DecodedFeature {
+  const kind = recKind[i];
+  if (kind === KIND_F1) {
+    const f = new Float32Array(1);
+    f[0] = view.getFloat32(recPos[i]!, true);
+    return f;
+  }
+  if (kind === KIND_B1) return [new Uint8Array(recBuffer, recPos[i]!, recLen[i]!)];
+  return recVals[i]!;
 }
 
 /** Decodes a serialized tf.train.Example into plain typed arrays. */
 export function decodeExample(bytes: Uint8Array): DecodedFeatures {
   keyMisses = 0;
-  decodeRecord(bytes);
-  const n = recCount;
-  // Every key equal to last record's key at its position: the same sequence, the same builder.
-  const build = keyMisses === 0 && n === lastCount && lastBuilder !== null ? lastBuilder : builderFor(recKeys, n);
-  lastCount = build === null ? -1 : n;
-  let out: DecodedFeatures;
-  if (build !== null) out = build(recVals);
-  else {
-    out = {};
-    for (let i = 0; i < n; i++) setKey(out, recKeys[i]!, recVals[i]!);
+  deferOK = true;
+  try {
+    decodeRecord(bytes);
+  } finally {
+    deferOK = false;
   }
+  const n = recCount;
+  // Every key equal to last record's key at its position and the same layout: same builder.
+  let same = keyMisses === 0 && n === lastCount && lastBuilder !== null;
+  for (let i = 0; same && i < n; i++) same = recKind[i] === lastKinds[i];
+  const build = same ? lastBuilder : builderFor(recKeys, recKind, n);
+  lastCount = build === null ? -1 : n;
+  if (build !== null) return build(recVals, recPos, recLen, recBuffer, view);
+  const out: DecodedFeatures = {};
+  for (let i = 0; i < n; i++) setKey(out, recKeys[i]!, materialize(i));
   return out;
 }
 
@@ -160,7 +206,7 @@ export function decodeExampleEntries(bytes: Uint8Array): {
   const entries: [string, DecodedFeature][] = [];
   for (let j = 0; j < recCount; j++) {
     const key = recKeys[j]!;
-    const value = recVals[j]!;
+    const value = materialize(j);
     let i = 0;
     while (i < entries.length && entries[i]![0] !== key) i++;
     if (i < entries.length) entries[i]![1] = value;
@@ -208,6 +254,8 @@ function decodeCanonical(buf: Uint8Array): boolean {
     viewBuffer = ab;
     view = new DataView(ab);
   }
+  recBuffer = ab;
+  const defer = deferOK;
   let count = 0;
   while (p < end) {
     // map entry
@@ -242,7 +290,10 @@ function decodeCanonical(buf: Uint8Array): boolean {
       p = lenPos;
     }
     if (p + n !== eEnd) return false;
-    let value: DecodedFeature;
+    let value: DecodedFeature = NO_KIND;
+    let kindHere = KIND_VALUE;
+    let at = 0;
+    let size = 0;
     if (n === 0) value = NO_KIND;
     else {
       const kind = buf[p]!;
@@ -267,10 +318,29 @@ function decodeCanonical(buf: Uint8Array): boolean {
             p = lenPos;
           }
           if (p + n !== eEnd || (n & 3) !== 0) return false;
-          value = floatsAt(buf, p, n >>> 2, off + p);
+          const hi = n === 4 ? view.getUint16(off + p + 2, true) : 0;
+          if (defer && n === 4 && !((hi & 0x7fc0) === 0x7f80 && ((hi & 0x3f) !== 0 || view.getUint16(off + p, true) !== 0))) {
+            kindHere = KIND_F1;
+            at = off + p;
+          } else value = floatsAt(buf, p, n >>> 2, off + p);
         }
       } else if (kind === 0x0a) {
         const list: Uint8Array[] = [];
+        if (defer && p + 2 <= eEnd && buf[p] === 0x0a) {
+          // a single value spanning the list: defer it
+          let m = buf[p + 1]!;
+          let q = p + 2;
+          if (m >= 0x80) {
+            m = longLen(buf, p + 1, eEnd);
+            q = lenPos;
+          }
+          if (m >= 0 && q + m === eEnd) {
+            kindHere = KIND_B1;
+            at = off + q;
+            size = m;
+            p = eEnd;
+          }
+        }
         while (p < eEnd) {
           if (buf[p] !== 0x0a || p + 2 > eEnd) return false;
           n = buf[p + 1]!;
@@ -297,6 +367,9 @@ function decodeCanonical(buf: Uint8Array): boolean {
     const slot = count++;
     recKeys[slot] = keyAt(buf, kStart, kEnd, slot);
     recVals[slot] = value;
+    recKind[slot] = kindHere;
+    recPos[slot] = at;
+    recLen[slot] = size;
   }
   recCount = count;
   return true;
@@ -354,6 +427,7 @@ function decodeRecord(bytes: Uint8Array): boolean {
       const slot = recCount++;
       recKeys[slot] = keyAt(bytes, kStart, kEnd, slot);
       recVals[slot] = value;
+      recKind[slot] = KIND_VALUE;
     }
   }
   return hasFeatures;

@@ -7,7 +7,6 @@ import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
 import { patchEngineSaves } from './engine-saves.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
-import { batchMatMulConfig } from './small-matmul.js';
 
 /**
  * "fast": recordflow's CPU training path. It is tfjs's wasm backend (XNNPACK convolutions,
@@ -36,7 +35,6 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     padConfig(backendName, stock(tf.PadV2)),
     sumConfig(backendName, stock(tf.Sum)),
     ...channelBroadcastConfigs(backendName, stock),
-    batchMatMulConfig(backendName, stock(tf.BatchMatMul)),
   ];
 }
 

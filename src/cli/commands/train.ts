@@ -20,6 +20,11 @@ export interface TrainRunOptions {
   seed: number;
   /** Initial learning rate (default the reference's 5e-4); the decay stays x0.9 per 5000 steps. */
   learningRate?: number;
+  /**
+   * With a time budget: anneal the learning rate from `learningRate` to 2% of it along a cosine
+   * over the budget's wall-clock time, so a run of unknown length still ends at a low rate.
+   */
+  anneal?: boolean;
   /** Stop starting epochs once the next one would end after this many seconds of training. */
   timeBudget?: number;
   /** Batches of the training set over which precise BN recomputes the statistics (0 = off). */
@@ -108,15 +113,24 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
   const history: EpochMetrics[] = [];
   // Soft limit: no new epoch once another like the last would overrun the budget. Hard limit:
   // abort mid-epoch a little after the budget (a machine slower than expected), keep the best.
+  const lr0 = options.learningRate ?? 5e-4;
+  const budget = options.timeBudget;
+  const schedule =
+    options.anneal && budget !== undefined
+      ? (_step: number) => {
+          const p = Math.min(1, (performance.now() - started) / 1000 / budget);
+          return Math.fround(lr0 * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * p))));
+        }
+      : options.learningRate !== undefined
+        ? train.exponentialDecay({ initialLearningRate: lr0, decaySteps: 5000, decayRate: 0.9, staircase: true })
+        : undefined;
   const abort = new AbortController();
   const hardLimit = options.timeBudget === undefined ? undefined : options.timeBudget + Math.max(20, options.timeBudget * 0.1);
   const timer = hardLimit === undefined ? undefined : setTimeout(() => abort.abort(new BudgetExceeded()), hardLimit * 1000);
   try {
     await train.train(model, trainDs, valDs, {
       epochs: options.epochs,
-      ...(options.learningRate !== undefined
-        ? { schedule: train.exponentialDecay({ initialLearningRate: options.learningRate, decaySteps: 5000, decayRate: 0.9, staircase: true }) }
-        : {}),
+      ...(schedule ? { schedule } : {}),
       preciseBN: options.preciseBNBatches > 0 ? { maxBatches: options.preciseBNBatches } : false,
       checkpointDir: ckpt,
       logdir: outDir,
@@ -204,6 +218,7 @@ events.out.tfevents.* file.`,
     seed: { type: 'string', value: 'S', description: 'seed of weights, dropout and shuffling', defaultText: '0' },
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate (decay x0.9 every 5000 steps)', defaultText: '5e-4' },
     'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
+    anneal: { type: 'boolean', description: 'with --time-budget: cosine-anneal the learning rate to 2% over the budget' },
     'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: '100' },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },
     json: JSON_OPTION,
@@ -226,6 +241,7 @@ events.out.tfevents.* file.`,
         seed,
         ...(backend ? { backend } : {}),
         ...(lr !== undefined ? { learningRate: lr } : {}),
+        anneal: ctx.values.anneal === true,
         ...(budget !== undefined ? { timeBudget: budget } : {}),
         preciseBNBatches: ctx.values['no-precise-bn'] === true ? 0 : intOption(ctx.values, 'precise-bn-batches', DEFAULT_PRECISE_BN_BATCHES, 1),
         log: ctx.log,

@@ -32,74 +32,110 @@ function isZlibError(e: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_');
 }
 
+/** Output chunks queued before zlib is paused (backpressure towards the compressed input). */
+const QUEUE_HIGH = 4;
+
 /**
  * Decompress `raw` as a whole stream. Zero compressed bytes count as an empty stream (zero
  * records), as TensorFlow treats an empty file. Output blocks are never reused by zlib: it hands
  * out consecutive slices of a buffer and allocates a new one when that is full.
+ *
+ * Records before an error must still come out (TensorFlow delivers them, then fails). Node's
+ * zlib drops the output of a write whose processing fails, and its async iterator drops what is
+ * buffered once the stream is destroyed; so the last bytes of the input (the gzip/zlib trailer
+ * with the checksum) are written on their own, and output is collected from 'data' events into
+ * our own queue where an error can only come after the data before it.
  */
 export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'none'>): BlockSource {
+  const trailer = kind === 'gzip' ? 8 : 4;
   let z: zlib.Gunzip | zlib.Inflate | undefined;
-  let it: AsyncIterator<Buffer> | undefined;
   let pumpDone: Promise<void> | undefined;
   const stop = new AbortController();
-  let sawInput = false;
-  let finished = false;
+  const queue: Buffer[] = [];
+  let failure: unknown;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
 
-  const start = (): AsyncIterator<Buffer> => {
+  const start = (): zlib.Gunzip | zlib.Inflate => {
     const opts = { chunkSize: OUT_CHUNK };
     const stream = kind === 'gzip' ? zlib.createGunzip(opts) : zlib.createInflate(opts);
-    z = stream;
-    // Feed compressed blocks into zlib, waiting for 'drain' so memory stays bounded.
+    stream.on('data', (c: Buffer) => {
+      queue.push(c);
+      if (queue.length >= QUEUE_HIGH) stream.pause();
+      notify();
+    });
+    stream.on('end', () => {
+      ended = true;
+      notify();
+    });
+    stream.on('error', (e: unknown) => {
+      failure ??= e;
+      notify();
+    });
+    const write = async (b: Uint8Array): Promise<void> => {
+      if (b.length > 0 && !stream.write(b)) await once(stream, 'drain', { signal: stop.signal });
+    };
+    // Feed compressed blocks into zlib, one block behind so the stream's end is known.
     pumpDone = (async () => {
       try {
+        let prev: Uint8Array | null = null;
         for (;;) {
           const b = await raw.next();
           if (!b) break;
-          sawInput = true;
-          if (!stream.write(b)) await once(stream, 'drain', { signal: stop.signal });
+          if (prev) await write(prev);
+          prev = b;
         }
-        if (!sawInput) {
+        if (!prev) {
           // An empty input is an empty stream, not a zlib "unexpected end of file".
-          finished = true;
+          ended = true;
           stream.destroy();
+          notify();
           return;
         }
+        const cut = Math.max(0, prev.length - trailer);
+        await write(prev.subarray(0, cut));
+        await write(prev.subarray(cut));
         stream.end();
       } catch (e) {
         if (!stop.signal.aborted) stream.destroy(e as Error);
       }
     })();
-    return stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    return stream;
   };
 
   return {
     async next(): Promise<Uint8Array | null> {
-      if (finished) return null;
-      it ??= start();
-      try {
-        for (;;) {
-          const r = await it.next();
-          if (r.done) {
-            finished = true;
-            return null;
+      z ??= start();
+      for (;;) {
+        const c = queue.shift();
+        if (c !== undefined) {
+          if (queue.length < QUEUE_HIGH / 2 && z.isPaused()) z.resume();
+          if (c.length > 0) return plain(c);
+          continue;
+        }
+        if (failure !== undefined) {
+          if (isZlibError(failure)) {
+            throw new DecompressionFailure(`${kind}: ${(failure as Error).message}`, { cause: failure });
           }
-          if (r.value.length > 0) return plain(r.value);
+          throw failure;
         }
-      } catch (e) {
-        if (finished && !sawInput) return null;
-        if (isZlibError(e)) {
-          throw new DecompressionFailure(`${kind}: ${(e as Error).message}`, { cause: e });
-        }
-        throw e;
+        if (ended) return null;
+        await new Promise<void>((resolve) => (wake = resolve));
       }
     },
     remaining(): number | undefined {
-      return finished ? 0 : undefined;
+      return ended && queue.length === 0 ? 0 : undefined;
     },
     async close(): Promise<void> {
-      finished = true;
+      ended = true;
       stop.abort();
       z?.destroy();
+      notify();
       await pumpDone;
       await raw.close();
     },

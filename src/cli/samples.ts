@@ -11,6 +11,8 @@ export interface LabeledFrame {
   image: Float32Array;
   /** [x, y, w, h] normalized, or undefined for frames without a person. */
   label?: Float32Array;
+  /** Boxes of the other persons of a reference-set frame (people 2..n). */
+  others?: Float32Array[];
 }
 
 /** The file `show` reads for a directory: the validation split first, as the reference plots it. */
@@ -47,19 +49,26 @@ export async function readLabeledFrames(file: string, count: number, skip = 0): 
       const px = images.data as Uint8Array;
       for (let k = 0; k < 768; k++) image[k] = px[i * 768 + k]! / 255;
       let label: Float32Array | undefined;
+      const others: Float32Array[] = [];
       if (coords && coords.shape[0] === n) {
         const per = coords.data.length / n;
         const hasPerson = numbers === undefined || Number(numbers[i]) >= 1;
-        if (hasPerson && (per === 4 || per % 8 === 0)) {
-          // localization.npz holds boxes (N, 4); a reference set holds polygons (N, P, 8).
-          const box = per === 4
-            ? Array.from({ length: 4 }, (_, k) => Number(coords.data[i * 4 + k]))
-            : Array.from(t.polygonBox(coords.data as ArrayLike<bigint | number>, i * per));
+        const toXywh = (box: ArrayLike<number>) => {
           const xywh = t.boxToXywh(box);
-          label = Float32Array.of(xywh.x, xywh.y, xywh.w, xywh.h);
+          return Float32Array.of(xywh.x, xywh.y, xywh.w, xywh.h);
+        };
+        if (hasPerson && per === 4) {
+          // localization.npz holds boxes (N, 4).
+          label = toXywh(Array.from({ length: 4 }, (_, k) => Number(coords.data[i * 4 + k])));
+        } else if (hasPerson && per % 8 === 0) {
+          // A reference set holds polygons (N, P, 8); `numbers` says how many are people.
+          const persons = Math.min(per / 8, numbers === undefined ? 1 : Number(numbers[i]));
+          const boxes = Array.from({ length: persons }, (_, k) => toXywh(t.polygonBox(coords.data as ArrayLike<bigint | number>, i * per + k * 8)));
+          label = boxes[0];
+          if (boxes.length > 1) others.push(...boxes.slice(1));
         }
       }
-      out.push({ index: i, image, ...(label ? { label } : {}) });
+      out.push({ index: i, image, ...(label ? { label } : {}), ...(others.length ? { others } : {}) });
     }
     return out;
   }

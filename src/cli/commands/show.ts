@@ -35,6 +35,7 @@ export async function runShow(input: string, options: ShowOptions): Promise<{ fi
     frames.map((f, i) => ({
       image: f.image,
       ...(f.label ? { label: f.label } : {}),
+      ...(f.others ? { moreLabels: f.others } : {}),
       ...(predictions ? { prediction: predictions[i]! } : {}),
       caption: ious && Number.isFinite(ious[i]) ? `#${f.index} IoU ${ious[i]!.toFixed(2)}` : `#${f.index}`,
     })),

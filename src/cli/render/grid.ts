@@ -12,6 +12,8 @@ export interface FrameSample {
   image: ArrayLike<number>;
   /** Ground truth [x, y, w, h], normalized centre and size (the Example's x, y, w, h). */
   label?: ArrayLike<number>;
+  /** More ground-truth boxes (other persons in the frame), same form, also red. */
+  moreLabels?: ArrayLike<number>[];
   /** Prediction, same form. */
   prediction?: ArrayLike<number>;
   /** Text under the frame, e.g. the record index and IoU. */
@@ -89,6 +91,7 @@ export function renderGrid(samples: FrameSample[], options: GridOptions = {}): B
       }
     }
     if (sample.label) drawBox(canvas, ox, oy, scale, sample.label, COLORS.red);
+    for (const more of sample.moreLabels ?? []) drawBox(canvas, ox, oy, scale, more, COLORS.red);
     if (sample.prediction) drawBox(canvas, ox, oy, scale, sample.prediction, COLORS.blue);
     if (sample.caption) canvas.text(ox, oy + FRAME_HEIGHT * scale + 5, sample.caption, COLORS.black, 2);
   });

@@ -150,3 +150,16 @@ test('TensorFlow-written Examples (../shared/golden-tf) re-encode byte for byte,
   }
   assert.ok(exact >= 3, `exact re-encodings: ${exact}`); // deepconsensus and lingvo wrote maps unsorted
 });
+
+test('scalar floats keep exact bits (signalling and payload NaNs) on the deferred fast path', () => {
+  for (const bits of [0x7f800001, 0x7fa00000, 0xffc12345, 0x7fc00000, 0x80000000, 0x00000001, 0x7f7fffff]) {
+    const f = new Float32Array(new Uint32Array([bits]).buffer);
+    const bytes = encodeExample({ image: [new Uint8Array([1, 2, 3])], s: f });
+    for (let round = 0; round < 3; round++) {
+      // repeated decodes take the cached-builder path after the first
+      const got = decodeExample(bytes).s as Float32Array;
+      assert.equal(new Uint32Array(got.buffer, got.byteOffset, 1)[0], bits, bits.toString(16));
+    }
+    assert.equal(hex(encodeExample(decodeExample(bytes))), hex(bytes));
+  }
+});

@@ -167,6 +167,17 @@ describe('recordflow training kernels match stock tfjs', () => {
     expected.forEach((e, k) => (sums.includes(k) ? assertClose(actual[k]!, e, 1e-6, `sum ${k}`) : assert.deepEqual(actual[k], e, `output ${k}`)));
   });
 
+  it('ReLU gradient (one masked kernel) equals stock', async () => {
+    const shape = [2, 5, 7, 3]; // 210 values: a 2-value tail after the SIMD part
+    const x = random(size(shape), 160);
+    x[3] = 0; // the kink: stock's step(0) = 0
+    const dy = random(size(shape), 161);
+    const run = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), tf.tensor(dy, shape))))(tf.tensor(x, shape));
+    const [expected] = values(await on('wasm', run));
+    const [actual] = values(await on(FAST_BACKEND, run));
+    assert.deepEqual(Array.from(actual!, (v) => v + 0), Array.from(expected!, (v) => v + 0));
+  });
+
   it('fused Adam equals stock Adam bit for bit over 40 steps (with a learning-rate change)', async () => {
     const shapes = [[3, 3, 6, 3], [5], [64, 4]];
     const run = () => {
@@ -225,7 +236,7 @@ describe('recordflow training kernels match stock tfjs', () => {
     };
     const stock = await on('cpu', run);
     const fast = await on(FAST_BACKEND, run);
-    for (const name of ['RecordflowBatchNormTrain', 'RecordflowBatchNormTrainGrad', 'RecordflowAdamUpdate']) {
+    for (const name of ['RecordflowBatchNormTrain', 'RecordflowBatchNormTrainGrad', 'RecordflowAdamUpdate', 'RecordflowReluGrad']) {
       assert.ok(fast.kernels.has(name), `fast step ran ${name}`);
     }
     assert.ok(!fast.kernels.has('Tile') && !fast.kernels.has('FusedBatchNorm'), 'the stock batch-norm chain is gone');

@@ -5,7 +5,9 @@ import { batchNormTrainConfig, batchNormTrainGradConfig, batchNormTrainGradient 
 import { patchBatchNormalization } from './batch-norm-layer.js';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
+import { wasmMemory } from './heap.js';
 import { patchEngineSaves } from './engine-saves.js';
+import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
 /**
@@ -35,6 +37,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     padConfig(backendName, stock(tf.PadV2)),
     sumConfig(backendName, stock(tf.Sum)),
     ...channelBroadcastConfigs(backendName, stock),
+    reluGradConfig(backendName),
   ];
 }
 
@@ -67,6 +70,9 @@ export async function registerFastBackend(): Promise<boolean> {
   if (!(await tf.setBackend('wasm'))) return false;
   const instance = tf.findBackend('wasm');
   if (instance === null) return false;
+  // Our SIMD kernels run on tfjs-wasm's own heap; fail here (and let selectBackend fall
+  // back) rather than at the first kernel if this build does not expose it.
+  wasmMemory(instance);
   if (previous !== undefined && previous !== 'wasm') await tf.setBackend(previous);
   for (const config of tf.getKernelsForBackend('wasm')) register({ ...config, backendName: FAST_BACKEND });
   for (const config of fastKernelConfigs(FAST_BACKEND)) register(config);
@@ -74,6 +80,7 @@ export async function registerFastBackend(): Promise<boolean> {
   patchBatchNormalization(() => tf.getBackend() === FAST_BACKEND);
   patchAdam(() => tf.getBackend() === FAST_BACKEND);
   patchEngineSaves(() => tf.getBackend() === FAST_BACKEND);
+  registerReluGradient(() => tf.getBackend() === FAST_BACKEND);
   tf.registerBackend(FAST_BACKEND, () => instance, 0);
   fastRegistered = true;
   return true;

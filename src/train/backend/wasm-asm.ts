@@ -37,7 +37,7 @@ const SIMD: Record<string, number> = {
   'f64x2.add': 0xf0, 'f64x2.sub': 0xf1, 'f64x2.mul': 0xf2,
   'f64x2.promote_low_f32x4': 0x5f, 'f32x4.demote_f64x2_zero': 0x5e,
   'v128.and': 0x4e, 'v128.or': 0x50, 'v128.bitselect': 0x52,
-  'f32x4.gt': 0x44, 'f32x4.lt': 0x42,
+  'f32x4.lt': 0x43, 'f32x4.gt': 0x44,
 };
 const SIMD_LANE: Record<string, number> = {
   'f32x4.extract_lane': 0x1f, 'f32x4.replace_lane': 0x20, 'f64x2.extract_lane': 0x21,

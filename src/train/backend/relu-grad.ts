@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import { addressOf, asWasmBackend, f32, wasmMemory } from './heap.js';
+import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
+
+/**
+ * ReLU's gradient as one kernel: dx = dy where x > 0, else 0. tfjs-core's gradient is
+ * mul(dy, cast(step(x))) — three kernels and two extra passes over each feature map. The
+ * gradient registry is global, so the replacement only takes the fused route on the fast
+ * backend and calls tfjs's own gradient everywhere else. (The results differ from stock
+ * only in the sign of zeros and when dy is not finite: dy·0 vs a masked 0.)
+ */
+export const RELU_GRAD = 'RecordflowReluGrad';
+
+const source: WasmFunc = {
+  name: 'reluGrad',
+  params: [['$dy', 'i32'], ['$x', 'i32'], ['$out', 'i32'], ['$n', 'i32']],
+  locals: [['$zero', 'v128']],
+  body: `
+    block
+      local.get $n i32.eqz br_if 0
+      loop
+        local.get $out
+        local.get $dy v128.load
+        local.get $x v128.load local.get $zero f32x4.gt
+        v128.and
+        v128.store
+        local.get $dy i32.const 16 i32.add local.set $dy
+        local.get $x i32.const 16 i32.add local.set $x
+        local.get $out i32.const 16 i32.add local.set $out
+        local.get $n i32.const 1 i32.sub local.tee $n
+        br_if 0
+      end
+    end`,
+};
+
+let cached: { memory: WebAssembly.Memory; fn: (...args: number[]) => void } | null = null;
+
+export const reluGradConfig = (backendName: string): tf.KernelConfig => ({
+  kernelName: RELU_GRAD,
+  backendName,
+  kernelFunc: ({ inputs, backend }) => {
+    const wasm = asWasmBackend(backend);
+    const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+    const out = wasm.makeOutput([...x.shape], 'float32');
+    const n = f32(wasm, x).length;
+    const vectors = Math.floor(n / 4);
+    const memory = wasmMemory(backend);
+    if (cached === null || cached.memory !== memory) cached = { memory, fn: instantiate(assembleModule([source]), memory)['reluGrad']! };
+    cached.fn(addressOf(backend, dy), addressOf(backend, x), addressOf(backend, out), vectors);
+    const d = f32(wasm, dy);
+    const xs = f32(wasm, x);
+    const o = f32(wasm, out);
+    for (let i = vectors * 4; i < n; i++) o[i] = xs[i]! > 0 ? d[i]! : 0;
+    return out;
+  },
+});
+
+const PATCHED = Symbol.for('recordflow.reluGradPatched');
+
+export function registerReluGradient(isActive: () => boolean): void {
+  const stock = tf.getGradient(tf.Relu) as (tf.GradConfig & { [PATCHED]?: boolean }) | undefined;
+  if (stock === undefined || stock[PATCHED]) return;
+  const config: tf.GradConfig & { [PATCHED]?: boolean } = {
+    kernelName: tf.Relu,
+    inputsToSave: stock.inputsToSave ?? ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const x = saved[0]!;
+      if (!isActive() || x.dtype !== 'float32') return stock.gradFunc(dy, saved, attrs);
+      return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: dy as tf.Tensor, x } as unknown as tf.NamedTensorMap) as tf.Tensor };
+    },
+  };
+  config[PATCHED] = true;
+  tf.registerGradient(config);
+}

@@ -32,8 +32,13 @@ function isZlibError(e: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_');
 }
 
-/** Output chunks queued before zlib is paused (backpressure towards the compressed input). */
-const QUEUE_HIGH = 4;
+/**
+ * Backpressure: compressed input goes to zlib in slices of IN_SLICE bytes, and the next slice
+ * waits while more than QUEUE_HIGH decompressed bytes are queued for the reader. (zlib's
+ * readable side is never paused: data it buffered would be lost if an error followed.)
+ */
+const IN_SLICE = 64 << 10;
+const QUEUE_HIGH = 4 << 20;
 
 /**
  * Decompress `raw` as a whole stream. Zero compressed bytes count as an empty stream (zero
@@ -52,6 +57,8 @@ export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'n
   let pumpDone: Promise<void> | undefined;
   const stop = new AbortController();
   const queue: Buffer[] = [];
+  let queued = 0;
+  let roomWaiter: (() => void) | undefined;
   let failure: unknown;
   let ended = false;
   let wake: (() => void) | undefined;
@@ -66,7 +73,7 @@ export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'n
     const stream = kind === 'gzip' ? zlib.createGunzip(opts) : zlib.createInflate(opts);
     stream.on('data', (c: Buffer) => {
       queue.push(c);
-      if (queue.length >= QUEUE_HIGH) stream.pause();
+      queued += c.length;
       notify();
     });
     stream.on('end', () => {
@@ -78,28 +85,43 @@ export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'n
       notify();
     });
     const write = async (b: Uint8Array): Promise<void> => {
-      if (b.length > 0 && !stream.write(b)) await once(stream, 'drain', { signal: stop.signal });
+      for (let at = 0; at < b.length; at += IN_SLICE) {
+        while (queued > QUEUE_HIGH && !stop.signal.aborted) await new Promise<void>((resolve) => (roomWaiter = resolve));
+        if (stop.signal.aborted) return;
+        if (!stream.write(b.subarray(at, at + IN_SLICE))) await once(stream, 'drain', { signal: stop.signal });
+      }
     };
-    // Feed compressed blocks into zlib, one block behind so the stream's end is known.
+    // Feed compressed blocks into zlib, always holding back the last `trailer` bytes seen so
+    // that the checksum at the very end is processed by a write of its own.
     pumpDone = (async () => {
       try {
-        let prev: Uint8Array | null = null;
+        let held = new Uint8Array(0);
+        let sawInput = false;
         for (;;) {
           const b = await raw.next();
           if (!b) break;
-          if (prev) await write(prev);
-          prev = b;
+          sawInput = true;
+          if (b.length >= trailer) {
+            await write(held);
+            await write(b.subarray(0, b.length - trailer));
+            held = b.slice(b.length - trailer);
+          } else {
+            const joined = new Uint8Array(held.length + b.length);
+            joined.set(held);
+            joined.set(b, held.length);
+            const cut = Math.max(0, joined.length - trailer);
+            await write(joined.subarray(0, cut));
+            held = joined.slice(cut);
+          }
         }
-        if (!prev) {
+        if (!sawInput) {
           // An empty input is an empty stream, not a zlib "unexpected end of file".
           ended = true;
           stream.destroy();
           notify();
           return;
         }
-        const cut = Math.max(0, prev.length - trailer);
-        await write(prev.subarray(0, cut));
-        await write(prev.subarray(cut));
+        await write(held);
         stream.end();
       } catch (e) {
         if (!stop.signal.aborted) stream.destroy(e as Error);
@@ -114,7 +136,12 @@ export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'n
       for (;;) {
         const c = queue.shift();
         if (c !== undefined) {
-          if (queue.length < QUEUE_HIGH / 2 && z.isPaused()) z.resume();
+          queued -= c.length;
+          if (queued <= QUEUE_HIGH && roomWaiter) {
+            const w = roomWaiter;
+            roomWaiter = undefined;
+            w();
+          }
           if (c.length > 0) return plain(c);
           continue;
         }
@@ -136,6 +163,7 @@ export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'n
       stop.abort();
       z?.destroy();
       notify();
+      roomWaiter?.();
       await pumpDone;
       await raw.close();
     },

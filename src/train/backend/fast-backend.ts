@@ -11,10 +11,22 @@ import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
 /**
- * "fast": recordflow's CPU training path. It is tfjs's wasm backend (XNNPACK convolutions,
- * SIMD) under its own backend name, with the kernels training needs that wasm lacks or runs
- * slowly replaced by ours. A separate name keeps the stock 'wasm' backend stock in the same
- * process (the bench compares them) — both names share one BackendWasm instance and heap.
+ * "fast": recordflow's CPU training path. It is tfjs's wasm backend (XNNPACK forward
+ * convolutions, single-thread SIMD build under Node) under its own backend name, with what
+ * training needs that wasm lacks or runs slowly replaced by ours:
+ *   - Conv2DBackpropFilter: generated WebAssembly SIMD (simd-backprop-filter.ts)
+ *   - Conv2DBackpropInput: stride 1 = XNNPACK conv with the flipped kernel; strided and the
+ *     Conv2DTranspose forward = SIMD scatter (simd-backprop-input.ts)
+ *   - batch norm in training: one forward + one backward SIMD kernel, moving statistics
+ *     included, via a patched BatchNormalization.call (batch-norm*.ts)
+ *   - Adam: one float32-exact SIMD kernel per variable (adam.ts, simd-adam.ts)
+ *   - ReLU gradient: one masked kernel (relu-grad.ts)
+ *   - Identity/same-dtype Cast share data; saved-for-backward tensors skip the Identity
+ *     launch (engine-saves.ts); Slice/Pad by row copies; per-channel Sum and broadcast
+ *     Add/Sub/Mul through the SIMD channel kernels (data-movement.ts)
+ * Every patch checks that this backend is active, so other backends stay stock. A separate
+ * name keeps 'wasm' stock in the same process (the bench compares them); both names share
+ * one BackendWasm instance and heap.
  */
 export const FAST_BACKEND = 'recordflow-fast';
 

@@ -5,11 +5,13 @@ import { FAST_TRAINING_KERNELS, STOCK_TRAINING_KERNELS, missingKernels } from '.
 /**
  * Picks the tfjs backend for training, trying the fastest first:
  *
- *   gpu  — @tensorflow/tfjs-node-gpu (libtensorflow with CUDA). tfjs-node-gpu 4.22 downloads
- *          libtensorflow 2.9.1 at install; TensorFlow's tested configurations for 2.9 are
- *          CUDA 11.2 and cuDNN 8.1 (NVIDIA driver ≥ 450.x, Linux x86_64; TF 2.7–2.11 share
- *          that pair). Without them the native addon fails to load (libcudart/libcudnn not
- *          found) and we fall through.
+ *   gpu  — @tensorflow/tfjs-node-gpu (libtensorflow with CUDA, Linux/Windows x86_64).
+ *          tfjs-node-gpu 4.22 downloads libtensorflow 2.9.1 at install. Needs CUDA 11.2 and
+ *          cuDNN 8.1.0 with an NVIDIA driver > 450.x: that is tfjs-node's README table and
+ *          TensorFlow's tested build configurations for 2.9 (every TF from 2.5 to 2.11
+ *          lists the same CUDA 11.2 / cuDNN 8.1 pair). Without them the native addon fails
+ *          to load (libcudart/libcudnn not found) and we fall through; if it loads but
+ *          TensorFlow sees no GPU device we skip it too (it would run on the CPU).
  *   node — @tensorflow/tfjs-node (libtensorflow on the CPU).
  *   fast — recordflow's CPU training path: tfjs's wasm backend (XNNPACK, SIMD) plus our
  *          SIMD/JS training kernels, fused batch norm and fused Adam (fast-backend.ts).

@@ -37,7 +37,7 @@ function isZlibError(e: unknown): boolean {
  * waits while more than QUEUE_HIGH decompressed bytes are queued for the reader. (zlib's
  * readable side is never paused: data it buffered would be lost if an error followed.)
  */
-const IN_SLICE = 64 << 10;
+const IN_SLICE = 16 << 10;
 const QUEUE_HIGH = 4 << 20;
 
 /**

@@ -1,0 +1,382 @@
+// Decoding tf.train.Example: a fast path for the canonical layout every protobuf writer
+// produces, output objects from builders specialized to the record's shape, and the general
+// lenient decoder (example-lists.ts) for everything else.
+
+import { ProtoReader, utf8At } from './protowire.js';
+import { NO_KIND, type DecodedFeature, type DecodedFeatures } from './example-types.js';
+import { dataViewOf, decodeFeature, decodeInt64List, floatsAt, reader, skipField } from './example-lists.js';
+
+/** Key strings of recent examples by entry position: most datasets repeat the same keys. */
+const keyCache: { bytes: Uint8Array; str: string }[] = [];
+
+function keyAt(buf: Uint8Array, start: number, end: number, slot: number): string {
+  const n = end - start;
+  if (slot < 64) {
+    const c = keyCache[slot];
+    if (c !== undefined && c.bytes.length === n) {
+      const kb = c.bytes;
+      let i = 0;
+      while (i < n && kb[i] === buf[start + i]) i++;
+      if (i === n) return c.str;
+    }
+    keyMisses++;
+    const str = utf8At(buf, start, end);
+    if (n <= 64) keyCache[slot] = { bytes: buf.slice(start, end), str };
+    return str;
+  }
+  keyMisses++;
+  return utf8At(buf, start, end);
+}
+
+/** Keys of the current record that differed from the key at the same position last time. */
+let keyMisses = 0;
+/** Entry count of the record decoded before the current one. */
+let lastCount = -1;
+
+function setKey(out: DecodedFeatures, key: string, value: DecodedFeature): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    out[key] = value;
+  }
+}
+
+// Scratch of the record being decoded: keys and values in wire order. decodeExample lets the
+// canonical path defer the commonest values (a single float, a single bytes value) as positions:
+// a builder generated for the record's shape then allocates them all in one function, where V8
+// folds the allocations together.
+let recCount = 0;
+const recKeys: string[] = [];
+const recVals: DecodedFeature[] = [];
+const KIND_VALUE = 0; // in recVals
+const KIND_F1 = 1; // one float at recPos
+const KIND_B1 = 2; // one bytes value at recPos, recLen
+const recKind: number[] = [];
+const recPos: number[] = [];
+const recLen: number[] = [];
+let recBuffer: ArrayBufferLike = new ArrayBuffer(0);
+let recView: DataView = new DataView(recBuffer);
+let deferOK = false;
+
+type Builder = (
+  v: DecodedFeature[],
+  pos: number[],
+  len: number[],
+  ab: ArrayBufferLike,
+  dv: DataView,
+) => DecodedFeatures;
+let lastKeys: string[] = [];
+let lastKinds: number[] = [];
+let lastBuilder: Builder | null = null;
+const builders = new Map<string, { keys: string[]; kinds: number[]; build: Builder }>();
+
+/**
+ * The builder of output objects for this key sequence and value layout: an object literal with
+ * fixed keys is several times cheaper than keyed stores into `{}`, and datasets repeat one shape.
+ * Null when a literal cannot express the record (repeated keys, '__proto__', very many keys).
+ */
+function builderFor(keys: string[], kinds: number[], n: number): Builder | null {
+  if (lastBuilder !== null && lastKeys.length === n) {
+    let i = 0;
+    while (i < n && lastKeys[i] === keys[i] && lastKinds[i] === kinds[i]) i++;
+    if (i === n) return lastBuilder;
+  }
+  const seq = keys.slice(0, n);
+  const ks = kinds.slice(0, n);
+  const id = `${n}:${seq.join('\u0000')}|${ks.join('')}`;
+  let entry = builders.get(id);
+  if (entry === undefined) {
+    if (n > 64 || new Set(seq).size !== n || seq.includes('__proto__')) return null;
+    const pre: string[] = [];
+    const fields = seq.map((k, i) => {
+      const kind = ks[i];
+      if (kind === KIND_F1) {
+        pre.push(`const f${i} = new Float32Array(1); f${i}[0] = dv.getFloat32(pos[${i}], true);`);
+        return `${JSON.stringify(k)}: f${i}`;
+      }
+      if (kind === KIND_B1) return `${JSON.stringify(k)}: [new Uint8Array(ab, pos[${i}], len[${i}])]`;
+      return `${JSON.stringify(k)}: v[${i}]`;
+    });
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const build = new Function('v', 'pos', 'len', 'ab', 'dv', `${pre.join(' ')} return { ${fields.join(', ')} };`) as Builder;
+    if (builders.size >= 256) builders.clear();
+    entry = { keys: seq, kinds: ks, build };
+    builders.set(id, entry);
+  }
+  lastKeys = entry.keys;
+  lastKinds = entry.kinds;
+  lastBuilder = entry.build;
+  return entry.build;
+}
+
+/** The value of slot i, allocating a deferred one. */
+function materialize(i: number): DecodedFeature {
+  const kind = recKind[i];
+  if (kind === KIND_F1) {
+    const f = new Float32Array(1);
+    f[0] = recView.getFloat32(recPos[i]!, true);
+    return f;
+  }
+  if (kind === KIND_B1) return [new Uint8Array(recBuffer, recPos[i]!, recLen[i]!)];
+  return recVals[i]!;
+}
+
+/** Decodes a serialized tf.train.Example into plain typed arrays. */
+export function decodeExample(bytes: Uint8Array): DecodedFeatures {
+  keyMisses = 0;
+  deferOK = true;
+  try {
+    decodeRecord(bytes);
+  } finally {
+    deferOK = false;
+  }
+  const n = recCount;
+  // Every key equal to last record's key at its position and the same layout: same builder.
+  let same = keyMisses === 0 && n === lastCount && lastBuilder !== null;
+  for (let i = 0; same && i < n; i++) same = recKind[i] === lastKinds[i];
+  const build = same ? lastBuilder : builderFor(recKeys, recKind, n);
+  lastCount = build === null ? -1 : n;
+  if (build !== null) return build(recVals, recPos, recLen, recBuffer, recView);
+  const out: DecodedFeatures = {};
+  for (let i = 0; i < n; i++) setKey(out, recKeys[i]!, materialize(i));
+  return out;
+}
+
+/**
+ * Map entries in wire order (a repeated key keeps its first position and its last value), plus
+ * whether the Example had a `features` field at all. Used by the JSON mapping.
+ */
+export function decodeExampleEntries(bytes: Uint8Array): {
+  hasFeatures: boolean;
+  entries: [string, DecodedFeature][];
+} {
+  const hasFeatures = decodeRecord(bytes);
+  lastCount = -1; // the key cache now describes this record, not the last builder's
+  const entries: [string, DecodedFeature][] = [];
+  for (let j = 0; j < recCount; j++) {
+    const key = recKeys[j]!;
+    const value = materialize(j);
+    let i = 0;
+    while (i < entries.length && entries[i]![0] !== key) i++;
+    if (i < entries.length) entries[i]![1] = value;
+    else entries.push([key, value]);
+    recVals[j] = NO_KIND;
+  }
+  return { hasFeatures, entries };
+}
+
+// Fast path for canonical layouts (what every protobuf writer produces): one `features` field,
+// key before value, one list per Feature, one packed field per numeric list. Anything else
+// returns false and the general decoder below handles it (and reports errors).
+let lenPos = 0;
+
+/** A varint length starting at buf[p] of at least 2 bytes; sets lenPos; -1 when malformed. */
+function longLen(buf: Uint8Array, p: number, end: number): number {
+  // lengths above 2^28 are left to the general decoder
+  let v = 0;
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (p >= end) return -1;
+    const c = buf[p++]!;
+    v |= (c & 0x7f) << shift;
+    if (c < 0x80) {
+      lenPos = p;
+      return v;
+    }
+  }
+  return -1;
+}
+
+function decodeCanonical(buf: Uint8Array): boolean {
+  const end = buf.length;
+  if (end < 2 || buf[0] !== 0x0a) return false;
+  let p = 1;
+  let n = buf[p++]!;
+  if (n >= 0x80) {
+    n = longLen(buf, p - 1, end);
+    if (n < 0) return false;
+    p = lenPos;
+  }
+  if (p + n !== end) return false;
+  const ab = buf.buffer;
+  const off = buf.byteOffset;
+  const view = dataViewOf(ab);
+  recBuffer = ab;
+  recView = view;
+  const defer = deferOK;
+  let count = 0;
+  while (p < end) {
+    // map entry
+    if (buf[p] !== 0x0a || p + 2 > end) return false;
+    n = buf[p + 1]!;
+    p += 2;
+    if (n >= 0x80) {
+      n = longLen(buf, p - 1, end);
+      if (n < 0) return false;
+      p = lenPos;
+    }
+    const eEnd = p + n;
+    if (n < 0 || eEnd > end || buf[p] !== 0x0a) return false;
+    // key
+    n = buf[p + 1]!;
+    p += 2;
+    if (n >= 0x80) {
+      n = longLen(buf, p - 1, eEnd);
+      if (n < 0) return false;
+      p = lenPos;
+    }
+    const kStart = p;
+    const kEnd = p + n;
+    p = kEnd;
+    if (n < 0 || p + 2 > eEnd || buf[p] !== 0x12) return false;
+    // value: Feature
+    n = buf[p + 1]!;
+    p += 2;
+    if (n >= 0x80) {
+      n = longLen(buf, p - 1, eEnd);
+      if (n < 0) return false;
+      p = lenPos;
+    }
+    if (p + n !== eEnd) return false;
+    let value: DecodedFeature = NO_KIND;
+    let kindHere = KIND_VALUE;
+    let at = 0;
+    let size = 0;
+    if (n === 0) value = NO_KIND;
+    else {
+      const kind = buf[p]!;
+      if (p + 2 > eEnd) return false;
+      n = buf[p + 1]!;
+      p += 2;
+      if (n >= 0x80) {
+        n = longLen(buf, p - 1, eEnd);
+        if (n < 0) return false;
+        p = lenPos;
+      }
+      if (p + n !== eEnd) return false;
+      if (kind === 0x12) {
+        if (n === 0) value = new Float32Array(0);
+        else {
+          if (buf[p] !== 0x0a || p + 2 > eEnd) return false;
+          n = buf[p + 1]!;
+          p += 2;
+          if (n >= 0x80) {
+            n = longLen(buf, p - 1, eEnd);
+            if (n < 0) return false;
+            p = lenPos;
+          }
+          if (p + n !== eEnd || (n & 3) !== 0) return false;
+          const hi = n === 4 ? view.getUint16(off + p + 2, true) : 0;
+          if (defer && n === 4 && !((hi & 0x7fc0) === 0x7f80 && ((hi & 0x3f) !== 0 || view.getUint16(off + p, true) !== 0))) {
+            kindHere = KIND_F1;
+            at = off + p;
+          } else value = floatsAt(buf, p, n >>> 2, off + p, view);
+        }
+      } else if (kind === 0x0a) {
+        const list: Uint8Array[] = [];
+        if (defer && p + 2 <= eEnd && buf[p] === 0x0a) {
+          // a single value spanning the list: defer it
+          let m = buf[p + 1]!;
+          let q = p + 2;
+          if (m >= 0x80) {
+            m = longLen(buf, p + 1, eEnd);
+            q = lenPos;
+          }
+          if (m >= 0 && q + m === eEnd) {
+            kindHere = KIND_B1;
+            at = off + q;
+            size = m;
+            p = eEnd;
+          }
+        }
+        while (p < eEnd) {
+          if (buf[p] !== 0x0a || p + 2 > eEnd) return false;
+          n = buf[p + 1]!;
+          p += 2;
+          if (n >= 0x80) {
+            n = longLen(buf, p - 1, eEnd);
+            if (n < 0) return false;
+            p = lenPos;
+          }
+          if (n < 0 || p + n > eEnd) return false;
+          list.push(new Uint8Array(ab, off + p, n));
+          p += n;
+        }
+        value = list;
+      } else if (kind === 0x1a) {
+        (reader as { buf: Uint8Array }).buf = buf;
+        reader.end = eEnd;
+        reader.pos = p;
+        value = decodeInt64List(reader, eEnd, null);
+        reader.end = end;
+      } else return false;
+    }
+    p = eEnd;
+    const slot = count++;
+    recKeys[slot] = keyAt(buf, kStart, kEnd, slot);
+    recVals[slot] = value;
+    recKind[slot] = kindHere;
+    recPos[slot] = at;
+    recLen[slot] = size;
+  }
+  recCount = count;
+  return true;
+}
+
+/** Parses bytes into recKeys/recVals/recCount; returns whether a `features` field was seen. */
+function decodeRecord(bytes: Uint8Array): boolean {
+  if (decodeCanonical(bytes)) return true;
+  const r = reader;
+  (r as { buf: Uint8Array }).buf = bytes;
+  r.pos = 0;
+  r.end = bytes.length;
+  recCount = 0;
+  let hasFeatures = false;
+  while (r.pos < r.end) {
+    const tag = r.uint32();
+    if (tag !== 0x0a) {
+      skipField(r, tag);
+      continue;
+    }
+    hasFeatures = true;
+    const fEnd = r.lenEnd();
+    // Features message
+    while (r.pos < fEnd) {
+      const ftag = r.uint32();
+      if (ftag !== 0x0a) {
+        r.end = fEnd;
+        skipField(r, ftag);
+        r.end = bytes.length;
+        continue;
+      }
+      const eEnd = r.lenEnd();
+      let kStart = 0;
+      let kEnd = 0;
+      let value: DecodedFeature = NO_KIND;
+      let valueSeen = false;
+      const outerEnd = r.end;
+      r.end = eEnd;
+      while (r.pos < eEnd) {
+        const etag = r.uint32();
+        if (etag === 0x0a) {
+          kEnd = r.lenEnd();
+          kStart = r.pos;
+          r.pos = kEnd;
+        } else if (etag === 0x12) {
+          const vEnd = r.lenEnd();
+          value = decodeFeature(r, vEnd, valueSeen ? value : NO_KIND);
+          valueSeen = true;
+          r.pos = vEnd;
+        } else {
+          skipField(r, etag);
+        }
+      }
+      r.end = outerEnd;
+      const slot = recCount++;
+      recKeys[slot] = keyAt(bytes, kStart, kEnd, slot);
+      recVals[slot] = value;
+      recKind[slot] = KIND_VALUE;
+    }
+  }
+  return hasFeatures;
+}
+

@@ -278,7 +278,8 @@ export async function writeTFRecord(
 ): Promise<{ records: number; bytes: number }> {
   const w = await TFRecordWriter.open(path, options);
   try {
-    for await (const chunk of chunksOf(records)) await w.writeMany(chunk);
+    if (Array.isArray(records)) await w.writeMany(records);
+    else for await (const chunk of chunksOf(records)) await w.writeMany(chunk);
   } catch (e) {
     await w.abort();
     throw e;

@@ -101,6 +101,9 @@ function skip(r: ProtoReader, tag: number): void {
   r.skip(tag & 7, tag >>> 3);
 }
 
+/** Field numbers of Summary.Value's `value` oneof other than simple_value (2). */
+const VALUE_ONEOF = new Set([3, 4, 5, 6, 8]);
+
 function decodeValue(r: ProtoReader, end: number): { tag: string; simpleValue?: number } {
   const out: { tag: string; simpleValue?: number } = { tag: '' };
   const outer = r.end;
@@ -113,8 +116,8 @@ function decodeValue(r: ProtoReader, end: number): { tag: string; simpleValue?: 
       r.pos = e;
     } else if (tag === 0x15) {
       out.simpleValue = r.float();
-    } else if ((tag >>> 3) >= 3 && (tag >>> 3) <= 9 && (tag >>> 3) !== 7) {
-      // another member of the value oneof replaces simple_value
+    } else if (VALUE_ONEOF.has(tag >>> 3)) {
+      // another member of the value oneof (histogram, image, histo, audio, tensor) replaces it
       delete out.simpleValue;
       skip(r, tag);
     } else {

@@ -303,7 +303,7 @@ function decodeCanonical(buf: Uint8Array): boolean {
         }
         value = list;
       } else if (kind === 0x1a) {
-        (reader as { buf: Uint8Array }).buf = buf;
+        reader.buf = buf;
         reader.end = eEnd;
         reader.pos = p;
         value = decodeInt64List(reader, eEnd, null);
@@ -326,7 +326,7 @@ function decodeCanonical(buf: Uint8Array): boolean {
 function decodeRecord(bytes: Uint8Array): boolean {
   if (decodeCanonical(bytes)) return true;
   const r = reader;
-  (r as { buf: Uint8Array }).buf = bytes;
+  r.buf = bytes;
   r.pos = 0;
   r.end = bytes.length;
   recCount = 0;

@@ -103,7 +103,8 @@ export class ProtoReader {
   /** High half of the last varint64() read. */
   hi = 0;
   constructor(
-    readonly buf: Uint8Array,
+    /** The bytes read; decoders re-point one reader at each record instead of allocating. */
+    public buf: Uint8Array,
     start = 0,
     end = buf.length,
   ) {

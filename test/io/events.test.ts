@@ -90,3 +90,14 @@ test('EventWriter writes a TensorBoard-named file of events that read back', asy
   }
   assert.match(eventFileName('h', 12.9), /^events\.out\.tfevents\.12\.h$/);
 });
+
+test('decodeEvent: metadata does not hide simple_value; other oneof members do', () => {
+  const ld = (f: number, b: number[]) => [f * 8 + 2, b.length, ...b];
+  const tag = ld(1, [...Buffer.from('t')]);
+  const simple = [0x15, ...new Uint8Array(new Float32Array([0.5]).buffer)];
+  const value = (extra: number[]) => ld(1, [...tag, ...simple, ...extra]);
+  const event = (extra: number[]) => new Uint8Array([0x10, 0x07, ...ld(5, value(extra))]);
+  assert.deepEqual(decodeEvent(event(ld(9, [0x0a, 0x00]))).summary, [{ tag: 't', simpleValue: 0.5 }]);
+  assert.deepEqual(decodeEvent(event(ld(8, [0x08, 0x01]))).summary, [{ tag: 't' }]);
+  assert.equal(decodeEvent(event([])).step, 7);
+});

@@ -53,7 +53,9 @@ export function createProgress(
         const cols = (stream as NodeJS.WriteStream).columns ?? 100;
         stream.write(`\r${describe(done, status).slice(0, cols - 1)}\x1b[K`);
       } else {
-        // Plain mode: one line per 10% step (or every 10 s without a total).
+        // Plain mode: one line per 10% step (or every 10 s without a total); short jobs only
+        // print their final line.
+        if (total !== undefined && total < 20) return;
         const step = total ? Math.floor((Math.min(done, total) / total) * 10) : Math.floor((now - start) / 10_000);
         if (step === lastPlainStep) return;
         lastPlainStep = step;

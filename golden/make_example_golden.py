@@ -271,6 +271,25 @@ def events():
                      'summary': None if 'summary' not in s else
                      [{'tag': t, 'simpleValueBits': fbits(v)} for t, v in s['summary']],
                      'hex': ev.SerializeToString(deterministic=True).hex()})
+    # TF2-style scalars: a 0-d tensor plus plugin metadata (float_val, double_val, tensor_content)
+    tensors = [('tf2/float', 1, {'float_val': [0.75]}), ('tf2/double', 2, {'double_val': [0.1]}),
+               ('tf2/content', 1, {'tensor_content': struct.pack('<f', -2.5)})]
+    for tag, dtype, fields in tensors:
+        ev = event_pb2.Event()
+        ev.wall_time = 5.0
+        ev.step = 9
+        val = ev.summary.value.add()
+        val.tag = tag
+        val.metadata.plugin_data.plugin_name = 'scalars'
+        val.tensor.dtype = dtype
+        val.tensor.tensor_shape.SetInParent()
+        for k, v in fields.items():
+            if k == 'tensor_content':
+                val.tensor.tensor_content = v
+            else:
+                getattr(val.tensor, k).extend(v)
+        rows.append({'tf2': True, 'tag': tag, 'value': (fields.get('float_val') or fields.get('double_val') or [-2.5])[0],
+                     'float32': dtype == 1, 'hex': ev.SerializeToString(deterministic=True).hex()})
     return rows
 
 

@@ -27,8 +27,11 @@ export interface DecodedEvent {
   /** The step as a number (steps beyond 2^53 lose precision). */
   step: number;
   fileVersion?: string;
-  /** Summary values; simpleValue is undefined for non-scalar values (images, tensors, ...). */
-  summary?: { tag: string; simpleValue?: number }[];
+  /**
+   * Summary values: simpleValue for TF1-style scalars, tensorScalar for TF2-style 0-d float or
+   * double tensors; both undefined for other values (images, histograms, ...).
+   */
+  summary?: { tag: string; simpleValue?: number; tensorScalar?: number }[];
 }
 
 /** TensorBoard's event file name: `events.out.tfevents.<unix seconds>.<host>`. */
@@ -104,8 +107,37 @@ function skip(r: ProtoReader, tag: number): void {
 /** Field numbers of Summary.Value's `value` oneof other than simple_value (2). */
 const VALUE_ONEOF = new Set([3, 4, 5, 6, 8]);
 
-function decodeValue(r: ProtoReader, end: number): { tag: string; simpleValue?: number } {
-  const out: { tag: string; simpleValue?: number } = { tag: '' };
+/** The number in a scalar float/double TensorProto (TF2 summaries), else undefined. */
+function tensorScalar(r: ProtoReader, end: number): number | undefined {
+  let dtype = 0;
+  let content: Uint8Array | undefined;
+  const floats: number[] = [];
+  const doubles: number[] = [];
+  const outer = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x08) dtype = r.varint64();
+    else if (tag === 0x22) {
+      const e = r.lenEnd();
+      content = r.buf.subarray(r.pos, e);
+      r.pos = e;
+    } else if (tag === 0x2a || tag === 0x32) {
+      const e = r.lenEnd();
+      while (r.pos < e) (tag === 0x2a ? floats : doubles).push(tag === 0x2a ? r.float() : r.double());
+    } else if (tag === 0x2d) floats.push(r.float());
+    else if (tag === 0x31) doubles.push(r.double());
+    else skip(r, tag);
+  }
+  r.end = outer;
+  const dv = content && new DataView(content.buffer, content.byteOffset, content.byteLength);
+  if (dtype === 1) return floats.length === 1 ? floats[0] : dv?.byteLength === 4 ? dv.getFloat32(0, true) : undefined;
+  if (dtype === 2) return doubles.length === 1 ? doubles[0] : dv?.byteLength === 8 ? dv.getFloat64(0, true) : undefined;
+  return undefined;
+}
+
+function decodeValue(r: ProtoReader, end: number): { tag: string; simpleValue?: number; tensorScalar?: number } {
+  const out: { tag: string; simpleValue?: number; tensorScalar?: number } = { tag: '' };
   const outer = r.end;
   r.end = end;
   while (r.pos < end) {
@@ -115,10 +147,20 @@ function decodeValue(r: ProtoReader, end: number): { tag: string; simpleValue?: 
       out.tag = utf8At(r.buf, r.pos, e);
       r.pos = e;
     } else if (tag === 0x15) {
+      delete out.tensorScalar;
       out.simpleValue = r.float();
-    } else if (VALUE_ONEOF.has(tag >>> 3)) {
-      // another member of the value oneof (histogram, image, histo, audio, tensor) replaces it
+    } else if (tag === 0x42) {
+      // TF2 writes scalars as a 0-d tensor (plugin "scalars" in the metadata)
       delete out.simpleValue;
+      const e = r.lenEnd();
+      const v = tensorScalar(r, e);
+      if (v === undefined) delete out.tensorScalar;
+      else out.tensorScalar = v;
+      r.pos = e;
+    } else if (VALUE_ONEOF.has(tag >>> 3)) {
+      // another member of the value oneof (histogram, image, histo, audio) replaces it
+      delete out.simpleValue;
+      delete out.tensorScalar;
       skip(r, tag);
     } else {
       skip(r, tag);

@@ -50,10 +50,11 @@ test('tensorboard end_to_end event file: 25 events, 24 profile scalars at step 0
 });
 
 test('encodeEvent matches python deterministic bytes; decodeEvent reads them', () => {
-  const rows: {
-    wallTime: number; step: number; fileVersion: string | null;
+  const all: {
+    wallTime: number; step: number; fileVersion: string | null; tf2?: boolean;
     summary: { tag: string; simpleValueBits: string }[] | null; hex: string;
   }[] = JSON.parse(readFileSync(new URL('../../golden/example/events.json', import.meta.url), 'utf8'));
+  const rows = all.filter((r) => !r.tf2);
   assert.ok(rows.length >= 5);
   for (const row of rows) {
     const bitsToFloat = (h: string) => new Float32Array(new Uint32Array([parseInt(h, 16)]).buffer)[0]!;
@@ -100,4 +101,16 @@ test('decodeEvent: metadata does not hide simple_value; other oneof members do',
   assert.deepEqual(decodeEvent(event(ld(9, [0x0a, 0x00]))).summary, [{ tag: 't', simpleValue: 0.5 }]);
   assert.deepEqual(decodeEvent(event(ld(8, [0x08, 0x01]))).summary, [{ tag: 't' }]);
   assert.equal(decodeEvent(event([])).step, 7);
+});
+
+test('decodeEvent reads TF2-style tensor scalars (python-written)', () => {
+  const rows: { tf2?: boolean; tag: string; value: number; float32: boolean; hex: string }[] = JSON.parse(
+    readFileSync(new URL('../../golden/example/events.json', import.meta.url), 'utf8'),
+  ).filter((r: { tf2?: boolean }) => r.tf2);
+  assert.equal(rows.length, 3);
+  for (const row of rows) {
+    const ev = decodeEvent(new Uint8Array(Buffer.from(row.hex, 'hex')));
+    assert.equal(ev.step, 9);
+    assert.deepEqual(ev.summary, [{ tag: row.tag, tensorScalar: row.float32 ? Math.fround(row.value) : row.value }]);
+  }
 });

@@ -180,3 +180,28 @@ test('output objects follow each record\'s own keys whatever was decoded before'
   for (const x of [a, b, c, d, a, a, c, c, b, d, b, a]) assert.deepEqual(Object.keys(decodeExample(x)), want.get(x));
   assert.equal((decodeExample(c).z as Float32Array)[0], 6);
 });
+
+test('damaged bytes decode or throw InputError, never anything else (seeded)', async () => {
+  const { InputError } = await import('../../src/io/errors.js');
+  const rnd = prng(4242);
+  let errors = 0;
+  for (let i = 0; i < 1500; i++) {
+    const bytes = encodeExample(randomFeatures(rnd)).slice();
+    if (bytes.length < 3) continue;
+    const mode = rnd();
+    let damaged: Uint8Array;
+    if (mode < 0.4) damaged = bytes.subarray(0, Math.floor(rnd() * bytes.length));
+    else {
+      damaged = bytes;
+      for (let k = 1 + Math.floor(rnd() * 3); k > 0; k--) damaged[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+    }
+    try {
+      decodeExample(damaged);
+      exampleToJson(damaged);
+    } catch (e) {
+      assert.ok(e instanceof InputError, `case ${i}: ${(e as Error).stack}`);
+      errors++;
+    }
+  }
+  assert.ok(errors > 100, `errors seen: ${errors}`);
+});

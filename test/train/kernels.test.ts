@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { FAST_BACKEND, registerFastBackend } from '../../src/train/backend/index.js';
+import { FAST_BACKEND, registerFastBackend, registerWasmTrainingKernels } from '../../src/train/backend/index.js';
 import { batchNormTrain } from '../../src/train/backend/batch-norm.js';
 import { batchNormTrainBackward, batchNormTrainForward } from '../../src/train/backend/batch-norm.js';
 import { createBackbone } from '../../src/train/model.js';
@@ -145,6 +145,7 @@ describe('recordflow training kernels match stock tfjs', () => {
     const x = random(size(shape), 90);
     const run = () => {
       const t = tf.tensor4d(x, shape as [number, number, number, number]);
+      const wide = tf.tensor2d(random(7 * 64, 95), [7, 64]);
       return [
         tf.slice(t, [0, 1, 2, 0], [2, 5, 6, 3]),
         tf.slice(t, [1, 0, 0, 1], [1, 7, 9, 2]),
@@ -159,11 +160,16 @@ describe('recordflow training kernels match stock tfjs', () => {
         tf.sub(t, tf.tensor1d([0.5, -1, 2])),
         tf.sub(tf.tensor1d([0.5, -1, 2]), t),
         tf.mul(tf.tensor1d([0.5, -1, 2]), t),
+        // Wide "channel" vectors (Dense biases, flattened maps) must not use the SIMD
+        // channel path's per-period scratch beyond its size (a heap overrun once).
+        tf.add(wide, tf.tensor1d(random(64, 96))),
+        tf.mul(tf.reshape(t, [2, 189]), tf.tensor1d(random(189, 97))),
+        tf.sum(wide, [0]),
       ];
     };
     const expected = values(await on('wasm', run));
     const actual = values(await on(FAST_BACKEND, run));
-    const sums = [6, 7, 8];
+    const sums = [6, 7, 8, 15];
     expected.forEach((e, k) => (sums.includes(k) ? assertClose(actual[k]!, e, 1e-6, `sum ${k}`) : assert.deepEqual(actual[k], e, `output ${k}`)));
   });
 
@@ -206,6 +212,29 @@ describe('recordflow training kernels match stock tfjs', () => {
     fusedValues.forEach((v, k) => assert.deepEqual(v, stockValues[k], `variable ${k}`));
     assert.equal(fusedMoments.length, stockMoments.length);
     fusedMoments.forEach((m, k) => assert.deepEqual(m, stockMoments[k], `optimizer weight ${k}`));
+  });
+
+  it('batch 7: fast-path losses equal the wasm backend over 3 steps (and are finite)', async () => {
+    const B = 7;
+    const xs = random(B * 24 * 32, 17, 1).map((v) => v + 0.5);
+    const ys = random(B * 4, 18, 0.5).map((v) => v + 0.5);
+    const run = async () => {
+      const model = createBackbone({ seed: 1 });
+      const optimizer = tf.train.adam(5e-4);
+      model.compile({ optimizer, loss: 'meanSquaredError' });
+      const x = tf.tensor4d(xs, [B, 24, 32, 1]);
+      const y = tf.tensor2d(ys, [B, 4]);
+      const losses: number[] = [];
+      for (let step = 0; step < 3; step++) losses.push((await model.trainOnBatch(x, y)) as number);
+      tf.dispose([x, y]);
+      model.dispose();
+      optimizer.dispose();
+      return losses;
+    };
+    registerWasmTrainingKernels();
+    const reference = await on('wasm', run);
+    const fast = await on(FAST_BACKEND, run);
+    fast.forEach((l, k) => assert.ok(Number.isFinite(l) && Math.abs(l - reference[k]!) <= 1e-5 * Math.abs(reference[k]!), `loss ${k}: ${l} vs ${reference[k]}`));
   });
 
   it('a BackBone training step on the fast path matches stock cpu (losses and weights over 3 steps)', async () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTrainWithMovingStats } from './batch-norm.js';
+import { channelKernelsSupport } from './simd-batch-norm.js';
 
 /**
  * Routes tfjs-layers' BatchNormalization training call through our fused kernel pair
@@ -35,7 +36,8 @@ export function patchBatchNormalization(isActive: () => boolean): void {
     const input = Array.isArray(inputs) ? inputs[0]! : inputs;
     const training = kwargs?.['training'] === true;
     const lastAxis = this.axis === -1 || this.axis === input.rank - 1;
-    if (!training || !isActive() || !lastAxis || input.rank < 2 || !this.center || !this.scale || !this.gamma || !this.beta) {
+    const channels = input.shape[input.rank - 1]!;
+    if (!training || !isActive() || !lastAxis || input.rank < 2 || !channelKernelsSupport(channels) || !this.center || !this.scale || !this.gamma || !this.beta) {
       return original.call(this, inputs, kwargs);
     }
     return tf.tidy(() => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { asWasmBackend, f32, wasmMemory } from './heap.js';
-import { channelAffineSimd, channelSumSimd } from './simd-batch-norm.js';
+import { channelAffineSimd, channelKernelsSupport, channelSumSimd } from './simd-batch-norm.js';
 
 /**
  * Data-movement kernels where the stock wasm backend copies more than it must.
@@ -117,8 +117,8 @@ export const sumConfig = (backendName: string, fallback: tf.KernelFunc): tf.Kern
     const rank = x.shape.length;
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const leading = rank >= 2 && axes.length === rank - 1 && axes.every((a, i) => a === i);
-    if (x.dtype !== 'float32' || !leading) return fallback(args);
     const C = x.shape[rank - 1]!;
+    if (x.dtype !== 'float32' || !leading || !channelKernelsSupport(C)) return fallback(args);
     const wasm = asWasmBackend(args.backend);
     const sums = new Float64Array(C);
     channelSumSimd(wasm, wasmMemory(args.backend), x, C, sums);
@@ -149,7 +149,7 @@ function channelBroadcast(kernelName: string, backendName: string, fallback: tf.
       const map = mapFirst ? a : b;
       const vec = mapFirst ? b : a;
       const C = map.shape[map.shape.length - 1]!;
-      if (map.shape.reduce((x, y) => x * y, 1) < 4 * C) return fallback(args);
+      if (!channelKernelsSupport(C) || map.shape.reduce((x, y) => x * y, 1) < 4 * C) return fallback(args);
       const wasm = asWasmBackend(args.backend);
       const values = Array.from(f32(wasm, vec));
       let scale: number[];

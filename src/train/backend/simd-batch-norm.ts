@@ -9,7 +9,14 @@ import { channelKernels, periodVectors, type ChannelKernels } from './simd-chann
  * (only when pixels·C is not a multiple of lcm(C, 4)) is done in JS.
  */
 const BLOCK = 256;
-const SCRATCH_FLOATS = 6 * 4 * 8;
+/** Scratch slots of one period (4·P floats) each: sums ×2, then mean/scale/shift patterns. */
+const SCRATCH_SLOTS = 6;
+/** Beyond this many channels the per-period module would need too many registers. */
+export const MAX_CHANNELS = 16;
+
+export function channelKernelsSupport(C: number): boolean {
+  return Number.isInteger(C) && C >= 1 && C <= MAX_CHANNELS;
+}
 
 interface Ctx {
   k: ChannelKernels;
@@ -21,13 +28,16 @@ interface Ctx {
 }
 
 function context(wasm: WasmBackendLike, memory: WebAssembly.Memory, total: number, C: number): Ctx {
+  if (!channelKernelsSupport(C)) throw new Error(`recordflow SIMD channel kernels: ${C} channels (max ${MAX_CHANNELS})`);
   const P = periodVectors(C);
-  const scratch = wasm.makeOutput([SCRATCH_FLOATS], 'float32');
+  // Sized by the period: an undersized scratch would be overwritten past its end.
+  const scratch = wasm.makeOutput([SCRATCH_SLOTS * 4 * P], 'float32');
   return { k: channelKernels(memory, P), P, C, periods: Math.floor(total / (4 * P)), scratch, sAddr: addressOf(wasm, scratch) };
 }
 
 /** Writes per-channel values as P pattern vectors at scratch slot `slot`; returns its address. */
 function pattern(wasm: WasmBackendLike, ctx: Ctx, slot: number, perChannel: ArrayLike<number>): number {
+  if (slot >= SCRATCH_SLOTS) throw new Error('recordflow SIMD channel kernels: scratch slot out of range');
   const s = f32(wasm, ctx.scratch);
   const n = 4 * ctx.P;
   for (let i = 0; i < n; i++) s[slot * n + i] = perChannel[i % ctx.C]!;

@@ -121,8 +121,96 @@ function materialize(i: number): DecodedFeature {
   return recVals[i]!;
 }
 
+// Template of the last fixed-shape record (every feature a single float or a single bytes
+// value, as in image + box datasets): when the next record has the same length and the same
+// structural bytes (tags, lengths, keys — everything but the values), it parses the same way,
+// so only the values are read. The comparison is cheaper than the parse it replaces.
+let tplLength = -1;
+let tplWordRel: number[] = [];
+let tplWordVal: number[] = [];
+let tplByteRel: number[] = [];
+let tplByteVal: number[] = [];
+let tplCount = 0;
+let tplKinds: number[] = [];
+let tplRel: number[] = [];
+let tplLens: number[] = [];
+let tplBuilder: Builder | null = null;
+let tplMisses = 0;
+let canonicalOK = false;
+
+function fromTemplate(bytes: Uint8Array): DecodedFeatures | null {
+  const ab = bytes.buffer;
+  const off = bytes.byteOffset;
+  const dv = dataViewOf(ab);
+  const wr = tplWordRel;
+  const wv = tplWordVal;
+  for (let k = 0; k < wr.length; k++) if (dv.getInt32(off + wr[k]!, true) !== wv[k]) return null;
+  const br = tplByteRel;
+  const bv = tplByteVal;
+  for (let k = 0; k < br.length; k++) if (dv.getUint8(off + br[k]!) !== bv[k]) return null;
+  for (let i = 0; i < tplCount; i++) {
+    const at = off + tplRel[i]!;
+    if (tplKinds[i] === KIND_F1) {
+      const hi = dv.getUint16(at + 2, true);
+      if ((hi & 0x7fc0) === 0x7f80 && ((hi & 0x3f) !== 0 || dv.getUint16(at, true) !== 0)) return null;
+    }
+    recPos[i] = at;
+    recLen[i] = tplLens[i]!;
+  }
+  return tplBuilder!(recVals, recPos, recLen, ab, dv);
+}
+
+function makeTemplate(bytes: Uint8Array, n: number, build: Builder): void {
+  for (let i = 0; i < n; i++) if (recKind[i] !== KIND_F1 && recKind[i] !== KIND_B1) return;
+  const off = bytes.byteOffset;
+  const dv = new DataView(bytes.buffer, off, bytes.length);
+  const wordRel: number[] = [];
+  const wordVal: number[] = [];
+  const byteRel: number[] = [];
+  const byteVal: number[] = [];
+  // structural bytes [a, b): whole int32 words (the last one overlapping back), short runs bytewise
+  const cover = (a: number, b: number): void => {
+    if (b - a < 4) {
+      for (let i = a; i < b; i++) byteRel.push(i), byteVal.push(dv.getUint8(i));
+      return;
+    }
+    for (let i = a; i < b; i += 4) {
+      const at = Math.min(i, b - 4);
+      wordRel.push(at);
+      wordVal.push(dv.getInt32(at, true));
+    }
+  };
+  let prev = 0;
+  const rel: number[] = [];
+  const lens: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = recPos[i]! - off;
+    cover(prev, start);
+    prev = start + (recKind[i] === KIND_F1 ? 4 : recLen[i]!);
+    rel.push(start);
+    lens.push(recLen[i]!);
+  }
+  cover(prev, bytes.length);
+  tplLength = bytes.length;
+  tplWordRel = wordRel;
+  tplWordVal = wordVal;
+  tplByteRel = byteRel;
+  tplByteVal = byteVal;
+  tplCount = n;
+  tplKinds = recKind.slice(0, n);
+  tplRel = rel;
+  tplLens = lens;
+  tplBuilder = build;
+  tplMisses = 0;
+}
+
 /** Decodes a serialized tf.train.Example into plain typed arrays. */
 export function decodeExample(bytes: Uint8Array): DecodedFeatures {
+  if (bytes.length === tplLength) {
+    const hit = fromTemplate(bytes);
+    if (hit !== null) return hit;
+  }
+  tplMisses++;
   keyMisses = 0;
   deferOK = true;
   try {
@@ -136,7 +224,11 @@ export function decodeExample(bytes: Uint8Array): DecodedFeatures {
   for (let i = 0; same && i < n; i++) same = recKind[i] === lastKinds[i];
   const build = same ? lastBuilder : builderFor(recKeys, recKind, n);
   lastCount = build === null ? -1 : n;
-  if (build !== null) return build(recVals, recPos, recLen, recBuffer, recView);
+  if (build !== null) {
+    // (re)learn the template now and then, not on every record of a varying dataset
+    if (canonicalOK && (tplBuilder === null || tplMisses >= 8)) makeTemplate(bytes, n, build);
+    return build(recVals, recPos, recLen, recBuffer, recView);
+  }
   const out: DecodedFeatures = {};
   for (let i = 0; i < n; i++) setKey(out, recKeys[i]!, materialize(i));
   return out;
@@ -324,7 +416,8 @@ function decodeCanonical(buf: Uint8Array): boolean {
 
 /** Parses bytes into recKeys/recVals/recCount; returns whether a `features` field was seen. */
 function decodeRecord(bytes: Uint8Array): boolean {
-  if (decodeCanonical(bytes)) return true;
+  canonicalOK = decodeCanonical(bytes);
+  if (canonicalOK) return true;
   const r = reader;
   r.buf = bytes;
   r.pos = 0;

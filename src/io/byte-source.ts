@@ -21,6 +21,9 @@ export type ByteInput =
 /** Size of the blocks read from files: large enough that per-block costs vanish. */
 export const FILE_BLOCK_SIZE = 1 << 20;
 
+/** File blocks read ahead of the one being framed (I/O on libuv's pool overlaps the CRC). */
+const READ_AHEAD = 1;
+
 /** Upper bound for blocks grown by `expect`. */
 const MAX_FILE_BLOCK = 64 << 20;
 
@@ -63,13 +66,14 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-/** Reads a file in FILE_BLOCK_SIZE blocks, keeping one read ahead in flight. */
+/** Reads a file in FILE_BLOCK_SIZE blocks, keeping READ_AHEAD reads in flight. */
 class FileBlocks implements BlockSource {
   private handle: FileHandle | undefined;
   private size = 0;
   private position = 0;
   private delivered = 0;
-  private ahead: Promise<Uint8Array> | undefined;
+  /** Reads in flight, in file order. */
+  private ahead: Promise<Uint8Array>[] = [];
   private closed = false;
 
   constructor(
@@ -126,11 +130,22 @@ class FileBlocks implements BlockSource {
 
   async next(): Promise<Uint8Array | null> {
     const h = await this.ensureOpen();
-    const current = this.ahead ?? this.readAt(h);
+    while (this.ahead.length < READ_AHEAD + 1) {
+      const r = this.readAt(h);
+      if (!r) break;
+      r.catch(() => {}); // surfaced when its turn comes, or dropped on close
+      this.ahead.push(r);
+    }
+    const current = this.ahead.shift();
     if (!current) return null;
     const block = await current;
-    this.ahead = this.readAt(h);
-    this.ahead?.catch(() => {}); // surfaced by the next call, or dropped on close
+    // Keep the pipeline full while the caller works on this block.
+    while (this.ahead.length < READ_AHEAD) {
+      const r = this.readAt(h);
+      if (!r) break;
+      r.catch(() => {});
+      this.ahead.push(r);
+    }
     this.delivered += block.length;
     return block.length > 0 ? block : null;
   }
@@ -145,8 +160,9 @@ class FileBlocks implements BlockSource {
     this.handle = undefined;
     if (!h) return;
     // Never close the descriptor under an in-flight read: the number could be reused.
-    if (this.ahead) await this.ahead.catch(() => {});
-    this.ahead = undefined;
+    const inFlight = this.ahead;
+    this.ahead = [];
+    await Promise.all(inFlight.map((r) => r.catch(() => {})));
     await h.close();
   }
 }

@@ -2,7 +2,7 @@
 export * from './errors.js';
 export * from './chunks.js';
 export * from './example.js';
-export { crc32c, crc32cUpdate, maskCrc, maskedCrc32c } from './crc32c.js';
+export { crc32c, crc32cKernel, crc32cUpdate, maskCrc, maskedCrc32c } from './crc32c.js';
 export type { ByteInput } from './byte-source.js';
 export { compressionFromName, type Compression } from './decompress.js';
 export { readTFRecord, type TFRecordReadOptions, type TFRecordStream, type SkipInfo } from './tfrecord-reader.js';

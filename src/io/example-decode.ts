@@ -98,7 +98,12 @@ function builderFor(keys: string[], kinds: number[], n: number): Builder | null 
       return `${JSON.stringify(k)}: v[${i}]`;
     });
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const build = new Function('v', 'pos', 'len', 'ab', 'dv', `${pre.join(' ')} return { ${fields.join(', ')} };`) as Builder;
+    let build: Builder;
+    try {
+      build = new Function('v', 'pos', 'len', 'ab', 'dv', `${pre.join(' ')} return { ${fields.join(', ')} };`) as Builder;
+    } catch {
+      return null; // code generation disallowed (--disallow-code-generation-from-strings): generic path
+    }
     if (builders.size >= 256) builders.clear();
     entry = { keys: seq, kinds: ks, build };
     builders.set(id, entry);

@@ -190,15 +190,18 @@ const ROWS_PER_CHUNK = 256;
 
 /** A function building row objects with fixed keys (an object literal: one hidden class, fast). */
 function rowMaker(names: string[]): (v: TypedArray[]) => NpzRow {
-  if (names.includes('__proto__')) {
-    return (v) => {
-      const row: NpzRow = {};
-      names.forEach((k, j) => Object.defineProperty(row, k, { value: v[j], enumerable: true, writable: true, configurable: true }));
-      return row;
-    };
-  }
+  const generic = (v: TypedArray[]): NpzRow => {
+    const row: NpzRow = {};
+    names.forEach((k, j) => Object.defineProperty(row, k, { value: v[j], enumerable: true, writable: true, configurable: true }));
+    return row;
+  };
+  if (names.includes('__proto__')) return generic;
   const body = names.map((k, j) => `${JSON.stringify(k)}: v[${j}]`).join(', ');
-  return new Function('v', `return { ${body} };`) as (v: TypedArray[]) => NpzRow;
+  try {
+    return new Function('v', `return { ${body} };`) as (v: TypedArray[]) => NpzRow;
+  } catch {
+    return generic; // code generation disallowed
+  }
 }
 
 /**

@@ -1,8 +1,31 @@
 // Nothing half-written: a command writes its outputs into a hidden staging directory next to the
 // destination and moves them into place only when everything succeeded; on failure the staging
 // directory is removed and the destination is left as it was.
+import { rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+
+// Partial outputs alive right now; an interrupt (Ctrl-C, SIGTERM) removes them before exiting.
+const partial = new Set<string>();
+let handlersInstalled = false;
+
+function onSignal(signal: NodeJS.Signals): void {
+  for (const dir of partial) rmSync(dir, { recursive: true, force: true });
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+
+/** Registers a directory to remove if the process is interrupted; returns the unregister function. */
+export function removeOnInterrupt(dir: string): () => void {
+  if (!handlersInstalled) {
+    handlersInstalled = true;
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  partial.add(dir);
+  return () => {
+    partial.delete(dir);
+  };
+}
 
 export class Staging {
   private constructor(
@@ -16,8 +39,12 @@ export class Staging {
     await mkdir(abs, { recursive: true });
     const dir = join(abs, `.recordflow-partial-${process.pid}-${Date.now().toString(36)}`);
     await mkdir(dir);
-    return new Staging(dir, abs);
+    const staging = new Staging(dir, abs);
+    staging.unregister = removeOnInterrupt(dir);
+    return staging;
   }
+
+  private unregister: () => void = () => {};
 
   /** Path of a file inside the staging directory. */
   path(name: string): string {
@@ -33,11 +60,13 @@ export class Staging {
       await rename(join(this.dir, name), dest);
     }
     await rm(this.dir, { recursive: true, force: true });
+    this.unregister();
     return names.map((n) => join(this.target, n));
   }
 
   async abort(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
+    this.unregister();
   }
 
   /** Runs `fn` with this staging area; commits on success, aborts on any error. */
@@ -62,11 +91,15 @@ export async function staged<T>(target: string, fn: (staging: Staging) => Promis
   } catch {
     existed = false;
   }
+  // A target this call creates goes away on an interrupt too (its staging dir is inside it).
+  const unregister = existed ? () => {} : removeOnInterrupt(abs);
   const staging = await Staging.open(abs);
   try {
     return await staging.run(fn);
   } catch (err) {
     if (!existed) await rm(abs, { recursive: true, force: true });
     throw err;
+  } finally {
+    unregister();
   }
 }

@@ -2,12 +2,12 @@
 // the single commands on its outputs: eval agrees with start, prepare --split reproduces the
 // split byte for byte, show draws a valid PNG; and bad inputs fail cleanly with exit 2.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { checkPng, errorLines, runCli } from './helpers.js';
+import { checkPng, errorLines, ROOT, runCli } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'recordflow-cli-flow-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -68,6 +68,26 @@ describe('start at a tiny scale, then the single commands on its run', { concurr
     const d2 = await runCli(['diff', join(other, 'loc_val.tfr-00000-of-00002'), join(run, 'prepared', 'loc_val.tfr')]);
     assert.equal(d2.code, 1);
     assert.match(d2.stdout, /^differ at record \d+, feature "(image|h|w|x|y)"/);
+  });
+
+  test('an interrupted train leaves no output directory behind', async () => {
+    const out = join(tmp, 'interrupted');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'train', '--data', join(run, 'prepared'), '--out', out, '--epochs', '50'], {
+      cwd: ROOT,
+      env: { ...process.env, CI: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        // Interrupt once the staging directory exists and training has begun.
+        if (/backend: /.test(stderr) && !child.killed) setTimeout(() => child.kill('SIGINT'), 300);
+      });
+      child.on('close', (c) => resolve(c));
+    });
+    assert.equal(code, 130, stderr);
+    assert.equal(existsSync(out), false, 'no partial output left');
   });
 
   test('show draws the validation frames with predictions into a valid PNG', async () => {

@@ -4,19 +4,26 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { JSON_OPTION, intOption, numberOption, stringOption, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
+import { removeOnInterrupt } from '../staging.js';
 import { iouLine } from './eval.js';
 import { runPrepare } from './prepare.js';
 import { runSynth, seedOption } from './synth.js';
 import { curveRows, DEFAULT_PRECISE_BN_BATCHES, trainInto } from './train.js';
 
 /** Training budget of the default run: `npm start` must end within 10 minutes on 2 cores. */
-export const DEFAULT_TIME_BUDGET = 420;
+export const DEFAULT_TIME_BUDGET = 480;
 export const DEFAULT_EPOCHS = 100;
 /**
  * The short run trains with a higher initial learning rate than the reference's 5e-4 and anneals
  * it (cosine, to 2%) over the time budget: ~20 epochs instead of 100 have to get as far.
  */
 export const DEFAULT_START_LR = 3e-3;
+
+/** Which weights became the model, for titles: the best epoch or the tail-epoch average. */
+function modelChoice(t: { bestEpoch: number | undefined; weightAverage?: { epochs: number[]; kept: boolean } }): string {
+  const w = t.weightAverage;
+  return w?.kept ? `average of epochs ${w.epochs[0]}-${w.epochs.at(-1)}` : `epoch ${t.bestEpoch}`;
+}
 
 function timestamp(d = new Date()): string {
   // 2026-11-22T01-23-45Z: sortable, and safe in file names everywhere.
@@ -68,12 +75,8 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
     const final = join(runs, name);
     const partial = join(runs, `.${name}.partial-${process.pid}`);
     await mkdir(partial, { recursive: true });
-    // Interrupted (Ctrl-C): remove the partial run, then exit as a signal would.
-    const onSignal = (sig: NodeJS.Signals) => {
-      void rm(partial, { recursive: true, force: true }).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // Interrupted (Ctrl-C): the partial run is removed before the process exits.
+    const unregister = removeOnInterrupt(partial);
     const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
     try {
       ctx.log(`recordflow start: run ${final}`);
@@ -91,11 +94,12 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
         timeBudget,
         learningRate: lr,
         anneal: !referenceSchedule,
+        weightAverage: !referenceSchedule,
         preciseBNBatches: DEFAULT_PRECISE_BN_BATCHES,
         log: ctx.log,
         progress: true,
       });
-      ctx.log(`trained ${trained.epochs} epochs on ${trained.backend}, ${trained.msPerStep.toFixed(1)} ms/step, best epoch ${trained.bestEpoch} (${seconds()} s)`);
+      ctx.log(`trained ${trained.epochs} epochs on ${trained.backend}, ${trained.msPerStep.toFixed(1)} ms/step, model: ${modelChoice(trained)} (${seconds()} s)`);
 
       // The reported number: the exhaustive pass with the best model, recomputed from its files.
       const { exhaustiveIoU, readSplit, splitFiles } = await import('../data-files.js');
@@ -104,7 +108,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
       const evaluated = await exhaustiveIoU((images) => predictBoxes(join(partial, 'model'), images, backend), val, batch);
 
       const { renderCurves } = await import('../render/curves.js');
-      await writeFileAtomic(join(partial, 'curves.png'), renderCurves(curveRows(trained.history), `recordflow start: seed ${seed}, ${trained.epochs} epochs, best ${trained.bestEpoch}`));
+      await writeFileAtomic(join(partial, 'curves.png'), renderCurves(curveRows(trained.history), `recordflow start: seed ${seed}, ${trained.epochs} epochs, model: ${modelChoice(trained)}`));
       const { runShow } = await import('./show.js');
       await runShow(join(partial, 'prepared', 'loc_val.tfr'), {
         out: join(partial, 'boxes.png'),
@@ -127,6 +131,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
         schedule: referenceSchedule ? 'reference (x0.9 per 5000 steps)' : `cosine anneal over ${timeBudget} s`,
         stoppedBy: trained.stoppedBy,
         bestEpoch: trained.bestEpoch,
+        ...(trained.weightAverage ? { weightAverage: trained.weightAverage } : {}),
         msPerStep: trained.msPerStep,
         trainSeconds: trained.seconds,
         exhaustiveValidationIoU: evaluated.iou,
@@ -149,8 +154,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
       await rm(partial, { recursive: true, force: true });
       throw err;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      unregister();
     }
   },
 };

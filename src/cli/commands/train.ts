@@ -6,6 +6,7 @@ import { JSON_OPTION, intOption, numberOption, requiredString, stringOption, typ
 import { splitFiles } from '../data-files.js';
 import { staged } from '../staging.js';
 import type { EpochMetrics as CurveRow } from '../render/curves.js';
+import { WeightAverage } from '../weight-average.js';
 
 class BudgetExceeded extends Error {
   override name = 'BudgetExceeded';
@@ -25,6 +26,11 @@ export interface TrainRunOptions {
    * over the budget's wall-clock time, so a run of unknown length still ends at a low rate.
    */
   anneal?: boolean;
+  /**
+   * Average the weights of the epochs in the second half of the annealed learning rate and keep
+   * the average instead of the best single epoch when its validation IoU is higher.
+   */
+  weightAverage?: boolean;
   /** Stop starting epochs once the next one would end after this many seconds of training. */
   timeBudget?: number;
   /** Batches of the training set over which precise BN recomputes the statistics (0 = off). */
@@ -45,6 +51,8 @@ export interface TrainRunResult {
   nTrain: number;
   nVal: number;
   msPerStep: number;
+  /** The tail-epoch weight average, when one was tried, and whether it became the model. */
+  weightAverage?: { epochs: number[]; validationIoU: number; kept: boolean };
 }
 
 /**
@@ -124,6 +132,7 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
       : options.learningRate !== undefined
         ? train.exponentialDecay({ initialLearningRate: lr0, decaySteps: 5000, decayRate: 0.9, staircase: true })
         : undefined;
+  const average = options.weightAverage && schedule && options.anneal ? new WeightAverage() : undefined;
   const abort = new AbortController();
   const hardLimit = options.timeBudget === undefined ? undefined : options.timeBudget + Math.max(20, options.timeBudget * 0.1);
   const timer = hardLimit === undefined ? undefined : setTimeout(() => abort.abort(new BudgetExceeded()), hardLimit * 1000);
@@ -139,6 +148,7 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
       signal: abort.signal,
       onEpoch: (m) => {
         history.push(m);
+        if (average && m.learningRate <= lr0 / 2) average.add(model, m.epoch);
         if (options.timeBudget === undefined) return true;
         const elapsed = (performance.now() - started) / 1000;
         if (elapsed + m.seconds > options.timeBudget && m.epoch < options.epochs) {
@@ -155,6 +165,24 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
     options.log(`time budget: aborted epoch ${history.length + 1} after ${hardLimit} s; keeping the best of ${history.length} epochs`);
   } finally {
     if (timer) clearTimeout(timer);
+  }
+  let averaged: TrainRunResult['weightAverage'];
+  try {
+    if (average && average.count >= 2) {
+      // The mean of the tail epochs, with BN statistics recomputed for it, against the best epoch.
+      await average.apply(model);
+      await train.recomputeBatchNormStats(model, trainDs, options.preciseBNBatches > 0 ? { maxBatches: options.preciseBNBatches } : {});
+      const r = await train.evaluate(model, valDs, { count: nVal });
+      const bestSingle = Math.max(...history.map((h) => h.validationIoU ?? -Infinity));
+      const kept = r.validationIoU > bestSingle;
+      if (kept) await train.saveModel(model, join(ckpt, 'best'));
+      averaged = { epochs: [...average.epochs], validationIoU: r.validationIoU, kept };
+      options.log(
+        `weight average of epochs ${average.epochs[0]}-${average.epochs.at(-1)}: exhaustive validation IoU ${r.validationIoU.toFixed(4)} ` +
+          `(best single epoch ${bestSingle.toFixed(4)}); keeping ${kept ? 'the average' : 'the best epoch'}`,
+      );
+    }
+  } finally {
     model.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
@@ -164,7 +192,9 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
   for (const name of await readdir(best)) await rename(join(best, name), join(outDir, name));
   await rm(ckpt, { recursive: true, force: true });
   const bestRow = history.filter((h) => h.best).at(-1);
-  const result = { history, bestEpoch: bestRow?.epoch, best: bestRow?.validationIoU };
+  const result = averaged?.kept
+    ? { history, bestEpoch: bestRow?.epoch, best: averaged.validationIoU }
+    : { history, bestEpoch: bestRow?.epoch, best: bestRow?.validationIoU };
 
   const steps = history.reduce((n, h) => n + h.steps, 0);
   // Time in optimizer steps only (validation and precise BN excluded), when the trainer reports it.
@@ -180,6 +210,7 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
     nTrain,
     nVal,
     msPerStep: steps > 0 ? (trainSeconds * 1000) / steps : NaN,
+    ...(averaged ? { weightAverage: averaged } : {}),
   };
   await writeFile(join(outDir, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
@@ -219,6 +250,7 @@ events.out.tfevents.* file.`,
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate (decay x0.9 every 5000 steps)', defaultText: '5e-4' },
     'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
     anneal: { type: 'boolean', description: 'with --time-budget: cosine-anneal the learning rate to 2% over the budget' },
+    'weight-average': { type: 'boolean', description: 'with --anneal: average the weights of the low-rate epochs; keep the average if it validates better' },
     'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: '100' },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },
     json: JSON_OPTION,
@@ -242,6 +274,7 @@ events.out.tfevents.* file.`,
         ...(backend ? { backend } : {}),
         ...(lr !== undefined ? { learningRate: lr } : {}),
         anneal: ctx.values.anneal === true,
+        weightAverage: ctx.values['weight-average'] === true,
         ...(budget !== undefined ? { timeBudget: budget } : {}),
         preciseBNBatches: ctx.values['no-precise-bn'] === true ? 0 : intOption(ctx.values, 'precise-bn-batches', DEFAULT_PRECISE_BN_BATCHES, 1),
         log: ctx.log,

@@ -3,3 +3,4 @@ export * from './io/index.js';
 export * from './transforms/index.js';
 export * from './pipeline/index.js';
 export * from './train/index.js';
+export * from './synth/index.js';

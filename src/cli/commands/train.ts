@@ -27,7 +27,7 @@ export interface TrainRunOptions {
    */
   anneal?: boolean;
   /**
-   * Average the weights of the epochs in the second half of the annealed learning rate and keep
+   * Average the weights of the epochs in the last third of the annealed learning rate and keep
    * the average instead of the best single epoch when its validation IoU is higher.
    */
   weightAverage?: boolean;
@@ -81,8 +81,8 @@ async function checkRecords(files: string[]): Promise<number> {
   return n;
 }
 
-/** Precise BN over a subset (100 batches = 700 frames) keeps each validation cheap; the statistics of 700 frames of 72x96 maps are already steady. */
-export const DEFAULT_PRECISE_BN_BATCHES = 100;
+/** Precise BN over a subset (50 batches = 350 frames) keeps each validation cheap; 350 frames of 72x96 maps give steady statistics. */
+export const DEFAULT_PRECISE_BN_BATCHES = 50;
 
 /** Trains from a prepared directory into `outDir` (written by the caller, e.g. a staging dir). */
 export async function trainInto(dataDir: string, outDir: string, options: TrainRunOptions): Promise<TrainRunResult> {
@@ -148,7 +148,8 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
       signal: abort.signal,
       onEpoch: (m) => {
         history.push(m);
-        if (average && m.learningRate <= lr0 / 2) average.add(model, m.epoch);
+        // The last third of the cosine (rate below a quarter of the start) is the settled tail.
+        if (average && m.learningRate <= lr0 / 4) average.add(model, m.epoch);
         if (options.timeBudget === undefined) return true;
         const elapsed = (performance.now() - started) / 1000;
         if (elapsed + m.seconds > options.timeBudget && m.epoch < options.epochs) {
@@ -250,8 +251,8 @@ events.out.tfevents.* file.`,
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate (decay x0.9 every 5000 steps)', defaultText: '5e-4' },
     'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
     anneal: { type: 'boolean', description: 'with --time-budget: cosine-anneal the learning rate to 2% over the budget' },
-    'weight-average': { type: 'boolean', description: 'with --anneal: average the weights of the low-rate epochs; keep the average if it validates better' },
-    'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: '100' },
+    'weight-average': { type: 'boolean', description: 'with --anneal: average the weights of the epochs below 1/4 of the rate; keep the average if it validates better' },
+    'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: String(DEFAULT_PRECISE_BN_BATCHES) },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },
     json: JSON_OPTION,
   },

@@ -81,8 +81,8 @@ async function checkRecords(files: string[]): Promise<number> {
   return n;
 }
 
-/** Precise BN over a subset (50 batches = 350 frames) keeps each validation cheap; 350 frames of 72x96 maps give steady statistics. */
-export const DEFAULT_PRECISE_BN_BATCHES = 50;
+/** Precise BN over a subset (100 batches = 700 frames) keeps each validation cheap. With 50 batches the exhaustive pass fell 0.03-0.05 below the streaming IoU (noisier statistics shift box corners across pixel boundaries); with 100 the gap was ~0.01. */
+export const DEFAULT_PRECISE_BN_BATCHES = 100;
 
 /** Trains from a prepared directory into `outDir` (written by the caller, e.g. a staging dir). */
 export async function trainInto(dataDir: string, outDir: string, options: TrainRunOptions): Promise<TrainRunResult> {

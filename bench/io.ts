@@ -19,6 +19,7 @@ import { crc32c } from '../src/io/crc32c.js';
 import { decodeExample, encodeExample } from '../src/io/example.js';
 import { readTFRecord } from '../src/io/tfrecord-reader.js';
 import { writeTFRecord } from '../src/io/tfrecord-writer.js';
+import { createRng } from '../src/transforms/random.js';
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -48,17 +49,6 @@ const N = Number(process.env['N'] ?? 100_000);
 const REPS = Number(process.env['REPS'] ?? 3);
 const BIG_MB = Number(process.env['BIG_MB'] ?? 128);
 const ROBO_N = Math.min(N, Number(process.env['ROBOFLOW_N'] ?? 5000));
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Row {
   name: string;
@@ -161,7 +151,7 @@ async function main(): Promise<void> {
     console.log('  columns: wall-clock rates of the best of REPS runs | the same work per CPU-second (user+sys) of that run');
     console.log(`bench:io — ${N} records of a 768-byte image + x,y,w,h floats; best of ${REPS}; node ${process.version}`);
     console.log(`  (shared machine: numbers are noisy; loadavg ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')})`);
-    const rand = seeded(1);
+    const rand = createRng(1).next;
     const payloads: Uint8Array[] = [];
     for (let i = 0; i < N; i++) {
       const image = new Uint8Array(768);
@@ -231,7 +221,7 @@ async function main(): Promise<void> {
 
     console.log(`\n1 MB records (${BIG_MB} records) against the CRC-32C in use`);
     const big = join(dir, 'big.tfrecord');
-    const bigRand = seeded(2);
+    const bigRand = createRng(2).next;
     const bigPayloads = Array.from({ length: BIG_MB }, () => {
       const p = new Uint8Array(1 << 20);
       for (let k = 0; k < p.length; k += 4) p[k] = (bigRand() * 256) | 0;

@@ -5,18 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NO_KIND, decodeExample, encodeExample, type DecodedFeature, type DecodedFeatures } from '../../src/io/example.js';
 import { exampleFromJson, exampleToJson } from '../../src/io/example-json.js';
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng as prng } from './tfrecord-fixtures.js';
 
 const KEYS = ['image', 'x', 'y', 'label', 'é', '中文', '\uE000', '\u{1F600}', '__proto__', '10', '', 'a/b', 'constructor'];
 

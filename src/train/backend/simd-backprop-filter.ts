@@ -1,4 +1,5 @@
 import type { ConvGeometry } from './conv-backprop-filter.js';
+import { outputPixelLoop, patchLaneIndex, patchVectorOffset, patchVectors } from './simd-output-walk.js';
 import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
 
 /**
@@ -20,14 +21,12 @@ export function simdBackpropFilterSupported(g: ConvGeometry): boolean {
 }
 
 function source(L: number, outC: number): WasmFunc {
-  const V = Math.ceil(L / 4);
-  const lastOffset = 4 * (L - 4);
-  const vOffset = (v: number): number => (v === V - 1 ? lastOffset : 16 * v);
+  const V = patchVectors(L);
   const locals: [string, 'i32' | 'v128'][] = [['$b', 'i32'], ['$oy', 'i32'], ['$ox', 'i32'], ['$xr', 'i32'], ['$xp', 'i32'], ['$d', 'v128']];
   for (let v = 0; v < V; v++) locals.push([`$v${v}`, 'v128']);
   for (let co = 0; co < outC; co++) for (let v = 0; v < V; v++) locals.push([`$a${co}_${v}`, 'v128']);
   const pixel: string[] = [];
-  for (let v = 0; v < V; v++) pixel.push(`local.get $xp v128.load offset=${vOffset(v)} local.set $v${v}`);
+  for (let v = 0; v < V; v++) pixel.push(`local.get $xp v128.load offset=${patchVectorOffset(L, v)} local.set $v${v}`);
   for (let co = 0; co < outC; co++) {
     pixel.push(`local.get $dy v128.load32_splat offset=${4 * co} local.set $d`);
     for (let v = 0; v < V; v++) pixel.push(`local.get $a${co}_${v} local.get $v${v} local.get $d f32x4.mul f32x4.add local.set $a${co}_${v}`);
@@ -36,35 +35,13 @@ function source(L: number, outC: number): WasmFunc {
   for (let co = 0; co < outC; co++) {
     for (let v = 0; v < V; v++) {
       for (let lane = 0; lane < 4; lane++) {
-        const j = v === V - 1 ? L - 4 + lane : 4 * v + lane;
-        if (v === V - 1 && j < 4 * (V - 1)) continue; // overlapping lanes already stored
+        const j = patchLaneIndex(L, v, lane);
+        if (j < 0) continue; // overlapping lanes already stored
         store.push(`local.get $dw local.get $a${co}_${v} f32x4.extract_lane ${lane} f32.store offset=${4 * (j * outC + co)}`);
       }
     }
   }
-  const body = `
-    local.get $batch local.set $b
-    loop
-      local.get $x local.set $xr
-      local.get $outH local.set $oy
-      loop
-        local.get $xr local.set $xp
-        local.get $outW local.set $ox
-        loop
-          ${pixel.join('\n')}
-          local.get $xp local.get $xColStep i32.add local.set $xp
-          local.get $dy i32.const ${4 * outC} i32.add local.set $dy
-          local.get $ox i32.const 1 i32.sub local.tee $ox
-          br_if 0
-        end
-        local.get $xr local.get $xRowStep i32.add local.set $xr
-        local.get $oy i32.const 1 i32.sub local.tee $oy
-        br_if 0
-      end
-      local.get $x local.get $xImg i32.add local.set $x
-      local.get $b i32.const 1 i32.sub local.tee $b
-      br_if 0
-    end
+  const body = `${outputPixelLoop(pixel, outC)}
     ${store.join('\n')}`;
   return {
     name: 'backpropFilterRow',

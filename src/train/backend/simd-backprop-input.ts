@@ -1,4 +1,5 @@
 import type { ConvGeometry } from './conv-backprop-filter.js';
+import { outputPixelLoop, patchLaneIndex, patchVectorOffset, patchVectors } from './simd-output-walk.js';
 import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
 
 /**
@@ -22,7 +23,7 @@ export function simdBackpropInputSupported(g: ConvGeometry): boolean {
 }
 
 export function vectorsPerPatch(g: ConvGeometry): number {
-  return Math.ceil((g.kW * g.inC) / 4);
+  return patchVectors(g.kW * g.inC);
 }
 
 /** Wt[kh][co][v][lane] from W[kh][kw][ci][co] (float32 count: kH·outC·V·4). */
@@ -34,8 +35,8 @@ export function arrangeKernel(g: ConvGeometry, w: Float32Array, out: Float32Arra
     for (let co = 0; co < g.outC; co++) {
       for (let v = 0; v < V; v++) {
         for (let lane = 0; lane < 4; lane++) {
-          const j = v === V - 1 ? L - 4 + lane : 4 * v + lane;
-          if (v === V - 1 && j < 4 * (V - 1)) continue;
+          const j = patchLaneIndex(L, v, lane);
+          if (j < 0) continue;
           out[(((kh * g.outC + co) * V + v) * 4) + lane] = w[(kh * L + j) * g.outC + co]!;
         }
       }
@@ -44,8 +45,7 @@ export function arrangeKernel(g: ConvGeometry, w: Float32Array, out: Float32Arra
 }
 
 function source(L: number, outC: number, kH: number): WasmFunc {
-  const V = Math.ceil(L / 4);
-  const vOffset = (v: number): number => (v === V - 1 ? 4 * (L - 4) : 16 * v);
+  const V = patchVectors(L);
   const locals: [string, 'i32' | 'v128'][] = [['$b', 'i32'], ['$oy', 'i32'], ['$ox', 'i32'], ['$xr', 'i32'], ['$xp', 'i32'], ['$row', 'i32'], ['$acc', 'v128']];
   for (let co = 0; co < outC; co++) locals.push([`$d${co}`, 'v128']);
   const pixel: string[] = [];
@@ -53,36 +53,14 @@ function source(L: number, outC: number, kH: number): WasmFunc {
   for (let kh = 0; kh < kH; kh++) {
     pixel.push(kh === 0 ? 'local.get $xp local.set $row' : 'local.get $row local.get $rowBytes i32.add local.set $row');
     for (let v = 0; v < V; v++) {
-      pixel.push(`local.get $row v128.load offset=${vOffset(v)} local.set $acc`);
+      pixel.push(`local.get $row v128.load offset=${patchVectorOffset(L, v)} local.set $acc`);
       for (let co = 0; co < outC; co++) {
         pixel.push(`local.get $acc local.get $w v128.load offset=${16 * ((kh * outC + co) * V + v)} local.get $d${co} f32x4.mul f32x4.add local.set $acc`);
       }
-      pixel.push(`local.get $row local.get $acc v128.store offset=${vOffset(v)}`);
+      pixel.push(`local.get $row local.get $acc v128.store offset=${patchVectorOffset(L, v)}`);
     }
   }
-  const body = `
-    local.get $batch local.set $b
-    loop
-      local.get $x local.set $xr
-      local.get $outH local.set $oy
-      loop
-        local.get $xr local.set $xp
-        local.get $outW local.set $ox
-        loop
-          ${pixel.join('\n')}
-          local.get $xp local.get $xColStep i32.add local.set $xp
-          local.get $dy i32.const ${4 * outC} i32.add local.set $dy
-          local.get $ox i32.const 1 i32.sub local.tee $ox
-          br_if 0
-        end
-        local.get $xr local.get $xRowStep i32.add local.set $xr
-        local.get $oy i32.const 1 i32.sub local.tee $oy
-        br_if 0
-      end
-      local.get $x local.get $xImg i32.add local.set $x
-      local.get $b i32.const 1 i32.sub local.tee $b
-      br_if 0
-    end`;
+  const body = outputPixelLoop(pixel, outC);
   return {
     name: 'backpropInputScatter',
     params: [['$x', 'i32'], ['$dy', 'i32'], ['$w', 'i32'], ['$batch', 'i32'], ['$outH', 'i32'], ['$outW', 'i32'],

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormGradCoefficients } from './batch-norm-grad-coefficients.js';
 import { asWasmBackend, f32, sizeOf, wasmMemory } from './heap.js';
 import { batchNormBackwardSimd, batchNormForwardSimd } from './simd-batch-norm.js';
 
@@ -96,18 +97,8 @@ export function batchNormTrainBackward(
       sdyx[c]! += g * (x[i + c]! - mean[c]!);
     }
   }
-  // dx = a·dy + b·(x − mean) + k   per channel
-  const a = new Float64Array(C);
-  const b = new Float64Array(C);
-  const k = new Float64Array(C);
-  for (let c = 0; c < C; c++) {
-    const r = 1 / Math.sqrt(variance[c]! + epsilon);
-    dbeta[c] = sdy[c]!;
-    dgamma[c] = sdyx[c]! * r;
-    a[c] = gamma[c]! * r;
-    b[c] = (-gamma[c]! * r * r * r * sdyx[c]!) / n;
-    k[c] = (-gamma[c]! * r * sdy[c]!) / n - b[c]! * mean[c]!;
-  }
+  // dx = a·dy + b·x + k   per channel
+  const { a, b, k } = batchNormGradCoefficients(sdy, sdyx, gamma, mean, variance, epsilon, n, dgamma, dbeta);
   for (let i = 0; i < x.length; i += C) {
     for (let c = 0; c < C; c++) dx[i + c] = a[c]! * dy[i + c]! + b[c]! * x[i + c]! + k[c]!;
   }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { batchNormGradCoefficients } from './batch-norm-grad-coefficients.js';
 import { addressOf, f32, type WasmBackendLike } from './heap.js';
 import { channelKernels, periodVectors, type ChannelKernels } from './simd-channel.js';
 
@@ -144,17 +145,7 @@ export function batchNormBackwardSimd(
       sdy[i % C]! += dys[i]!;
       sdyx[i % C]! += dys[i]! * (xs[i]! - mean[i % C]!);
     }
-    const a = new Float64Array(C);
-    const b = new Float64Array(C);
-    const k = new Float64Array(C);
-    for (let c = 0; c < C; c++) {
-      const r = 1 / Math.sqrt(variance[c]! + epsilon);
-      dbeta[c] = sdy[c]!;
-      dgamma[c] = sdyx[c]! * r;
-      a[c] = gamma[c]! * r;
-      b[c] = (-gamma[c]! * r * r * r * sdyx[c]!) / n;
-      k[c] = (-gamma[c]! * r * sdy[c]!) / n - b[c]! * mean[c]!;
-    }
+    const { a, b, k } = batchNormGradCoefficients(sdy, sdyx, gamma, mean, variance, epsilon, n, dgamma, dbeta);
     const aAddr = pattern(wasm, ctx, 3, a);
     const bAddr = pattern(wasm, ctx, 4, b);
     const kAddr = pattern(wasm, ctx, 5, k);

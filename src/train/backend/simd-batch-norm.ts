@@ -24,6 +24,10 @@ interface Ctx {
   P: number;
   C: number;
   periods: number;
+  /** Bytes of one period. */
+  stride: number;
+  /** First float after the whole periods: the JS tail starts here. */
+  tailStart: number;
   scratch: tf.TensorInfo;
   sAddr: number;
 }
@@ -33,7 +37,10 @@ function context(wasm: WasmBackendLike, memory: WebAssembly.Memory, total: numbe
   const P = periodVectors(C);
   // Sized by the period: an undersized scratch would be overwritten past its end.
   const scratch = wasm.makeOutput([SCRATCH_SLOTS * 4 * P], 'float32');
-  return { k: channelKernels(memory, P), P, C, periods: Math.floor(total / (4 * P)), scratch, sAddr: addressOf(wasm, scratch) };
+  const periods = Math.floor(total / (4 * P));
+  return {
+    k: channelKernels(memory, P), P, C, periods, stride: 16 * P, tailStart: periods * 4 * P, scratch, sAddr: addressOf(wasm, scratch),
+  };
 }
 
 /** Writes per-channel values as P pattern vectors at scratch slot `slot`; returns its address. */
@@ -64,10 +71,9 @@ export function channelSumSimd(wasm: WasmBackendLike, memory: WebAssembly.Memory
   const ctx = context(wasm, memory, total, C);
   try {
     const xa = addressOf(wasm, x);
-    const stride = 16 * ctx.P;
-    reduce(wasm, ctx, [[0, out]], (first, count) => ctx.k.sum(xa + first * stride, count, ctx.sAddr));
+    reduce(wasm, ctx, [[0, out]], (first, count) => ctx.k.sum(xa + first * ctx.stride, count, ctx.sAddr));
     const xs = f32(wasm, x);
-    for (let i = ctx.periods * 4 * ctx.P; i < total; i++) out[i % C]! += xs[i]!;
+    for (let i = ctx.tailStart; i < total; i++) out[i % C]! += xs[i]!;
   } finally {
     wasm.disposeData(ctx.scratch.dataId, true);
   }
@@ -85,18 +91,16 @@ export function batchNormForwardSimd(
   try {
     const xa = addressOf(wasm, x);
     const ya = addressOf(wasm, y);
-    const stride = 16 * ctx.P;
-    const tailStart = ctx.periods * 4 * ctx.P;
     const sum = new Float64Array(C);
-    reduce(wasm, ctx, [[0, sum]], (first, count) => ctx.k.sum(xa + first * stride, count, ctx.sAddr));
+    reduce(wasm, ctx, [[0, sum]], (first, count) => ctx.k.sum(xa + first * ctx.stride, count, ctx.sAddr));
     let xs = f32(wasm, x);
-    for (let i = tailStart; i < total; i++) sum[i % C]! += xs[i]!;
+    for (let i = ctx.tailStart; i < total; i++) sum[i % C]! += xs[i]!;
     for (let c = 0; c < C; c++) mean[c] = sum[c]! / n;
     const sq = new Float64Array(C);
     const mAddr = pattern(wasm, ctx, 2, mean);
-    reduce(wasm, ctx, [[0, sq]], (first, count) => ctx.k.sumSqDev(xa + first * stride, count, mAddr, ctx.sAddr));
+    reduce(wasm, ctx, [[0, sq]], (first, count) => ctx.k.sumSqDev(xa + first * ctx.stride, count, mAddr, ctx.sAddr));
     xs = f32(wasm, x);
-    for (let i = tailStart; i < total; i++) {
+    for (let i = ctx.tailStart; i < total; i++) {
       const d = xs[i]! - mean[i % C]!;
       sq[i % C]! += d * d;
     }
@@ -112,7 +116,7 @@ export function batchNormForwardSimd(
     ctx.k.affine(xa, ya, ctx.periods, aAddr, kAddr);
     xs = f32(wasm, x);
     const ys = f32(wasm, y);
-    for (let i = tailStart; i < total; i++) ys[i] = xs[i]! * scale[i % C]! + shift[i % C]!;
+    for (let i = ctx.tailStart; i < total; i++) ys[i] = xs[i]! * scale[i % C]! + shift[i % C]!;
   } finally {
     wasm.disposeData(ctx.scratch.dataId, true);
   }
@@ -131,17 +135,15 @@ export function batchNormBackwardSimd(
     const dya = addressOf(wasm, dy);
     const xa = addressOf(wasm, x);
     const dxa = addressOf(wasm, dx);
-    const stride = 16 * ctx.P;
-    const tailStart = ctx.periods * 4 * ctx.P;
     const sdy = new Float64Array(C);
     const sdyx = new Float64Array(C);
     const mAddr = pattern(wasm, ctx, 2, mean);
     const o2 = ctx.sAddr + 4 * 4 * ctx.P;
     reduce(wasm, ctx, [[0, sdy], [1, sdyx]], (first, count) =>
-      ctx.k.sumDyDev(dya + first * stride, xa + first * stride, count, mAddr, ctx.sAddr, o2));
+      ctx.k.sumDyDev(dya + first * ctx.stride, xa + first * ctx.stride, count, mAddr, ctx.sAddr, o2));
     let dys = f32(wasm, dy);
     let xs = f32(wasm, x);
-    for (let i = tailStart; i < total; i++) {
+    for (let i = ctx.tailStart; i < total; i++) {
       sdy[i % C]! += dys[i]!;
       sdyx[i % C]! += dys[i]! * (xs[i]! - mean[i % C]!);
     }
@@ -153,7 +155,7 @@ export function batchNormBackwardSimd(
     dys = f32(wasm, dy);
     xs = f32(wasm, x);
     const dxs = f32(wasm, dx);
-    for (let i = tailStart; i < total; i++) dxs[i] = a[i % C]! * dys[i]! + b[i % C]! * xs[i]! + k[i % C]!;
+    for (let i = ctx.tailStart; i < total; i++) dxs[i] = a[i % C]! * dys[i]! + b[i % C]! * xs[i]! + k[i % C]!;
   } finally {
     wasm.disposeData(ctx.scratch.dataId, true);
   }
@@ -173,7 +175,7 @@ export function channelAffineSimd(
     const xs = f32(wasm, x);
     const ys = f32(wasm, y);
     const fr = Math.fround;
-    for (let i = ctx.periods * 4 * ctx.P; i < total; i++) ys[i] = fr(fr(xs[i]! * fr(scale[i % C]!)) + fr(shift[i % C]!));
+    for (let i = ctx.tailStart; i < total; i++) ys[i] = fr(fr(xs[i]! * fr(scale[i % C]!)) + fr(shift[i % C]!));
   } finally {
     wasm.disposeData(ctx.scratch.dataId, true);
   }

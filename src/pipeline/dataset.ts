@@ -21,7 +21,7 @@ import { shuffle, type ShuffleOptions } from './operators/shuffle.js';
 import { skip } from './operators/skip.js';
 import { take } from './operators/take.js';
 import { zip } from './operators/zip.js';
-import { from, RANDOM_ACCESS, type RandomAccess, type SourceLike } from './source.js';
+import { eachChunk, from, RANDOM_ACCESS, type RandomAccess, type SourceLike } from './source.js';
 
 export type Cardinality = number | undefined;
 
@@ -48,18 +48,7 @@ export class Dataset<T> implements Chunked<T> {
    */
   static fromTFRecord(files: string | string[], options: TFRecordReadOptions = {}): Dataset<Uint8Array> {
     const list = typeof files === 'string' ? [files] : [...files];
-    const stream = fromChunks(async function* () {
-      const it = readTFRecord(list, options)[CHUNKS]();
-      try {
-        for (;;) {
-          const r = await it.next();
-          if (r.done) return;
-          yield r.value;
-        }
-      } finally {
-        await it.return?.();
-      }
-    });
+    const stream = fromChunks(() => eachChunk(readTFRecord(list, options)));
     const compressed = list.some((f) => (options.compression ?? compressionFromName(f)) !== 'none');
     // Random access reads records by position and cannot resynchronize past damage, so it is
     // offered only when the stream would not skip corrupt records either.

@@ -89,6 +89,23 @@ function singletonChunks<T>(it: AsyncIterator<T>): AsyncIterator<T[]> {
   };
 }
 
+/**
+ * The chunks of `source` as an async generator that closes the source however iteration ends
+ * (exhausted, broken off by the consumer, or thrown out of), for operators written as generators.
+ */
+export async function* eachChunk<T>(source: SourceLike<T>): AsyncGenerator<T[], void, undefined> {
+  const it = chunkIterator(source);
+  try {
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
 /** A re-iterable chunked view of any array, iterable or async iterable. */
 export function from<T>(source: SourceLike<T>): Chunked<T> {
   if (Symbol.asyncIterator in source && isChunked(source as AsyncIterable<T>)) return source as Chunked<T>;

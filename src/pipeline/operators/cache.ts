@@ -7,7 +7,7 @@ import { fromChunks, type Chunked } from '../../io/chunks.js';
 import { InputError } from '../../io/errors.js';
 import { readTFRecord } from '../../io/tfrecord-reader.js';
 import { TFRecordWriter } from '../../io/tfrecord-writer.js';
-import { chunkIterator } from '../source.js';
+import { eachChunk } from '../source.js';
 
 export function cache<T>(file?: string) {
   return (source: AsyncIterable<T>): Chunked<T> => (file === undefined ? memoryCache(source) : fileCache(source, file));
@@ -21,16 +21,9 @@ function memoryCache<T>(source: AsyncIterable<T>): Chunked<T> {
       return;
     }
     const chunks: T[][] = [];
-    const it = chunkIterator(source);
-    try {
-      for (;;) {
-        const r = await it.next();
-        if (r.done) break;
-        chunks.push(r.value);
-        yield r.value;
-      }
-    } finally {
-      await it.return?.();
+    for await (const chunk of eachChunk(source)) {
+      chunks.push(chunk);
+      yield chunk;
     }
     filled ??= chunks; // only reached after a complete pass
   });
@@ -39,46 +32,29 @@ function memoryCache<T>(source: AsyncIterable<T>): Chunked<T> {
 function fileCache<T>(source: AsyncIterable<T>, file: string): Chunked<T> {
   return fromChunks(async function* () {
     if (await exists(file)) {
-      yield* chunksOfStream(readTFRecord(file) as unknown as AsyncIterable<T>);
+      yield* eachChunk(readTFRecord(file) as unknown as AsyncIterable<T>);
       return;
     }
     const writer = await TFRecordWriter.open(file, { atomic: true });
-    const it = chunkIterator(source);
     let complete = false;
     let index = 0;
     try {
-      for (;;) {
-        const r = await it.next();
-        if (r.done) break;
-        for (const x of r.value) {
+      for await (const chunk of eachChunk(source)) {
+        for (const x of chunk) {
           if (!(x instanceof Uint8Array)) {
             throw new InputError(`cache: element ${index} is not a Uint8Array; a file cache stores byte records only`, file);
           }
           index++;
         }
-        await writer.writeMany(r.value as Uint8Array[]);
-        yield r.value;
+        await writer.writeMany(chunk as Uint8Array[]);
+        yield chunk;
       }
       complete = true;
     } finally {
-      await it.return?.();
       if (complete) await writer.close();
       else await writer.abort();
     }
   });
-}
-
-async function* chunksOfStream<T>(stream: AsyncIterable<T>): AsyncGenerator<T[]> {
-  const it = chunkIterator(stream);
-  try {
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    await it.return?.();
-  }
 }
 
 async function exists(path: string): Promise<boolean> {

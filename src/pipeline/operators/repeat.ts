@@ -3,7 +3,7 @@
 // gives a new order per pass). An empty source ends the repetition instead of spinning.
 import { fromChunks, type Chunked } from '../../io/chunks.js';
 import { InputError } from '../../io/errors.js';
-import { chunkIterator } from '../source.js';
+import { eachChunk } from '../source.js';
 
 export function repeat<T>(count?: number) {
   if (count !== undefined && !Number.isInteger(count)) throw new InputError(`repeat: count must be an integer, got ${count}`);
@@ -11,17 +11,10 @@ export function repeat<T>(count?: number) {
   return (source: AsyncIterable<T>): Chunked<T> =>
     fromChunks(async function* () {
       for (let pass = 0; pass < passes; pass++) {
-        const it = chunkIterator(source);
         let any = false;
-        try {
-          for (;;) {
-            const r = await it.next();
-            if (r.done) break;
-            any = true;
-            yield r.value;
-          }
-        } finally {
-          await it.return?.();
+        for await (const chunk of eachChunk(source)) {
+          any = true;
+          yield chunk;
         }
         if (!any) return;
       }

@@ -130,15 +130,22 @@ export const conv2dBackpropFilterConfig = (backendName: string): tf.KernelConfig
  * pixel (oy, ox) reads rows oy·s + kh, columns ox·s + kw. Null when x already is that.
  */
 export function paddedInput(wasm: WasmBackendLike, x: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo | null {
-  const needH = (g.outH - 1) * g.strideH + g.kH;
-  const needW = (g.outW - 1) * g.strideW + g.kW;
-  if (g.padTop === 0 && g.padLeft === 0 && needH <= g.inH && needW <= g.inW) return null;
-  const H = Math.max(needH, g.inH + g.padTop);
-  const W = Math.max(needW, g.inW + g.padLeft);
+  const { H, W, exact } = paddedExtent(g);
+  if (exact) return null;
   const out = wasm.makeOutput([g.batch, H, W, g.inC], 'float32');
   const dst = f32(wasm, out);
   const src = f32(wasm, x);
   dst.fill(0);
   copyBox4(src, [g.batch, g.inH, g.inW, g.inC], [0, 0, 0, 0], dst, [g.batch, H, W, g.inC], [0, g.padTop, g.padLeft, 0], [g.batch, g.inH, g.inW, g.inC]);
   return out;
+}
+
+/**
+ * Height and width of the input as the conv saw it (padding applied, at least every row and
+ * column a window reached); `exact` when that is the input itself (no padding needed).
+ */
+export function paddedExtent(g: ConvGeometry): { H: number; W: number; exact: boolean } {
+  const H = Math.max((g.outH - 1) * g.strideH + g.kH, g.inH + g.padTop);
+  const W = Math.max((g.outW - 1) * g.strideW + g.kW, g.inW + g.padLeft);
+  return { H, W, exact: H === g.inH && W === g.inW && g.padTop === 0 && g.padLeft === 0 };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, type ConvGeometry } from './conv-backprop-filter.js';
+import { convGeometry, paddedExtent, type ConvGeometry } from './conv-backprop-filter.js';
 import { copyBox4 } from './data-movement.js';
 import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
 import { arrangeKernel, simdBackpropInput, simdBackpropInputSupported, vectorsPerPatch } from './simd-backprop-input.js';
@@ -142,9 +142,7 @@ function zeroStuff(wasm: WasmBackendLike, dy: tf.TensorInfo, g: ConvGeometry): t
 function scatterSimd(
   wasm: WasmBackendLike, backend: unknown, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, inputShape: readonly number[],
 ): tf.TensorInfo {
-  const H = Math.max((g.outH - 1) * g.strideH + g.kH, g.inH + g.padTop);
-  const W = Math.max((g.outW - 1) * g.strideW + g.kW, g.inW + g.padLeft);
-  const exact = H === g.inH && W === g.inW && g.padTop === 0 && g.padLeft === 0;
+  const { H, W, exact } = paddedExtent(g);
   const out = wasm.makeOutput([...inputShape], 'float32');
   const padded = exact ? out : wasm.makeOutput([g.batch, H, W, g.inC], 'float32');
   const wt = wasm.makeOutput([g.kH * g.outC * vectorsPerPatch(g) * 4], 'float32');

@@ -2,35 +2,27 @@
 // chunks; the predicate must be synchronous (use map for async work first).
 import { fromChunks, type Chunked } from '../../io/chunks.js';
 import { wrapError } from '../errors.js';
-import { chunkIterator } from '../source.js';
+import { eachChunk } from '../source.js';
 
 export function filter<T, S extends T>(predicate: (value: T, index: number) => value is S): (source: AsyncIterable<T>) => Chunked<S>;
 export function filter<T>(predicate: (value: T, index: number) => unknown): (source: AsyncIterable<T>) => Chunked<T>;
 export function filter<T>(predicate: (value: T, index: number) => unknown) {
   return (source: AsyncIterable<T>): Chunked<T> =>
     fromChunks(async function* () {
-      const it = chunkIterator(source);
       let index = 0;
-      try {
-        for (;;) {
-          const r = await it.next();
-          if (r.done) return;
-          const chunk = r.value;
-          const out: T[] = [];
-          let i = 0;
-          try {
-            for (; i < chunk.length; i++) {
-              const x = chunk[i] as T;
-              if (predicate(x, index + i)) out.push(x);
-            }
-          } catch (e) {
-            throw wrapError('filter', index + i, e);
+      for await (const chunk of eachChunk(source)) {
+        const out: T[] = [];
+        let i = 0;
+        try {
+          for (; i < chunk.length; i++) {
+            const x = chunk[i] as T;
+            if (predicate(x, index + i)) out.push(x);
           }
-          index += chunk.length;
-          if (out.length > 0) yield out;
+        } catch (e) {
+          throw wrapError('filter', index + i, e);
         }
-      } finally {
-        await it.return?.();
+        index += chunk.length;
+        if (out.length > 0) yield out;
       }
     });
 }

@@ -1,7 +1,7 @@
 // shard(n, i): keeps the elements whose index % n == i (tf.data's shard).
 import { fromChunks, type Chunked } from '../../io/chunks.js';
 import { InputError } from '../../io/errors.js';
-import { chunkIterator } from '../source.js';
+import { eachChunk } from '../source.js';
 
 export function shard<T>(numShards: number, index: number) {
   if (!Number.isInteger(numShards) || numShards <= 0) throw new InputError(`shard: numShards must be a positive integer, got ${numShards}`);
@@ -10,22 +10,14 @@ export function shard<T>(numShards: number, index: number) {
   }
   return (source: AsyncIterable<T>): Chunked<T> =>
     fromChunks(async function* () {
-      const it = chunkIterator(source);
       let base = 0; // index of the chunk's first element
-      try {
-        for (;;) {
-          const r = await it.next();
-          if (r.done) return;
-          const chunk = r.value;
-          const out: T[] = [];
-          // first position in this chunk whose global index is ≡ index (mod numShards)
-          let k = (((index - base) % numShards) + numShards) % numShards;
-          for (; k < chunk.length; k += numShards) out.push(chunk[k] as T);
-          base += chunk.length;
-          if (out.length > 0) yield out;
-        }
-      } finally {
-        await it.return?.();
+      for await (const chunk of eachChunk(source)) {
+        const out: T[] = [];
+        // first position in this chunk whose global index is ≡ index (mod numShards)
+        let k = (((index - base) % numShards) + numShards) % numShards;
+        for (; k < chunk.length; k += numShards) out.push(chunk[k] as T);
+        base += chunk.length;
+        if (out.length > 0) yield out;
       }
     });
 }

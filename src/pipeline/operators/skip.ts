@@ -1,34 +1,26 @@
 // skip(count): drops the first `count` elements; skip(-1) (any negative count) drops all, as tf.data.
 import { fromChunks, type Chunked } from '../../io/chunks.js';
 import { InputError } from '../../io/errors.js';
-import { chunkIterator } from '../source.js';
+import { eachChunk } from '../source.js';
 
 export function skip<T>(count: number) {
   if (!Number.isInteger(count) && count !== Infinity) throw new InputError(`skip: count must be an integer, got ${count}`);
   const toSkip = count < 0 ? Infinity : count;
   return (source: AsyncIterable<T>): Chunked<T> =>
     fromChunks(async function* () {
-      const it = chunkIterator(source);
       let skipped = 0;
-      try {
-        for (;;) {
-          const r = await it.next();
-          if (r.done) return;
-          const chunk = r.value;
-          if (skipped >= toSkip) {
-            yield chunk;
-            continue;
-          }
-          const rest = toSkip - skipped;
-          if (chunk.length <= rest) {
-            skipped += chunk.length;
-            continue;
-          }
-          skipped = toSkip;
-          yield chunk.slice(rest);
+      for await (const chunk of eachChunk(source)) {
+        if (skipped >= toSkip) {
+          yield chunk;
+          continue;
         }
-      } finally {
-        await it.return?.();
+        const rest = toSkip - skipped;
+        if (chunk.length <= rest) {
+          skipped += chunk.length;
+          continue;
+        }
+        skipped = toSkip;
+        yield chunk.slice(rest);
       }
     });
 }

@@ -2,7 +2,7 @@
 // Stops pulling from upstream as soon as it has enough, and closes it.
 import { fromChunks, type Chunked } from '../../io/chunks.js';
 import { InputError } from '../../io/errors.js';
-import { chunkIterator } from '../source.js';
+import { eachChunk } from '../source.js';
 
 export function take<T>(count: number) {
   if (!Number.isInteger(count) && count !== Infinity) throw new InputError(`take: count must be an integer, got ${count}`);
@@ -10,23 +10,15 @@ export function take<T>(count: number) {
   return (source: AsyncIterable<T>): Chunked<T> =>
     fromChunks(async function* () {
       if (limit === 0) return;
-      const it = chunkIterator(source);
       let taken = 0;
-      try {
-        for (;;) {
-          const r = await it.next();
-          if (r.done) return;
-          const chunk = r.value;
-          const room = limit - taken;
-          if (chunk.length >= room) {
-            yield chunk.length === room ? chunk : chunk.slice(0, room);
-            return;
-          }
-          taken += chunk.length;
-          yield chunk;
+      for await (const chunk of eachChunk(source)) {
+        const room = limit - taken;
+        if (chunk.length >= room) {
+          yield chunk.length === room ? chunk : chunk.slice(0, room);
+          return;
         }
-      } finally {
-        await it.return?.();
+        taken += chunk.length;
+        yield chunk;
       }
     });
 }

@@ -12,6 +12,14 @@ export function skipField(r: ProtoReader, tag: number): void {
   r.skip(tag & 7, tag >>> 3);
 }
 
+/** skipField bounded by `end` (the list's end) rather than the reader's own end. */
+function skipFieldWithin(r: ProtoReader, tag: number, end: number): void {
+  const outer = r.end;
+  r.end = end;
+  skipField(r, tag);
+  r.end = outer;
+}
+
 function kindOf(v: DecodedFeature): number {
   if (v === NO_KIND) return KIND_NONE;
   if (v instanceof Float32Array) return KIND_FLOAT;
@@ -55,12 +63,7 @@ function decodeBytesList(r: ProtoReader, end: number, base: Uint8Array[] | null)
       if (s + n > end) r.fail(`length ${n} runs past the end of the message`);
       out.push(new Uint8Array(ab, off + s, n));
       r.pos = s + n;
-    } else {
-      const e = r.end;
-      r.end = end;
-      skipField(r, tag);
-      r.end = e;
-    }
+    } else skipFieldWithin(r, tag, end);
   }
   return out;
 }
@@ -154,12 +157,7 @@ function decodeFloatList(r: ProtoReader, end: number, base: Float32Array | null)
       ranges.push(r.pos, r.pos + 4);
       total += 1;
       r.pos += 4;
-    } else {
-      const e = r.end;
-      r.end = end;
-      skipField(r, tag);
-      r.end = e;
-    }
+    } else skipFieldWithin(r, tag, end);
   }
   const baseLen = base === null ? 0 : base.length;
   const bytes = new Uint8Array(new ArrayBuffer((baseLen + total) * 4));
@@ -195,12 +193,7 @@ export function decodeInt64List(r: ProtoReader, end: number, base: BigInt64Array
       const lo = r.varint64();
       pairs.push(lo, r.hi);
       r.end = outer;
-    } else {
-      const e = r.end;
-      r.end = end;
-      skipField(r, tag);
-      r.end = e;
-    }
+    } else skipFieldWithin(r, tag, end);
   }
   const baseLen = base === null ? 0 : base.length;
   const n = pairs.length >>> 1;

@@ -8,7 +8,7 @@ import { simdAdam } from './simd-adam.js';
  * kernel launches per step). The arithmetic reproduces tfjs-core's op sequence exactly in
  * float32 (Math.fround after every operation, constants rounded as tfjs's scalars are), so
  * the result equals stock Adam bit for bit, step after step — tested over many steps — except
- * that subnormal results are flushed to zero (see flushSubnormals).
+ * that tiny weights and subnormal moments are flushed to zero (see flushTiny).
  */
 export const ADAM_UPDATE = 'RecordflowAdamUpdate';
 
@@ -48,17 +48,23 @@ export function adamUpdate(
 }
 
 /**
- * Sets subnormal floats to zero. A channel that stops receiving loss gradient (a dead ReLU, a
- * batch norm with gamma 0) keeps only the L2 term, so its weights and moments decay into the
- * subnormal range, where every x86 multiply touching them takes a microcode assist: a 100-epoch
- * run slowed from 11 s to 58 s per epoch that way. TensorFlow runs its CPU kernels with
- * flush-to-zero and GPUs flush too, so flushing here matches the reference, not just our speed.
+ * A channel that stops receiving loss gradient (a dead ReLU, a batch norm with gamma 0) keeps
+ * only the L2 term, so its weights decay toward zero for thousands of steps. Once they are tiny,
+ * the channel's outputs, their batch-norm deviations and squares, and the input gradients
+ * through them are subnormal floats, where every x86 operation takes a microcode assist: a
+ * 100-epoch run slowed from 9 s to 58 s per epoch that way. TensorFlow runs its CPU kernels with
+ * flush-to-zero and GPUs flush too, but WebAssembly cannot, so the update flushes instead:
+ * weights below WEIGHT_FLUSH_LIMIT (far below float32 resolution next to any live weight, so the
+ * model's outputs do not change) and moments in the subnormal range.
  */
-export function flushSubnormals(values: Float32Array): void {
-  const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
-  for (let i = 0; i < bits.length; i++) {
-    const b = bits[i]!;
-    if ((b & 0x7f800000) === 0 && (b & 0x007fffff) !== 0) bits[i] = 0;
+export const WEIGHT_FLUSH_LIMIT = 1e-18;
+const FLT_MIN = 1.1754943508222875e-38;
+
+/** Sets every value with |x| < limit to zero (NaN and ±0 are kept as they are). */
+export function flushTiny(values: Float32Array, limit = FLT_MIN): void {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (x < limit && x > -limit && x !== 0) values[i] = 0;
   }
 }
 
@@ -101,7 +107,7 @@ export const adamUpdateConfig = (backendName: string): tf.KernelConfig => ({
 });
 
 function flushed(wasm: ReturnType<typeof asWasmBackend>, outputs: tf.TensorInfo[]): tf.TensorInfo[] {
-  for (const t of outputs) flushSubnormals(f32(wasm, t));
+  outputs.forEach((t, k) => flushTiny(f32(wasm, t), k === 0 ? WEIGHT_FLUSH_LIMIT : FLT_MIN));
   return outputs;
 }
 

@@ -35,6 +35,21 @@ function assertClose(a: number[], b: number[], tol: number, what: string): void 
   a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) <= tol * Math.max(1, Math.abs(b[i]!)), `${what}[${i}]: ${v} vs ${b[i]}`));
 }
 
+/**
+ * The moving statistics must equal the batch statistics of x computed independently: conv 1's
+ * moments for BN1, then (BN1 with those batch statistics, ReLU, dropout off, conv 2) for BN2.
+ */
+function assertStatsOf(model: tf.LayersModel, x: tf.Tensor4D): void {
+  const c1 = conv(x, weightsOf(model, 't_c1'), 1);
+  const s1 = moments(c1);
+  assertClose(movingStats(model, 't_bn1').mean, s1.mean, 1e-5, 'bn1 mean');
+  assertClose(movingStats(model, 't_bn1').variance, s1.variance, 1e-4, 'bn1 var');
+  const a = tf.relu(normalize(c1, weightsOf(model, 't_bn1'), s1.mean, s1.variance)) as tf.Tensor4D;
+  const s2 = moments(conv(a, weightsOf(model, 't_c2'), 2));
+  assertClose(movingStats(model, 't_bn2').mean, s2.mean, 1e-4, 'bn2 mean');
+  assertClose(movingStats(model, 't_bn2').variance, s2.variance, 1e-4, 'bn2 var');
+}
+
 test('precise BN (batch mode, one batch): moving stats equal the batch statistics computed independently', async () => {
   const model = tinyModel(11);
   const data = tinyBatches(1, 7, 21);
@@ -44,15 +59,7 @@ test('precise BN (batch mode, one batch): moving stats equal the batch statistic
   assert.deepEqual(r, { layers: 2, batches: 1, samples: 7 });
   tf.tidy(() => {
     const x = images(data);
-    const c1 = conv(x, weightsOf(model, 't_c1'), 1);
-    const s1 = moments(c1);
-    assertClose(movingStats(model, 't_bn1').mean, s1.mean, 1e-5, 'bn1 mean');
-    assertClose(movingStats(model, 't_bn1').variance, s1.variance, 1e-4, 'bn1 var');
-    // Downstream: BN1 in training mode (batch statistics), ReLU, dropout off, conv 2.
-    const a = tf.relu(normalize(c1, weightsOf(model, 't_bn1'), s1.mean, s1.variance)) as tf.Tensor4D;
-    const s2 = moments(conv(a, weightsOf(model, 't_c2'), 2));
-    assertClose(movingStats(model, 't_bn2').mean, s2.mean, 1e-4, 'bn2 mean');
-    assertClose(movingStats(model, 't_bn2').variance, s2.variance, 1e-4, 'bn2 var');
+    assertStatsOf(model, x);
   });
   model.dispose();
 });
@@ -63,14 +70,7 @@ test('precise BN pools exactly over batches; exact mode uses population stats up
   await recomputeBatchNormStats(model, data, { mode: 'exact' });
   tf.tidy(() => {
     const x = images(data); // all 21 frames at once: pooled stats = stats of the union
-    const c1 = conv(x, weightsOf(model, 't_c1'), 1);
-    const s1 = moments(c1);
-    assertClose(movingStats(model, 't_bn1').mean, s1.mean, 1e-5, 'bn1 mean');
-    assertClose(movingStats(model, 't_bn1').variance, s1.variance, 1e-4, 'bn1 var');
-    const a = tf.relu(normalize(c1, weightsOf(model, 't_bn1'), s1.mean, s1.variance)) as tf.Tensor4D;
-    const s2 = moments(conv(a, weightsOf(model, 't_c2'), 2));
-    assertClose(movingStats(model, 't_bn2').mean, s2.mean, 1e-4, 'bn2 mean');
-    assertClose(movingStats(model, 't_bn2').variance, s2.variance, 1e-4, 'bn2 var');
+    assertStatsOf(model, x);
   });
   // Dropout rates are restored after a batch-mode pass.
   await recomputeBatchNormStats(model, data, { maxBatches: 1 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { seededDropout } from './backend/seeded-dropout-kernel.js';
 
 /**
  * Dropout whose masks are reproducible yet different at every training call.
@@ -8,6 +9,10 @@ import * as tf from '@tensorflow/tfjs';
  * which is not reproducible). This layer derives each call's seed from its base seed and a
  * call counter. The counter is part of the training state: the trainer saves it in
  * checkpoints and restores it on resume so a resumed run draws the same masks.
+ *
+ * The mask is a hash of (call seed, element index) (dropout-mask.ts), not tf.dropout's
+ * generator: the same on every backend, one SIMD kernel on the fast backend, and the
+ * backward pass recomputes it instead of storing it.
  */
 export interface SeededDropoutArgs {
   rate: number;
@@ -37,7 +42,7 @@ export class SeededDropout extends tf.layers.Layer {
     if (!training || this.rate <= 0) return input;
     const seed = mixSeed(this.seed, this.calls);
     this.calls += 1;
-    return tf.dropout(input, this.rate, undefined, seed);
+    return seededDropout(input, this.rate, seed);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {

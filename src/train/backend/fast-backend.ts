@@ -8,6 +8,7 @@ import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
 import { wasmMemory } from './heap.js';
 import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
+import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-kernel.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
 /**
@@ -21,6 +22,7 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *     included, via a patched BatchNormalization.call (batch-norm*.ts)
  *   - Adam: one float32-exact SIMD kernel per variable (adam.ts, simd-adam.ts)
  *   - ReLU gradient: one masked kernel (relu-grad.ts)
+ *   - SeededDropout forward and gradient: one hashed-mask kernel (seeded-dropout-kernel.ts)
  *   - Identity/same-dtype Cast share data; saved-for-backward tensors skip the Identity
  *     launch (engine-saves.ts); Slice/Pad by row copies; per-channel Sum and broadcast
  *     Add/Sub/Mul through the SIMD channel kernels (data-movement.ts)
@@ -50,6 +52,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     sumConfig(backendName, stock(tf.Sum)),
     ...channelBroadcastConfigs(backendName, stock),
     reluGradConfig(backendName),
+    seededDropoutConfig(backendName),
   ];
 }
 
@@ -89,6 +92,7 @@ export async function registerFastBackend(): Promise<boolean> {
   for (const config of tf.getKernelsForBackend('wasm')) register({ ...config, backendName: FAST_BACKEND });
   for (const config of fastKernelConfigs(FAST_BACKEND)) register(config);
   tf.registerGradient(batchNormTrainGradient);
+  tf.registerGradient(seededDropoutGradient);
   patchBatchNormalization(() => tf.getBackend() === FAST_BACKEND);
   patchAdam(() => tf.getBackend() === FAST_BACKEND);
   patchEngineSaves(() => tf.getBackend() === FAST_BACKEND);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { addressOf, asWasmBackend, f32, wasmMemory } from './heap.js';
+import { loopOver } from './simd-loop.js';
 import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
 
 /**
@@ -15,22 +16,12 @@ const source: WasmFunc = {
   name: 'reluGrad',
   params: [['$dy', 'i32'], ['$x', 'i32'], ['$out', 'i32'], ['$n', 'i32']],
   locals: [['$zero', 'v128']],
-  body: `
-    block
-      local.get $n i32.eqz br_if 0
-      loop
-        local.get $out
-        local.get $dy v128.load
-        local.get $x v128.load local.get $zero f32x4.gt
-        v128.and
-        v128.store
-        local.get $dy i32.const 16 i32.add local.set $dy
-        local.get $x i32.const 16 i32.add local.set $x
-        local.get $out i32.const 16 i32.add local.set $out
-        local.get $n i32.const 1 i32.sub local.tee $n
-        br_if 0
-      end
-    end`,
+  body: `block ${loopOver(['$dy', '$x', '$out'], 1, `
+    local.get $out
+    local.get $dy v128.load
+    local.get $x v128.load local.get $zero f32x4.gt
+    v128.and
+    v128.store`)} end`,
 };
 
 let cached: { memory: WebAssembly.Memory; fn: (...args: number[]) => void } | null = null;

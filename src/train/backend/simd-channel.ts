@@ -1,4 +1,5 @@
 import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
+import { loopOver } from './simd-loop.js';
 
 /**
  * WebAssembly SIMD per-channel reductions and affine maps over NHWC data with few channels.
@@ -24,17 +25,6 @@ export interface ChannelKernels {
   affine2(dy: number, x: number, dx: number, n: number, a: number, b: number, k: number): void;
 }
 
-function loopOver(ptrs: string[], P: number, body: string): string {
-  const bump = ptrs.map((p) => `local.get ${p} i32.const ${16 * P} i32.add local.set ${p}`).join('\n');
-  return `
-    local.get $n i32.eqz br_if 0
-    loop
-      ${body}
-      ${bump}
-      local.get $n i32.const 1 i32.sub local.tee $n
-      br_if 0
-    end`;
-}
 const range = (P: number): number[] => Array.from({ length: P }, (_, i) => i);
 const vlocals = (prefix: string, P: number): [string, 'v128'][] => range(P).map((i) => [`${prefix}${i}`, 'v128']);
 const loadPattern = (ptr: string, prefix: string, P: number): string =>

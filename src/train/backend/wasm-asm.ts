@@ -38,8 +38,11 @@ const SIMD: Record<string, number> = {
   'f64x2.promote_low_f32x4': 0x5f, 'f32x4.demote_f64x2_zero': 0x5e,
   'v128.and': 0x4e, 'v128.or': 0x50, 'v128.bitselect': 0x52,
   'f32x4.lt': 0x43, 'f32x4.gt': 0x44,
+  'i32x4.splat': 0x11, 'i32x4.ge_u': 0x40, 'v128.xor': 0x51,
+  'i32x4.shr_u': 0xad, 'i32x4.add': 0xae, 'i32x4.mul': 0xb5,
 };
 const SIMD_LANE: Record<string, number> = {
+  'i32x4.replace_lane': 0x1c,
   'f32x4.extract_lane': 0x1f, 'f32x4.replace_lane': 0x20, 'f64x2.extract_lane': 0x21,
 };
 // Memory access: [prefix?, opcode, natural alignment log2]

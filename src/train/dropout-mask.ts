@@ -1,0 +1,57 @@
+/**
+ * The keep-mask of SeededDropout as a pure function of (key, element index): a counter-based
+ * hash, so any backend (the JS path here, the SIMD kernel in backend/seeded-dropout-kernel.ts)
+ * draws the same mask without sharing generator state, and the backward pass can recompute
+ * the mask instead of keeping it.
+ *
+ * bits(key, i) = mix(mix(i ^ key) ^ key2), with mix = the "lowbias32" integer finalizer
+ * (xor-shift / multiply rounds; a bijection on 32 bits) and key2 derived from key. The second
+ * keyed round makes masks of different keys unrelated (one round would only permute them).
+ * Element i is kept when bits / 2³² ≥ rate, i.e. bits ≥ ceil(rate · 2³²), and then scaled
+ * by 1 / (1 − rate) computed in float32 as tf.dropout does (inverted dropout).
+ */
+
+/** One lowbias32 round (all arithmetic modulo 2³², as i32x4 lanes compute it). */
+export function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/** The second round's key. */
+export function secondKey(key: number): number {
+  return mix32((key ^ 0x9e3779b9) >>> 0);
+}
+
+export function maskBits(key: number, key2: number, index: number): number {
+  return mix32((mix32((index ^ key) >>> 0) ^ key2) >>> 0);
+}
+
+/** Smallest bits value that is kept: ceil(rate · 2³²) (0 keeps all; rate < 1). */
+export function keepThreshold(rate: number): number {
+  if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
+  return Math.ceil(rate * 2 ** 32);
+}
+
+/** The float32 multiplier of kept elements: 1 / (1 − rate), each step rounded as tfjs's scalars. */
+export function keepScale(rate: number): number {
+  return Math.fround(1 / Math.fround(1 - rate));
+}
+
+/** out[i] = x[i] · (kept(i) ? scale : 0) in float32, for elements [from, to). */
+export function applyDropoutMask(x: Float32Array, out: Float32Array, key: number, rate: number, from = 0, to = x.length): void {
+  const key2 = secondKey(key);
+  const threshold = keepThreshold(rate);
+  const scale = keepScale(rate);
+  for (let i = from; i < to; i++) out[i] = x[i]! * (maskBits(key, key2, i) >= threshold ? scale : 0);
+}
+
+/** The multipliers alone (scale or 0) for n elements: what the JS fallback multiplies by. */
+export function dropoutMultipliers(key: number, rate: number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  applyDropoutMask(new Float32Array(n).fill(1), out, key, rate);
+  return out;
+}

@@ -84,6 +84,27 @@ describe('recordflow training kernels match stock tfjs', () => {
     }
   });
 
+  it('Conv2D and FusedConv2D with bias (SIMD forward) equal the stock cpu kernels', async () => {
+    for (const [i, c] of CONVS.entries()) {
+      const x = random(size(c.x), 110 + i);
+      const w = random(size(c.w), 120 + i);
+      const bias = random(c.w[3]!, 130 + i);
+      const run = () => {
+        const xt = tf.tensor4d(x, c.x as [number, number, number, number]);
+        const wt = tf.tensor4d(w, c.w as [number, number, number, number]);
+        return [
+          tf.conv2d(xt, wt, c.s, c.p),
+          tf.fused.conv2d({ x: xt, filter: wt, strides: c.s, pad: c.p, bias: tf.tensor1d(bias) }),
+          // A fused activation is not ours: the stock kernel must still get it.
+          tf.fused.conv2d({ x: xt, filter: wt, strides: c.s, pad: c.p, bias: tf.tensor1d(bias), activation: 'relu' }),
+        ];
+      };
+      const expected = values(await on('cpu', run));
+      const actual = values(await on(FAST_BACKEND, run));
+      ['conv2d', 'fused + bias', 'fused + relu'].forEach((n, k) => assertClose(actual[k]!, expected[k]!, 1e-5, `${n} ${JSON.stringify(c)}`));
+    }
+  });
+
   it('Conv2DBackpropInput (flipped-kernel conv and SIMD scatter) equals stock', async () => {
     for (const [i, c] of CONVS.entries()) {
       const w = random(size(c.w), 30 + i);

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { convGeometry, paddedExtent, type ConvGeometry } from './conv-backprop-filter.js';
 import { copyBox4 } from './data-movement.js';
 import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
-import { arrangeKernel, simdBackpropInput, simdBackpropInputSupported, vectorsPerPatch } from './simd-backprop-input.js';
+import { simdBackpropInput, simdBackpropInputSupported } from './simd-backprop-input.js';
+import { arrangeKernel, vectorsPerPatch } from './simd-output-walk.js';
 
 /**
  * Conv2DBackpropInput (the input gradient of a convolution, and the forward pass of
@@ -10,8 +11,8 @@ import { arrangeKernel, simdBackpropInput, simdBackpropInputSupported, vectorsPe
  *
  * Stride 1: a transposed convolution is a plain convolution of dy with the kernel rotated
  * by 180° and its in/out channels swapped, padded by (k − 1 − pad). We build that kernel
- * (tiny) and run the backend's own Conv2D (XNNPACK on wasm), ~6x faster than the stock
- * wasm Conv2DBackpropInput on our shapes.
+ * (tiny) and run the backend's own Conv2D (on the fast backend our SIMD conv, conv-forward.ts;
+ * XNNPACK for shapes it does not take), far faster than the stock wasm Conv2DBackpropInput.
  * Stride > 1: dy is first spread out with (stride − 1) zeros between pixels ("zero
  * stuffing"), which turns it into the stride-1 case; XNNPACK's speed on the 4x larger map
  * still beats a JS scatter by far. `scatterBackpropInput` (every dy pixel adds W·dy into
@@ -80,7 +81,8 @@ export const conv2dBackpropInputConfig = (backendName: string): tf.KernelConfig 
     const conv = tf.getKernel(tf.Conv2D, backendName);
     if (conv === undefined) throw new Error(`recordflow Conv2DBackpropInput: no Conv2D on ${backendName}`);
     const flipped = wasm.makeOutput([g.kH, g.kW, g.outC, g.inC], 'float32');
-    // Strided: spread dy out with (stride − 1) zeros between pixels, then it is a stride-1 case.
+    // Strided (shapes the SIMD scatter does not take): spread dy out with (stride − 1) zeros
+    // between pixels, then it is a stride-1 case.
     const stuffed = g.strideH === 1 && g.strideW === 1 ? null : zeroStuff(wasm, dy, g);
     try {
       flipKernel(f32(wasm, filter), g.kH, g.kW, g.inC, g.outC, f32(wasm, flipped));

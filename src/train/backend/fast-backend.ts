@@ -5,6 +5,7 @@ import { batchNormTrainConfig, batchNormTrainGradConfig, batchNormTrainGradient 
 import { patchBatchNormalization } from './batch-norm-layer.js';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
+import { convForwardConfigs } from './conv-forward.js';
 import { wasmMemory } from './heap.js';
 import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
@@ -12,11 +13,13 @@ import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-ker
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
 /**
- * "fast": recordflow's CPU training path. It is tfjs's wasm backend (XNNPACK forward
- * convolutions, single-thread SIMD build under Node) under its own backend name, with what
+ * "fast": recordflow's CPU training path. It is tfjs's wasm backend (single-thread SIMD
+ * build under Node) under its own backend name, with what
  * training needs that wasm lacks or runs slowly replaced by ours:
+ *   - Conv2D / FusedConv2D (bias, no activation) with few channels: generated WebAssembly
+ *     SIMD (simd-conv-forward.ts); XNNPACK otherwise
  *   - Conv2DBackpropFilter: generated WebAssembly SIMD (simd-backprop-filter.ts)
- *   - Conv2DBackpropInput: stride 1 = XNNPACK conv with the flipped kernel; strided and the
+ *   - Conv2DBackpropInput: stride 1 = our forward conv with the flipped kernel; strided and the
  *     Conv2DTranspose forward = SIMD scatter (simd-backprop-input.ts)
  *   - batch norm in training: one forward + one backward SIMD kernel, moving statistics
  *     included, via a patched BatchNormalization.call (batch-norm*.ts)
@@ -51,6 +54,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     padConfig(backendName, stock(tf.PadV2)),
     sumConfig(backendName, stock(tf.Sum)),
     ...channelBroadcastConfigs(backendName, stock),
+    ...convForwardConfigs(backendName, stock),
     reluGradConfig(backendName),
     seededDropoutConfig(backendName),
   ];

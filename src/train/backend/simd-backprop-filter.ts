@@ -1,6 +1,6 @@
 import type { ConvGeometry } from './conv-backprop-filter.js';
-import { outputPixelLoop, patchLaneIndex, patchVectorOffset, patchVectors } from './simd-output-walk.js';
-import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
+import { compiledOnce, outputPixelLoop, patchLaneIndex, patchVectorOffset, patchVectors, walkSteps } from './simd-output-walk.js';
+import type { WasmFunc } from './wasm-asm.js';
 
 /**
  * WebAssembly SIMD Conv2DBackpropFilter for small channel counts (NHWC, no padding left —
@@ -67,15 +67,9 @@ export function simdBackpropFilter(
   dwAddr: number,
 ): void {
   const L = g.kW * g.inC;
-  const key = `${L}x${g.outC}`;
-  let fn = cache.get(key);
-  if (fn === undefined) {
-    fn = instantiate(assembleModule([source(L, g.outC)]), memory)['backpropFilterRow']!;
-    cache.set(key, fn);
-  }
-  const rowBytes = inW * g.inC * 4;
+  const fn = compiledOnce(cache, memory, `${L}x${g.outC}`, () => source(L, g.outC));
+  const [xImg, xRowStep, xColStep, rowBytes] = walkSteps(g, inH, inW);
   for (let kh = 0; kh < g.kH; kh++) {
-    fn(xAddr + kh * rowBytes, dyAddr, dwAddr + kh * L * g.outC * 4, g.batch, g.outH, g.outW,
-      inH * rowBytes, g.strideH * rowBytes, g.strideW * g.inC * 4);
+    fn(xAddr + kh * rowBytes, dyAddr, dwAddr + kh * L * g.outC * 4, g.batch, g.outH, g.outW, xImg, xRowStep, xColStep);
   }
 }

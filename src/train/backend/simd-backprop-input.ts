@@ -1,6 +1,6 @@
 import type { ConvGeometry } from './conv-backprop-filter.js';
-import { outputPixelLoop, patchLaneIndex, patchVectorOffset, patchVectors } from './simd-output-walk.js';
-import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
+import { compiledOnce, outputPixelLoop, patchVectorOffset, patchVectors, walkSteps } from './simd-output-walk.js';
+import type { WasmFunc } from './wasm-asm.js';
 
 /**
  * WebAssembly SIMD scatter form of Conv2DBackpropInput, used for strided convolutions (and
@@ -8,7 +8,7 @@ import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
  * CONTIGUOUS floats of each of the kH input rows its window covered. Zero-stuffing dy and
  * running a stride-1 convolution would do ~s² times the work.
  *
- * The kernel is pre-arranged (by the caller, `arrangeKernel`) as Wt[kh][co][v] vectors over
+ * The kernel is pre-arranged (by the caller, `arrangeKernel` in simd-output-walk.ts) as Wt[kh][co][v] vectors over
  * the patch index j, so each patch vector is updated by outC multiply-adds with dy splats.
  * The last patch vector overlaps the previous one (ends at the patch end); its overlapping
  * lanes carry zero weights, and vectors are updated in order, so nothing is added twice.
@@ -20,28 +20,6 @@ const cache = new Map<string, (...args: number[]) => void>();
 export function simdBackpropInputSupported(g: ConvGeometry): boolean {
   const L = g.kW * g.inC;
   return L >= 4 && g.outC <= 8 && g.kH <= 5;
-}
-
-export function vectorsPerPatch(g: ConvGeometry): number {
-  return patchVectors(g.kW * g.inC);
-}
-
-/** Wt[kh][co][v][lane] from W[kh][kw][ci][co] (float32 count: kH·outC·V·4). */
-export function arrangeKernel(g: ConvGeometry, w: Float32Array, out: Float32Array): void {
-  const L = g.kW * g.inC;
-  const V = vectorsPerPatch(g);
-  out.fill(0);
-  for (let kh = 0; kh < g.kH; kh++) {
-    for (let co = 0; co < g.outC; co++) {
-      for (let v = 0; v < V; v++) {
-        for (let lane = 0; lane < 4; lane++) {
-          const j = patchLaneIndex(L, v, lane);
-          if (j < 0) continue;
-          out[(((kh * g.outC + co) * V + v) * 4) + lane] = w[(kh * L + j) * g.outC + co]!;
-        }
-      }
-    }
-  }
 }
 
 function source(L: number, outC: number, kH: number): WasmFunc {
@@ -75,12 +53,6 @@ export function simdBackpropInput(
   memory: WebAssembly.Memory, g: ConvGeometry, inH: number, inW: number, dxAddr: number, dyAddr: number, wtAddr: number,
 ): void {
   const L = g.kW * g.inC;
-  const key = `${L}x${g.outC}x${g.kH}`;
-  let fn = cache.get(key);
-  if (fn === undefined) {
-    fn = instantiate(assembleModule([source(L, g.outC, g.kH)]), memory)['backpropInputScatter']!;
-    cache.set(key, fn);
-  }
-  const rowBytes = inW * g.inC * 4;
-  fn(dxAddr, dyAddr, wtAddr, g.batch, g.outH, g.outW, inH * rowBytes, g.strideH * rowBytes, g.strideW * g.inC * 4, rowBytes);
+  const fn = compiledOnce(cache, memory, `${L}x${g.outC}x${g.kH}`, () => source(L, g.outC, g.kH));
+  fn(dxAddr, dyAddr, wtAddr, g.batch, g.outH, g.outW, ...walkSteps(g, inH, inW));
 }

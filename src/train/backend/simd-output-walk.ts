@@ -1,3 +1,6 @@
+import type { ConvGeometry } from './conv-backprop-filter.js';
+import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
+
 /**
  * Pieces shared by the generated SIMD backprop kernels (filter and input): both walk every
  * output pixel of a convolution in the same order and see the kW·inC floats under one kernel
@@ -27,10 +30,11 @@ export function patchLaneIndex(L: number, v: number, lane: number): number {
 
 /**
  * The loop nest batch → output row → output column around `pixel` (instructions for one
- * output pixel at input address $xp and dy address $dy). Expects i32 params $x, $dy, $batch,
- * $outH, $outW, $xImg, $xRowStep, $xColStep and i32 locals $b, $oy, $ox, $xr, $xp.
+ * output pixel at input address $xp and output-pixel address `pixelPtr`, $dy by default).
+ * Expects i32 params $x, the pixel pointer, $batch, $outH, $outW, $xImg, $xRowStep, $xColStep
+ * and i32 locals $b, $oy, $ox, $xr, $xp.
  */
-export function outputPixelLoop(pixel: readonly string[], outC: number): string {
+export function outputPixelLoop(pixel: readonly string[], outC: number, pixelPtr = '$dy'): string {
   return `
     local.get $batch local.set $b
     loop
@@ -42,7 +46,7 @@ export function outputPixelLoop(pixel: readonly string[], outC: number): string 
         loop
           ${pixel.join('\n')}
           local.get $xp local.get $xColStep i32.add local.set $xp
-          local.get $dy i32.const ${4 * outC} i32.add local.set $dy
+          local.get ${pixelPtr} i32.const ${4 * outC} i32.add local.set ${pixelPtr}
           local.get $ox i32.const 1 i32.sub local.tee $ox
           br_if 0
         end
@@ -54,4 +58,45 @@ export function outputPixelLoop(pixel: readonly string[], outC: number): string 
       local.get $b i32.const 1 i32.sub local.tee $b
       br_if 0
     end`;
+}
+
+export function vectorsPerPatch(g: ConvGeometry): number {
+  return patchVectors(g.kW * g.inC);
+}
+
+/** Wt[kh][co][v][lane] from W[kh][kw][ci][co] (float32 count: kH·outC·V·4). */
+export function arrangeKernel(g: ConvGeometry, w: Float32Array, out: Float32Array): void {
+  const L = g.kW * g.inC;
+  const V = vectorsPerPatch(g);
+  out.fill(0);
+  for (let kh = 0; kh < g.kH; kh++) {
+    for (let co = 0; co < g.outC; co++) {
+      for (let v = 0; v < V; v++) {
+        for (let lane = 0; lane < 4; lane++) {
+          const j = patchLaneIndex(L, v, lane);
+          if (j < 0) continue;
+          out[(((kh * g.outC + co) * V + v) * 4) + lane] = w[(kh * L + j) * g.outC + co]!;
+        }
+      }
+    }
+  }
+}
+
+/** Compiles `build()` once per key (and heap memory) and returns its function. */
+export function compiledOnce(
+  cache: Map<string, (...args: number[]) => void>, memory: WebAssembly.Memory, key: string, build: () => WasmFunc,
+): (...args: number[]) => void {
+  let fn = cache.get(key);
+  if (fn === undefined) {
+    const source = build();
+    fn = instantiate(assembleModule([source]), memory)[source.name]!;
+    cache.set(key, fn);
+  }
+  return fn;
+}
+
+/** The walk's byte steps over an inH × inW input: [$xImg, $xRowStep, $xColStep, $rowBytes]. */
+export function walkSteps(g: ConvGeometry, inH: number, inW: number): [number, number, number, number] {
+  const rowBytes = inW * g.inC * 4;
+  return [inH * rowBytes, g.strideH * rowBytes, g.strideW * g.inC * 4, rowBytes];
 }

@@ -7,6 +7,7 @@
  * tensors in place) and exports every function by name. Body syntax: one instruction per
  * token group, e.g. `local.get $x  v128.load offset=16  f32x4.add  br_if 0`. Locals and
  * params are named with `$`. Control: block/loop (no result), end, br, br_if.
+ * `i8x16.shuffle` takes its 16 byte-lane indices as the next 16 tokens.
  */
 export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
 export interface WasmFunc {
@@ -125,6 +126,9 @@ function assembleBody(fn: WasmFunc): number[] {
     } else if (op in SIMD) {
       code.push(0xfd);
       uleb(SIMD[op]!, code);
+    } else if (op === 'i8x16.shuffle') {
+      code.push(0xfd, 0x0d);
+      for (let k = 0; k < 16; k++) code.push(Number(tokens[++p]) & 31);
     } else if (op in SIMD_LANE) {
       code.push(0xfd);
       uleb(SIMD_LANE[op]!, code);

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { convGeometry, paddedInput, type ConvGeometry } from './conv-backprop-filter.js';
+import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
+import { convForwardScratch, simdConvForward, simdConvForwardSupported } from './simd-conv-forward.js';
+import { arrangeKernel } from './simd-output-walk.js';
+
+/**
+ * Conv2D and FusedConv2D (bias, no activation: how our conv layers call it) through the SIMD
+ * forward kernel (simd-conv-forward.ts) for small channel counts; everything else (dilation,
+ * fused activations, NCHW, wide channels) goes to the stock wasm kernel.
+ */
+
+/** y = conv(x, w) (+ bias) with w given as W[kh][kw][ci][co] floats; x is padded as g says. */
+export function convForwardSimd(
+  wasm: WasmBackendLike, backend: unknown, x: tf.TensorInfo, g: ConvGeometry, w: Float32Array, bias: ArrayLike<number> | null,
+): tf.TensorInfo {
+  const scratch = convForwardScratch(g);
+  const out = wasm.makeOutput([g.batch, g.outH, g.outW, g.outC], 'float32');
+  const wt = wasm.makeOutput([scratch.weights + scratch.bias], 'float32');
+  const padded = paddedInput(wasm, x, g);
+  try {
+    const src = padded ?? x;
+    // Views only after the last allocation (a heap growth detaches older ones).
+    const block = f32(wasm, wt);
+    arrangeKernel(g, w, block.subarray(0, scratch.weights));
+    const b = block.subarray(scratch.weights);
+    b.fill(0);
+    if (bias !== null) b.set(bias);
+    const wtAddr = addressOf(backend, wt);
+    simdConvForward(wasmMemory(backend), g, src.shape[1]!, src.shape[2]!, addressOf(backend, src), addressOf(backend, out), wtAddr, wtAddr + 4 * scratch.weights);
+    return out;
+  } finally {
+    wasm.disposeData(wt.dataId, true);
+    if (padded !== null) wasm.disposeData(padded.dataId, true);
+  }
+}
+
+interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+  dataFormat?: string;
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  activation?: string;
+}
+
+/** The geometry when the SIMD kernel can run this conv, else null. */
+function simdGeometry(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): ConvGeometry | null {
+  const dilations = attrs.dilations ?? 1;
+  const unitDilation = Array.isArray(dilations) ? dilations.every((d) => d === 1) : dilations === 1;
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || !unitDilation) return null;
+  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') return null;
+  if (attrs.activation !== undefined && attrs.activation !== 'linear') return null;
+  const g = convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode);
+  return simdConvForwardSupported(g) ? g : null;
+}
+
+function convConfig(kernelName: string, backendName: string, fallback: tf.KernelFunc): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName,
+    kernelFunc: (args) => {
+      const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+      const g = simdGeometry(x!, filter!, args.attrs as unknown as ConvAttrs);
+      const biasOk = bias == null || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === filter!.shape[3]);
+      if (g === null || !biasOk || preluActivationWeights != null) return fallback(args);
+      const wasm = asWasmBackend(args.backend);
+      // Copies: convForwardSimd allocates, which may grow the heap and detach these views.
+      const w = f32(wasm, filter!).slice();
+      return convForwardSimd(wasm, args.backend, x!, g, w, bias == null ? null : f32(wasm, bias).slice());
+    },
+  };
+}
+
+export function convForwardConfigs(backendName: string, stock: (kernelName: string) => tf.KernelFunc): tf.KernelConfig[] {
+  return [tf.Conv2D, tf.FusedConv2D].map((name) => convConfig(name, backendName, stock(name)));
+}

@@ -194,6 +194,25 @@ describe('recordflow training kernels match stock tfjs', () => {
     expected.forEach((e, k) => (sums.includes(k) ? assertClose(actual[k]!, e, 1e-6, `sum ${k}`) : assert.deepEqual(actual[k], e, `output ${k}`)));
   });
 
+  it('L2 penalty and its gradient (one kernel each) equal stock L1L2; other regularizers stay stock', async () => {
+    const shape = [3, 3, 5, 3];
+    const w = random(size(shape), 170, 0.4);
+    const run = () => {
+      const regs = [tf.regularizers.l2({ l2: 1e-3 }), tf.regularizers.l1l2({ l1: 1e-2, l2: 1e-3 }), tf.regularizers.l1({ l1: 1e-2 })];
+      return regs.flatMap((r) => {
+        const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => tf.mul(r.apply(t), 3))([tf.tensor(w, shape)]);
+        return [value, grads[0]!];
+      });
+    };
+    const expected = values(await on('cpu', run));
+    const actual = values(await on(FAST_BACKEND, run));
+    expected.forEach((e, k) => assertClose(actual[k]!, e, 1e-6, `output ${k}`));
+    assert.equal(actual[0]!.length, 1);
+    await tf.setBackend(FAST_BACKEND);
+    const info = await tf.profile(() => tf.dispose(tf.grad((t: tf.Tensor) => tf.regularizers.l2({ l2: 1e-3 }).apply(t))(tf.tensor(w, shape))));
+    assert.deepEqual(info.kernels.map((k) => k.name), ['RecordflowL2Penalty', 'RecordflowL2PenaltyGrad']);
+  });
+
   it('ReLU gradient (one masked kernel) equals stock', async () => {
     const shape = [2, 5, 7, 3]; // 210 values: a 2-value tail after the SIMD part
     const x = random(size(shape), 160);

@@ -7,6 +7,7 @@ import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
 import { convForwardConfigs } from './conv-forward.js';
 import { wasmMemory } from './heap.js';
+import { l2PenaltyConfigs, l2PenaltyGradient, patchL2Regularizer } from './l2-penalty.js';
 import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-kernel.js';
@@ -26,6 +27,7 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *   - Adam: one float32-exact SIMD kernel per variable (adam.ts, simd-adam.ts)
  *   - ReLU gradient: one masked kernel (relu-grad.ts)
  *   - SeededDropout forward and gradient: one hashed-mask kernel (seeded-dropout-kernel.ts)
+ *   - L2 weight penalty and its gradient: one kernel each, via a patched L1L2.apply (l2-penalty.ts)
  *   - Identity/same-dtype Cast share data; saved-for-backward tensors skip the Identity
  *     launch (engine-saves.ts); Slice/Pad by row copies; per-channel Sum and broadcast
  *     Add/Sub/Mul through the SIMD channel kernels (data-movement.ts)
@@ -57,6 +59,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     ...convForwardConfigs(backendName, stock),
     reluGradConfig(backendName),
     seededDropoutConfig(backendName),
+    ...l2PenaltyConfigs(backendName),
   ];
 }
 
@@ -97,8 +100,10 @@ export async function registerFastBackend(): Promise<boolean> {
   for (const config of fastKernelConfigs(FAST_BACKEND)) register(config);
   tf.registerGradient(batchNormTrainGradient);
   tf.registerGradient(seededDropoutGradient);
+  tf.registerGradient(l2PenaltyGradient);
   patchBatchNormalization(() => tf.getBackend() === FAST_BACKEND);
   patchAdam(() => tf.getBackend() === FAST_BACKEND);
+  patchL2Regularizer(() => tf.getBackend() === FAST_BACKEND);
   patchEngineSaves(() => tf.getBackend() === FAST_BACKEND);
   registerReluGradient(() => tf.getBackend() === FAST_BACKEND);
   tf.registerBackend(FAST_BACKEND, () => instance, 0);

@@ -80,13 +80,14 @@ export const adamUpdateConfig = (backendName: string): tf.KernelConfig => ({
     const n = f32(wasm, value!).length;
     const vectors = Math.floor(n / 4);
     if (vectors > 0) {
-      const coefficients = wasm.makeOutput([32], 'float32');
+      const coefficients = wasm.makeOutput([40], 'float32');
       try {
         const a = attrs as unknown as AdamUpdateAttrs;
         const c = f32(wasm, coefficients);
         const acc1 = f32(wasm, accBeta1!)[0]!;
         const acc2 = f32(wasm, accBeta2!)[0]!;
-        [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, 1 - acc1, 1 - acc2, a.epsilon, -a.learningRate].forEach((v, k) => c.fill(v, 4 * k, 4 * k + 4));
+        [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, 1 - acc1, 1 - acc2, a.epsilon, -a.learningRate, WEIGHT_FLUSH_LIMIT, FLT_MIN]
+          .forEach((v, k) => c.fill(v, 4 * k, 4 * k + 4));
         simdAdam(wasmMemory(backend))(
           addressOf(backend, value!), addressOf(backend, m!), addressOf(backend, v!), addressOf(backend, g!),
           addressOf(backend, outValue), addressOf(backend, outM), addressOf(backend, outV), vectors, addressOf(backend, coefficients),
@@ -94,7 +95,8 @@ export const adamUpdateConfig = (backendName: string): tf.KernelConfig => ({
       } finally {
         wasm.disposeData(coefficients.dataId, true);
       }
-      if (vectors * 4 === n) return flushed(wasm, [outValue, outM, outV]);
+      // The SIMD kernel flushes as it stores.
+      if (vectors * 4 === n) return [outValue, outM, outV];
     }
     // The JS reference does the whole tensor when it is short or has a tail (same bits).
     adamUpdate(

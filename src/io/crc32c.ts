@@ -84,8 +84,11 @@ const BLOCK_AT = DATA_AT + PIECE;
 /** Below this length the JS kernel wins (no copy, no call). */
 const WASM_MIN = 64;
 
-/** Emits the wasm module: one exported function crc(ptr, len, crc) -> crc and its memory. */
-function assembleCrcModule(): Uint8Array<ArrayBuffer> {
+/**
+ * Emits the wasm module: one exported function crc(ptr, len, crc) -> crc, with its own memory,
+ * or with a shared memory of `sharedPages` pages imported as env.memory (for the CRC worker).
+ */
+function assembleCrcModule(sharedPages?: number): Uint8Array<ArrayBuffer> {
   const uleb = (n: number): number[] => {
     const o: number[] = [];
     do {
@@ -162,12 +165,18 @@ function assembleCrcModule(): Uint8Array<ArrayBuffer> {
   ];
   const func = [1, 2, 0x7f, ...body]; // one group of 2 i32 locals
   const pages = Math.ceil((BLOCK_AT + PIECE) / 65536);
+  const memory =
+    sharedPages === undefined
+      ? section(5, vec([[0, ...uleb(pages)]])) // own memory, no maximum
+      : section(2, vec([[...name('env'), ...name('memory'), 2, 3, ...uleb(sharedPages), ...uleb(sharedPages)]]));
+  const exports = sharedPages === undefined ? [[...name('crc'), 0, 0], [...name('memory'), 2, 0]] : [[...name('crc'), 0, 0]];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, vec([[0x60, 3, 0x7f, 0x7f, 0x7f, 1, 0x7f]])), // type: (i32 i32 i32) -> i32
+    ...(sharedPages === undefined ? [] : memory), // imports come before functions
     ...section(3, vec([[0]])), // function 0 has type 0
-    ...section(5, vec([[0, ...uleb(pages)]])), // memory, no maximum
-    ...section(7, vec([[...name('crc'), 0, 0], [...name('memory'), 2, 0]])),
+    ...(sharedPages === undefined ? memory : []),
+    ...section(7, vec(exports)),
     ...section(10, vec([[...uleb(func.length), ...func]])),
   ]);
 }
@@ -193,6 +202,25 @@ function instantiate(): WasmCrc | undefined {
 }
 
 const WASM = instantiate();
+
+/**
+ * The kernel over a shared memory of `pages` 64 KiB pages, tables already in place at
+ * CRC_TABLE_BYTES' start: for a worker thread that checks CRCs of bytes the reader copies there.
+ * Returns undefined when shared wasm memory is unavailable.
+ */
+export function sharedCrcKernel(pages: number): { module: WebAssembly.Module; memory: WebAssembly.Memory } | undefined {
+  if (WASM === undefined) return undefined;
+  try {
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    new Int32Array(memory.buffer, TABLE_AT, 4096).set(TABLES);
+    return { module: new WebAssembly.Module(assembleCrcModule(pages)), memory };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bytes at the start of a shared kernel memory taken by the tables; data may follow. */
+export const CRC_TABLE_BYTES = 16 << 10;
 
 /** Which kernel is in use: 'wasm' (default) or 'js' (RECORDFLOW_CRC=js, or no WebAssembly). */
 export const crc32cKernel: 'wasm' | 'js' = WASM ? 'wasm' : 'js';

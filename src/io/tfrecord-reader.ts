@@ -10,6 +10,7 @@
 import { blockSource, ByteReader, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
 import { CHUNKS, type Chunked } from './chunks.js';
 import { loadBlock, maskedCrc32c, maskedCrc32cOfLoaded } from './crc32c.js';
+import { crcWorker, type CrcWorker } from './crc-worker.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { compressionFromName, decompressBlocks, DecompressionFailure, type Compression } from './decompress.js';
 import { DataLossError, InputError, type DataLossKind } from './errors.js';
@@ -62,19 +63,19 @@ interface FileState {
   index: number;
   /** Skipped regions, summed over all inputs of this iteration. */
   counter: { skipped: number };
+  /** Defers a skip report until the records framed before it are delivered. */
+  later?: (call: () => void) => void;
 }
 
 type SlowResult = Uint8Array | 'end' | 'skipped';
 
 /**
- * Frame every complete record of `block[pos..]` into `out`; returns where framing stopped:
- * the block's end, a straddling record, or a damaged record (left for the slow path to report).
+ * Frame every complete record of `block[pos..]` into `out`, checking only the length CRCs;
+ * returns where framing stopped: the block's end, a straddling record, or a damaged header
+ * (left for the slow path). Payload CRCs are checked afterwards, per block (`checkPayloads`).
  */
 function frameBlock(block: Uint8Array, pos: number, out: Uint8Array[], st: FileState): number {
   const n = block.length;
-  const verify = st.verify;
-  // With the wasm CRC kernel the block is copied into its memory once, not once per record.
-  if (verify) loadBlock(block);
   while (n - pos >= 12) {
     if (maskedCrc32c(block, pos, pos + 8) !== u32(block, pos + 8)) break;
     const hi = u32(block, pos + 4);
@@ -82,7 +83,6 @@ function frameBlock(block: Uint8Array, pos: number, out: Uint8Array[], st: FileS
     const start = pos + 12;
     const end = start + hi * 4294967296 + u32(block, pos);
     if (end + 4 > n) break;
-    if (verify && maskedCrc32cOfLoaded(block, start, end) !== u32(block, end)) break;
     out.push(block.subarray(start, end));
     pos = end + 4;
     st.index++;
@@ -90,9 +90,59 @@ function frameBlock(block: Uint8Array, pos: number, out: Uint8Array[], st: FileS
   return pos;
 }
 
-function report(st: FileState, error: DataLossError, bytes: number): void {
+/** Indices of the records in `records` (views of `block`, each followed by its CRC) whose payload CRC is wrong. */
+function badPayloads(block: Uint8Array, records: Uint8Array[]): number[] {
+  // With the wasm kernel the block is copied into its memory once, not once per record.
+  loadBlock(block);
+  const bad: number[] = [];
+  for (let j = 0; j < records.length; j++) {
+    const r = records[j]!;
+    const start = r.byteOffset - block.byteOffset;
+    const end = start + r.length;
+    if (maskedCrc32cOfLoaded(block, start, end) !== u32(block, end)) bad.push(j);
+  }
+  return bad;
+}
+
+/**
+ * Records framed from one block, in stream order, with their pending payload check; or an error
+ * or skip report met while framing, held back until the records before it are delivered.
+ */
+interface Framed {
+  records: Uint8Array[];
+  /** Indices of records with a bad payload CRC: known, pending on the worker, or none to check. */
+  bad?: number[] | Promise<number[]>;
+  block?: Uint8Array;
+  /** Stream offset of block[0]; index of records[0]. */
+  blockOffset?: number;
+  firstIndex?: number;
+  error?: unknown;
+  run?: () => void;
+}
+
+/** Start the payload check of records framed from `block[0, stop)`: on the CRC worker when it can take it. */
+function checkPayloads(block: Uint8Array, stop: number, records: Uint8Array[], worker: CrcWorker | null): number[] | Promise<number[]> {
+  if (worker) {
+    const ranges = new Int32Array(records.length * 2);
+    for (let j = 0; j < records.length; j++) {
+      ranges[2 * j] = records[j]!.byteOffset - block.byteOffset;
+      ranges[2 * j + 1] = records[j]!.length;
+    }
+    const pending = worker.check(block.subarray(0, stop), ranges);
+    // If the worker dies mid-job, check here instead: the block is still ours.
+    if (pending) return pending.catch(() => badPayloads(block, records));
+  }
+  return badPayloads(block, records);
+}
+
+/** Count a skipped region and tell onSkip: at once, or after earlier records when framing ahead (`st.later`). */
+function report(st: FileState, error: DataLossError, bytes: number, now = false): void {
   st.counter.skipped++;
-  st.onSkip?.({ kind: error.kind, file: st.file, recordIndex: error.recordIndex, offset: error.offset, bytes, error });
+  const onSkip = st.onSkip;
+  if (!onSkip) return;
+  const call = (): void => onSkip({ kind: error.kind, file: st.file, recordIndex: error.recordIndex, offset: error.offset, bytes, error });
+  if (st.later && !now) st.later(call);
+  else call();
 }
 
 /**
@@ -180,31 +230,81 @@ async function slowRecord(r: ByteReader, st: FileState): Promise<SlowResult> {
   return bytes.subarray(0, length);
 }
 
-/** Frame one uncompressed byte stream, yielding arrays of payloads. */
-async function* frameStream(r: ByteReader, st: FileState): AsyncGenerator<Uint8Array[], void, undefined> {
-  let out: Uint8Array[] = [];
-  for (;;) {
-    const block = await r.readBlock();
-    if (!block) break;
-    const pos = frameBlock(block, 0, out, st);
-    if (pos < block.length) {
-      // Deliver what is framed before the slow path, which may throw on damage.
-      if (out.length > 0) {
-        yield out;
-        out = [];
-      }
-      r.unread(block.subarray(pos));
-      const rec = await slowRecord(r, st);
-      if (rec === 'end') break;
-      if (rec !== 'skipped') out.push(rec);
-      continue; // the straddling record rides along with the next block's chunk
-    }
-    if (out.length > 0) {
-      yield out;
-      out = [];
-    }
+/** Blocks framed ahead of the one being delivered: the CRC worker checks them meanwhile. */
+const AHEAD = 2;
+
+/** Start the CRC worker once a stream has shown it is worth a thread. */
+const WORKER_AFTER_BYTES = 2 << 20;
+
+/** Deliver one framed unit: its good records, then (in order) its payload errors or skip reports. */
+async function* deliver(f: Framed, st: FileState): AsyncGenerator<Uint8Array[], void, undefined> {
+  if (f.run) f.run();
+  if (f.error !== undefined) throw f.error;
+  const bad = f.bad === undefined ? [] : await f.bad;
+  if (bad.length === 0) {
+    if (f.records.length > 0) yield f.records;
+    return;
   }
-  if (out.length > 0) yield out;
+  const block = f.block!;
+  let from = 0;
+  for (const j of bad) {
+    // The records before a bad one go out first, so onSkip (and a throw) come after them.
+    if (j > from) yield f.records.slice(from, j);
+    from = j + 1;
+    const r = f.records[j]!;
+    const offset = f.blockOffset! + (r.byteOffset - block.byteOffset) - 12;
+    const e = new DataLossError('data_crc_mismatch', st.file, f.firstIndex! + j, offset, 'corrupted record: the data CRC does not match');
+    if (!st.skip) throw e;
+    report(st, e, 16 + r.length, true);
+  }
+  if (from < f.records.length) yield f.records.slice(from);
+}
+
+/**
+ * Frame one uncompressed byte stream, yielding arrays of payloads. Each block is framed in one
+ * synchronous loop; its payload CRCs are checked (by the worker when it is up) while the next
+ * blocks are read and framed, and its records are delivered once checked, in order. Errors and
+ * skip reports met while framing wait in the same queue, so what precedes them is delivered first.
+ */
+async function* frameStream(r: ByteReader, st: FileState): AsyncGenerator<Uint8Array[], void, undefined> {
+  const queue: Framed[] = [];
+  st.later = (run) => queue.push({ records: [], run });
+  let worker: CrcWorker | null = null;
+  for (;;) {
+    let block: Uint8Array | null;
+    try {
+      block = await r.readBlock();
+    } catch (e) {
+      if (!(e instanceof DecompressionFailure)) throw e;
+      queue.push({ records: [], error: e });
+      break;
+    }
+    if (!block) break;
+    if (st.verify && worker === null && r.offset >= WORKER_AFTER_BYTES) worker = crcWorker();
+    const blockOffset = r.offset - block.length;
+    const firstIndex = st.index;
+    const records: Uint8Array[] = [];
+    const pos = frameBlock(block, 0, records, st);
+    if (records.length > 0) {
+      const bad = st.verify ? checkPayloads(block, pos, records, worker) : undefined;
+      queue.push({ records, bad, block, blockOffset, firstIndex });
+    }
+    if (pos < block.length) {
+      r.unread(block.subarray(pos));
+      let rec: SlowResult;
+      try {
+        rec = await slowRecord(r, st);
+      } catch (e) {
+        if (!(e instanceof DataLossError) && !(e instanceof DecompressionFailure)) throw e;
+        queue.push({ records: [], error: e });
+        break;
+      }
+      if (rec === 'end') break;
+      if (rec !== 'skipped') queue.push({ records: [rec] });
+    }
+    while (queue.length > AHEAD) yield* deliver(queue.shift()!, st);
+  }
+  while (queue.length > 0) yield* deliver(queue.shift()!, st);
 }
 
 /** Frame one input, mapping zlib failures to DataLossError('decompression_error'). */

@@ -1,5 +1,5 @@
 // Shared helpers for the TFRecord tests (not a test file itself).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -74,8 +74,20 @@ export function nodeStream(bytes: Uint8Array, seed: number, maxPiece: number): R
 }
 
 /** Open file descriptors of this process (Linux). */
+/**
+ * Open descriptors of files on disk (links to absolute paths): what a reader must close.
+ * Pipes, sockets and event fds (a worker thread's, for one) are not counted.
+ */
 export function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith('/')) n++;
+    } catch {
+      // closed between the listing and the readlink (e.g. the listing's own descriptor)
+    }
+  }
+  return n;
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

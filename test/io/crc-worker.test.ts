@@ -1,0 +1,129 @@
+// Payload CRCs checked on the background worker: the same records, errors and skip reports, in
+// the same order, as the checks on the reader's own thread (which the other reader tests cover).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crcWorker } from '../../src/io/crc-worker.js';
+import { DataLossError } from '../../src/io/errors.js';
+import { readTFRecord, type SkipInfo } from '../../src/io/tfrecord-reader.js';
+import { frameRecord } from '../../src/io/tfrecord-writer.js';
+import { equalBytes, openFds, randomBytes, rng } from './tfrecord-fixtures.js';
+
+interface Fixture {
+  path: string;
+  payloads: Uint8Array[];
+  /** Stream offset of each record's header. */
+  offsets: number[];
+}
+
+/** A file of `count` records of sizes drawn from [min, max), with payload byte 0 of `corrupt` flipped. */
+async function fixture(dir: string, name: string, count: number, min: number, max: number, corrupt: number[]): Promise<Fixture> {
+  const rand = rng(count);
+  const payloads = Array.from({ length: count }, () => randomBytes(rand, min + Math.floor(rand() * (max - min))));
+  const framed = payloads.map((p) => frameRecord(p));
+  const offsets: number[] = [];
+  let at = 0;
+  for (const f of framed) {
+    offsets.push(at);
+    at += f.length;
+  }
+  for (const i of corrupt) framed[i]![12] ^= 0x40;
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.concat(framed));
+  return { path, payloads, offsets };
+}
+
+async function withWorkerDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const worker = crcWorker();
+  assert.ok(worker, 'the CRC worker starts on this machine');
+  assert.equal(await worker.started, true);
+  const dir = await mkdtemp(join(tmpdir(), 'rf-crc-worker-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('worker-checked read: records intact, the first bad payload throws with its index and offset', async () => {
+  await withWorkerDir(async (dir) => {
+    const f = await fixture(dir, 'small.tfrecord', 6000, 200, 1500, [4000, 5000]);
+    const before = crcWorker()!.jobsDone;
+    const got: Uint8Array[] = [];
+    let error: unknown;
+    try {
+      for await (const r of readTFRecord(f.path)) got.push(r);
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(crcWorker()!.jobsDone > before, 'the worker checked blocks of this read');
+    assert.equal(got.length, 4000);
+    for (let i = 0; i < got.length; i++) assert.ok(equalBytes(got[i]!, f.payloads[i]!), `record ${i}`);
+    assert.ok(error instanceof DataLossError);
+    assert.equal(error.kind, 'data_crc_mismatch');
+    assert.equal(error.recordIndex, 4000);
+    assert.equal(error.offset, f.offsets[4000]);
+    assert.equal(error.file, f.path);
+    assert.match(error.message, /record 4000/);
+  });
+});
+
+test('worker-checked read in skip mode: every good record, and reports after the records before them', async () => {
+  await withWorkerDir(async (dir) => {
+    const bad = [2600, 2601, 4999];
+    const f = await fixture(dir, 'skip.tfrecord', 6000, 200, 1500, bad);
+    const before = crcWorker()!.jobsDone;
+    const log: string[] = [];
+    const skips: SkipInfo[] = [];
+    let n = 0;
+    const stream = readTFRecord(f.path, {
+      onCorrupt: 'skip',
+      onSkip: (info) => {
+        skips.push(info);
+        log.push(`skip ${info.recordIndex} after ${n}`);
+      },
+    });
+    const expected = f.payloads.filter((_, i) => !bad.includes(i));
+    for await (const r of stream) {
+      assert.ok(equalBytes(r, expected[n]!), `delivered record ${n}`);
+      n++;
+    }
+    assert.equal(n, expected.length);
+    assert.ok(crcWorker()!.jobsDone > before, 'the worker checked blocks of this read');
+    assert.equal(stream.skipped, bad.length);
+    assert.deepEqual(skips.map((s) => [s.kind, s.recordIndex, s.offset]), bad.map((i) => ['data_crc_mismatch', i, f.offsets[i]]));
+    // Record k is delivered before the report of a bad record k' > k: with all good records before
+    // it already delivered, the report for 2600 comes after exactly 2600 deliveries.
+    assert.deepEqual(log, ['skip 2600 after 2600', 'skip 2601 after 2600', 'skip 4999 after 4997']);
+  });
+});
+
+test('worker-checked read of 1 MB records, and an early break closes the file', async () => {
+  await withWorkerDir(async (dir) => {
+    const f = await fixture(dir, 'big.tfrecord', 14, 1 << 20, (1 << 20) + 4096, [11]);
+    let n = 0;
+    let error: unknown;
+    try {
+      for await (const r of readTFRecord(f.path)) {
+        assert.ok(equalBytes(r, f.payloads[n]!), `record ${n}`);
+        n++;
+      }
+    } catch (e) {
+      error = e;
+    }
+    assert.equal(n, 11);
+    assert.ok(error instanceof DataLossError && error.recordIndex === 11 && error.offset === f.offsets[11]);
+
+    const s = await fixture(dir, 'break.tfrecord', 6000, 200, 1500, []);
+    const fds = openFds();
+    let seen = 0;
+    for await (const r of readTFRecord(s.path)) {
+      assert.ok(equalBytes(r, s.payloads[seen]!));
+      if (++seen === 3500) break;
+    }
+    assert.equal(openFds(), fds);
+  });
+});

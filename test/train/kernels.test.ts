@@ -213,6 +213,24 @@ describe('recordflow training kernels match stock tfjs', () => {
     assert.deepEqual(info.kernels.map((k) => k.name), ['RecordflowL2Penalty', 'RecordflowL2PenaltyGrad']);
   });
 
+  it('tensors saved for the backward pass share data: no Identity launches, same gradients, no leaks', async () => {
+    const x = random(2 * 9 * 11 * 4, 180);
+    const w = random(3 * 3 * 4 * 3, 181);
+    const b = random(3, 182);
+    // tf.fused.conv2d saves through customGrad (engine.clone), tf.mul through the kernel path.
+    const loss = (xt: tf.Tensor, wt: tf.Tensor) =>
+      tf.sum(tf.mul(tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: wt as tf.Tensor4D, strides: 1, pad: 'same', bias: tf.tensor1d(b) }), 0.5));
+    const run = () => tf.tidy(() => tf.grads(loss)([tf.tensor4d(x, [2, 9, 11, 4]), tf.tensor4d(w, [3, 3, 4, 3])]));
+    const expected = values(await on('cpu', run));
+    await tf.setBackend(FAST_BACKEND);
+    const before = tf.memory().numTensors;
+    const info = await tf.profile(() => tf.dispose(run()));
+    assert.equal(tf.memory().numTensors, before, 'saved handles are released');
+    assert.deepEqual(info.kernels.filter((k) => k.name === 'Identity'), []);
+    const actual = values(run());
+    expected.forEach((e, k) => assertClose(actual[k]!, e, 1e-5, `gradient ${k}`));
+  });
+
   it('ReLU gradient (one masked kernel) equals stock', async () => {
     const shape = [2, 5, 7, 3]; // 210 values: a 2-value tail after the SIMD part
     const x = random(size(shape), 160);

@@ -8,7 +8,9 @@ import * as tf from '@tensorflow/tfjs';
  * a saved copy only needs its own handle on the same data: we take one more reference on
  * the data id and wrap it in a new tensor, exactly what the fast backend's Identity does,
  * minus the kernel dispatch and the (never differentiated) tape node.
- * Only while `isActive()`; otherwise the engine's own method runs.
+ * Custom-gradient ops (tfjs-core's fused conv and matmul) save through engine.clone instead,
+ * whose only callers are these two save paths; it gets the same treatment.
+ * Only while `isActive()`; otherwise the engine's own methods run.
  */
 interface EngineInternals {
   saveTensorsForBackwardMode(tensors: tf.Tensor[]): tf.Tensor[];
@@ -24,14 +26,20 @@ export function patchEngineSaves(isActive: () => boolean): void {
   const engine = tf.engine() as unknown as EngineInternals & { [PATCHED]?: boolean };
   if (engine[PATCHED]) return;
   const original = engine.saveTensorsForBackwardMode;
+  const originalClone = engine.clone;
+  /** A new handle on t's data (no kernel, no tape node), or null where that cannot be done. */
+  const share = (self: EngineInternals, t: tf.Tensor): tf.Tensor | null => {
+    const info = self.state.tensorInfo.get(t.dataId);
+    if (info === undefined || t.dtype === 'string' || typeof info.backend.incRef !== 'function') return null;
+    info.backend.incRef(t.dataId);
+    return self.makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }, info.backend);
+  };
   engine.saveTensorsForBackwardMode = function (this: EngineInternals, tensors: tf.Tensor[]): tf.Tensor[] {
     if (!isActive()) return original.call(this, tensors);
-    return tensors.map((t) => {
-      const info = this.state.tensorInfo.get(t.dataId);
-      if (info === undefined || t.dtype === 'string' || typeof info.backend.incRef !== 'function') return this.keep(this.clone(t));
-      info.backend.incRef(t.dataId);
-      return this.keep(this.makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }, info.backend));
-    });
+    return tensors.map((t) => this.keep(share(this, t) ?? originalClone.call(this, t)));
+  };
+  engine.clone = function (this: EngineInternals, t: tf.Tensor): tf.Tensor {
+    return (isActive() ? share(this, t) : null) ?? originalClone.call(this, t);
   };
   engine[PATCHED] = true;
 }

@@ -25,6 +25,11 @@ export interface TFRecordReadOptions {
   verify?: boolean;
   /** 'throw' (default) raises DataLossError; 'skip' drops the damage, resynchronizes and goes on. */
   onCorrupt?: 'throw' | 'skip';
+  /**
+   * Check payload CRCs of large inputs on a background thread while the next blocks are framed
+   * (default true; the reader falls back to its own thread whenever the worker is busy or behind).
+   */
+  worker?: boolean;
   signal?: AbortSignal;
   /** Called once per skipped region in 'skip' mode. */
   onSkip?: (info: SkipInfo) => void;
@@ -63,6 +68,11 @@ interface FileState {
   index: number;
   /** Skipped regions, summed over all inputs of this iteration. */
   counter: { skipped: number };
+  /** Whether payload CRCs may be checked on the CRC worker. */
+  worker: boolean;
+  /** Blocks left to check inline before using the CRC worker again (see WORKER_REST). */
+  workerRest: number;
+  workerRestNext: number;
   /** Defers a skip report until the records framed before it are delivered. */
   later?: (call: () => void) => void;
 }
@@ -110,8 +120,10 @@ function badPayloads(block: Uint8Array, records: Uint8Array[]): number[] {
  */
 interface Framed {
   records: Uint8Array[];
-  /** Indices of records with a bad payload CRC: known, pending on the worker, or none to check. */
-  bad?: number[] | Promise<number[]>;
+  /** Whether the payload CRCs still need checking (verify on) when `bad` is not known yet. */
+  check?: boolean;
+  /** Indices of records with a bad payload CRC, once known (inline, or from the worker). */
+  bad?: number[];
   block?: Uint8Array;
   /** Stream offset of block[0]; index of records[0]. */
   blockOffset?: number;
@@ -120,8 +132,14 @@ interface Framed {
   run?: () => void;
 }
 
-/** Start the payload check of records framed from `block[0, stop)`: on the CRC worker when it can take it. */
-function checkPayloads(block: Uint8Array, stop: number, records: Uint8Array[], worker: CrcWorker | null): number[] | Promise<number[]> {
+/**
+ * Start the payload check of `f` (records framed from `f.block[0, stop)`): on the CRC worker when
+ * it can take the job, else here and now. The worker's answer lands in `f.bad`; if it has not
+ * landed by delivery time, the reader checks inline instead of waiting (see `deliver`).
+ */
+function checkPayloads(f: Framed, stop: number, worker: CrcWorker | null): void {
+  const block = f.block!;
+  const records = f.records;
   if (worker) {
     const ranges = new Int32Array(records.length * 2);
     for (let j = 0; j < records.length; j++) {
@@ -129,10 +147,13 @@ function checkPayloads(block: Uint8Array, stop: number, records: Uint8Array[], w
       ranges[2 * j + 1] = records[j]!.length;
     }
     const pending = worker.check(block.subarray(0, stop), ranges);
-    // If the worker dies mid-job, check here instead: the block is still ours.
-    if (pending) return pending.catch(() => badPayloads(block, records));
+    if (pending) {
+      // A failed worker leaves `bad` unset: delivery checks inline; the block is still ours.
+      pending.then((bad) => (f.bad ??= bad), () => {});
+      return;
+    }
   }
-  return badPayloads(block, records);
+  f.bad = badPayloads(block, records);
 }
 
 /** Count a skipped region and tell onSkip: at once, or after earlier records when framing ahead (`st.later`). */
@@ -233,6 +254,9 @@ async function slowRecord(r: ByteReader, st: FileState): Promise<SlowResult> {
 /** Blocks framed ahead of the one being delivered: the CRC worker checks them meanwhile. */
 const AHEAD = 2;
 
+/** Blocks checked inline after the worker first fell behind, before it gets jobs again (doubling each time). */
+const WORKER_REST = 8;
+
 /** Start the CRC worker once a stream has shown it is worth a thread. */
 const WORKER_AFTER_BYTES = 2 << 20;
 
@@ -240,7 +264,15 @@ const WORKER_AFTER_BYTES = 2 << 20;
 async function* deliver(f: Framed, st: FileState): AsyncGenerator<Uint8Array[], void, undefined> {
   if (f.run) f.run();
   if (f.error !== undefined) throw f.error;
-  const bad = f.bad === undefined ? [] : await f.bad;
+  let bad = f.bad;
+  if (bad === undefined) {
+    if (f.check) {
+      // The worker is behind (a busy machine): check here rather than wait, and give it a rest.
+      bad = badPayloads(f.block!, f.records);
+      st.workerRest = st.workerRestNext;
+      st.workerRestNext *= 2; // behind again and again: the machine has no core to spare
+    } else bad = [];
+  }
   if (bad.length === 0) {
     if (f.records.length > 0) yield f.records;
     return;
@@ -280,14 +312,16 @@ async function* frameStream(r: ByteReader, st: FileState): AsyncGenerator<Uint8A
       break;
     }
     if (!block) break;
-    if (st.verify && worker === null && r.offset >= WORKER_AFTER_BYTES) worker = crcWorker();
+    if (st.verify && st.worker && worker === null && r.offset >= WORKER_AFTER_BYTES) worker = crcWorker();
+    const useWorker = st.workerRest === 0 ? worker : (st.workerRest--, null);
     const blockOffset = r.offset - block.length;
     const firstIndex = st.index;
     const records: Uint8Array[] = [];
     const pos = frameBlock(block, 0, records, st);
     if (records.length > 0) {
-      const bad = st.verify ? checkPayloads(block, pos, records, worker) : undefined;
-      queue.push({ records, bad, block, blockOffset, firstIndex });
+      const f: Framed = { records, check: st.verify, block, blockOffset, firstIndex };
+      if (st.verify) checkPayloads(f, pos, useWorker);
+      queue.push(f);
     }
     if (pos < block.length) {
       r.unread(block.subarray(pos));
@@ -326,6 +360,9 @@ async function* readOne(
     onSkip: options.onSkip,
     index: 0,
     counter,
+    workerRest: 0,
+    workerRestNext: WORKER_REST,
+    worker: options.worker ?? true,
   };
   try {
     yield* frameStream(r, st);

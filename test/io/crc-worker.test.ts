@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crcWorker } from '../../src/io/crc-worker.js';
+import { CRC_SLOT_BYTES, crcWorker } from '../../src/io/crc-worker.js';
 import { DataLossError } from '../../src/io/errors.js';
 import { readTFRecord, type SkipInfo } from '../../src/io/tfrecord-reader.js';
 import { frameRecord } from '../../src/io/tfrecord-writer.js';
@@ -126,4 +126,28 @@ test('worker-checked read of 1 MB records, and an early break closes the file', 
     }
     assert.equal(openFds(), fds);
   });
+});
+
+test('the worker answers with the indices of the records whose stored CRC does not match', async () => {
+  const worker = crcWorker()!;
+  assert.equal(await worker.started, true);
+  const rand = rng(7);
+  const payloads = Array.from({ length: 300 }, (_, i) => randomBytes(rand, i % 50 === 0 ? 0 : 1 + Math.floor(rand() * 3000)));
+  const framed = payloads.map((p) => frameRecord(p));
+  const ranges = new Int32Array(framed.length * 2);
+  let at = 0;
+  framed.forEach((f, j) => {
+    ranges[2 * j] = at + 12;
+    ranges[2 * j + 1] = f.length - 16;
+    at += f.length;
+  });
+  const bad = [3, 150, 299];
+  for (const j of bad) framed[j]![framed[j]!.length - 1] ^= 1; // the stored CRC itself
+  framed[77]![12 + (payloads[77]!.length >> 1)]! ^= 0x80; // a payload byte
+  const block = Buffer.concat(framed);
+  const answer = worker.check(block, ranges);
+  assert.ok(answer, 'a free slot takes the job');
+  assert.deepEqual(await answer, [3, 77, 150, 299]);
+  // Larger than a slot: refused, so the reader checks inline.
+  assert.equal(worker.check(new Uint8Array(CRC_SLOT_BYTES + 1), new Int32Array(0)), undefined);
 });

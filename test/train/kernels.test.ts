@@ -85,7 +85,11 @@ describe('recordflow training kernels match stock tfjs', () => {
   });
 
   it('Conv2D and FusedConv2D with bias (SIMD forward) equal the stock cpu kernels', async () => {
-    for (const [i, c] of CONVS.entries()) {
+    // Explicit padding 2 of a 3x3 kernel leaves border tiles one tap wide: 2 floats, under a
+    // vector, so that conv takes the zero-padded-copy route instead of tiles.
+    const explicit = [[0, 0], [2, 2], [2, 1], [0, 0]] as unknown as 'same';
+    const cases = [...CONVS, { x: [2, 7, 9, 2], w: [3, 3, 2, 3], s: 1, p: explicit }, { x: [1, 8, 10, 4], w: [3, 3, 4, 5], s: 1, p: explicit }];
+    for (const [i, c] of cases.entries()) {
       const x = random(size(c.x), 110 + i);
       const w = random(size(c.w), 120 + i);
       const bias = random(c.w[3]!, 130 + i);
@@ -345,5 +349,29 @@ describe('recordflow training kernels match stock tfjs', () => {
         }
       }
     });
+  });
+});
+
+describe('conv tiles (padding without a padded copy)', () => {
+  it('split a padded conv into bands of outputs whose windows keep the same taps', async () => {
+    const { bands, convTiles } = await import('../../src/train/backend/conv-tiles.js');
+    // 'same' 3x3, stride 1, 5 outputs: first output loses tap 0, last loses tap 2.
+    assert.deepEqual(bands(5, 1, 1, 5, 3), [
+      { from: 0, to: 1, k0: 1, k1: 3 },
+      { from: 1, to: 4, k0: 0, k1: 3 },
+      { from: 4, to: 5, k0: 0, k1: 2 },
+    ]);
+    // 'valid' stride 2: one band, all taps.
+    assert.deepEqual(bands(36, 2, 0, 73, 3), [{ from: 0, to: 36, k0: 0, k1: 3 }]);
+    const g = { batch: 2, inH: 5, inW: 6, inC: 3, outH: 5, outW: 6, outC: 4, kH: 3, kW: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1 };
+    const tiles = convTiles(g)!;
+    assert.equal(tiles.length, 9);
+    assert.equal(tiles.reduce((n, t) => n + t.g.outH * t.g.outW, 0), 5 * 6, 'tiles cover every output pixel once');
+    const corner = tiles[0]!;
+    assert.deepEqual([corner.g.kH, corner.g.kW, corner.xOffset, corner.pixelOffset], [2, 2, 0, 0]);
+    assert.equal(corner.pixelRowSkip, (6 - 1) * 4 * 4);
+    assert.equal(corner.pixelImageSkip, (5 - 1) * 6 * 4 * 4);
+    // A one-tap-wide border of a 1-channel input is under a vector: no tiles.
+    assert.equal(convTiles({ ...g, inC: 1 }), null);
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { convTiles } from './conv-tiles.js';
 import { copyBox4 } from './data-movement.js';
 import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
 import { simdBackpropFilter, simdBackpropFilterSupported } from './simd-backprop-filter.js';
@@ -114,10 +115,23 @@ export const conv2dBackpropFilterConfig = (backendName: string): tf.KernelConfig
       conv2dBackpropFilterInto(g, f32(wasm, x), f32(wasm, dy), f32(wasm, out));
       return out;
     }
+    const memory = wasmMemory(backend);
+    const tiles = convTiles(g);
+    if (tiles !== null && tiles.every((t) => simdBackpropFilterSupported(t.g))) {
+      f32(wasm, out).fill(0); // every tile adds its taps' share
+      const [xAddr, dyAddr, dwAddr] = [addressOf(backend, x), addressOf(backend, dy), addressOf(backend, out)];
+      const rowFloats = g.kW * g.inC * g.outC;
+      for (const t of tiles) {
+        const tap = (t.rows.k0 * g.kW + t.cols.k0) * g.inC * g.outC;
+        simdBackpropFilter(memory, t.g, g.inH, g.inW, xAddr + t.xOffset, dyAddr + t.pixelOffset, dwAddr + 4 * tap, rowFloats, t.pixelRowSkip, t.pixelImageSkip);
+      }
+      return out;
+    }
     const padded = paddedInput(wasm, x, g);
     try {
       const src = padded ?? x;
-      simdBackpropFilter(wasmMemory(backend), g, src.shape[1]!, src.shape[2]!, addressOf(backend, src), addressOf(backend, dy), addressOf(backend, out));
+      f32(wasm, out).fill(0);
+      simdBackpropFilter(memory, g, src.shape[1]!, src.shape[2]!, addressOf(backend, src), addressOf(backend, dy), addressOf(backend, out));
     } finally {
       if (padded !== null) wasm.disposeData(padded.dataId, true);
     }

@@ -3,6 +3,7 @@ import { convGeometry, paddedInput, type ConvGeometry } from './conv-backprop-fi
 import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
 import { convForwardScratch, simdConvForward, simdConvForwardSupported } from './simd-conv-forward.js';
 import { arrangeKernel } from './simd-output-walk.js';
+import { convTiles, subKernel } from './conv-tiles.js';
 
 /**
  * Conv2D and FusedConv2D (bias, no activation: how our conv layers call it) through the SIMD
@@ -10,12 +11,33 @@ import { arrangeKernel } from './simd-output-walk.js';
  * fused activations, NCHW, wide channels) goes to the stock wasm kernel.
  */
 
-/** y = conv(x, w) (+ bias) with w given as W[kh][kw][ci][co] floats; x is padded as g says. */
+/** y = conv(x, w) (+ bias) with w given as W[kh][kw][ci][co] floats, padding as g says. */
 export function convForwardSimd(
   wasm: WasmBackendLike, backend: unknown, x: tf.TensorInfo, g: ConvGeometry, w: Float32Array, bias: ArrayLike<number> | null,
 ): tf.TensorInfo {
-  const scratch = convForwardScratch(g);
   const out = wasm.makeOutput([g.batch, g.outH, g.outW, g.outC], 'float32');
+  const tiles = convTiles(g);
+  if (tiles !== null && tiles.every((t) => simdConvForwardSupported(t.g))) {
+    // Padding handled tile by tile (conv-tiles.ts): each tile's sub-kernel over x in place.
+    const sizes = tiles.map((t) => convForwardScratch(t.g).weights);
+    const biasFloats = convForwardScratch(g).bias;
+    const scratch = wasm.makeOutput([sizes.reduce((a, b) => a + b, biasFloats)], 'float32');
+    try {
+      const block = f32(wasm, scratch);
+      setBias(block.subarray(0, biasFloats), bias);
+      const [xAddr, yAddr, sAddr] = [addressOf(backend, x), addressOf(backend, out), addressOf(backend, scratch)];
+      let at = biasFloats;
+      tiles.forEach((t, k) => {
+        arrangeKernel(t.g, subKernel(w, g, t), block.subarray(at, at + sizes[k]!));
+        simdConvForward(wasmMemory(backend), t.g, g.inH, g.inW, xAddr + t.xOffset, yAddr + t.pixelOffset, sAddr + 4 * at, sAddr, t.pixelRowSkip, t.pixelImageSkip);
+        at += sizes[k]!;
+      });
+      return out;
+    } finally {
+      wasm.disposeData(scratch.dataId, true);
+    }
+  }
+  const scratch = convForwardScratch(g);
   const wt = wasm.makeOutput([scratch.weights + scratch.bias], 'float32');
   const padded = paddedInput(wasm, x, g);
   try {
@@ -23,9 +45,7 @@ export function convForwardSimd(
     // Views only after the last allocation (a heap growth detaches older ones).
     const block = f32(wasm, wt);
     arrangeKernel(g, w, block.subarray(0, scratch.weights));
-    const b = block.subarray(scratch.weights);
-    b.fill(0);
-    if (bias !== null) b.set(bias);
+    setBias(block.subarray(scratch.weights), bias);
     const wtAddr = addressOf(backend, wt);
     simdConvForward(wasmMemory(backend), g, src.shape[1]!, src.shape[2]!, addressOf(backend, src), addressOf(backend, out), wtAddr, wtAddr + 4 * scratch.weights);
     return out;
@@ -33,6 +53,11 @@ export function convForwardSimd(
     wasm.disposeData(wt.dataId, true);
     if (padded !== null) wasm.disposeData(padded.dataId, true);
   }
+}
+
+function setBias(block: Float32Array, bias: ArrayLike<number> | null): void {
+  block.fill(0);
+  if (bias !== null) block.set(bias);
 }
 
 interface ConvAttrs {

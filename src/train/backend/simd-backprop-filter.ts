@@ -1,10 +1,10 @@
 import type { ConvGeometry } from './conv-backprop-filter.js';
-import { compiledOnce, outputPixelLoop, patchLaneIndex, patchVectorOffset, patchVectors, walkSteps } from './simd-output-walk.js';
+import { compiledOnce, outputPixelLoop, patchLaneIndex, patchVectorOffset, patchVectors, walkSteps, WALK_PARAMS } from './simd-output-walk.js';
 import type { WasmFunc } from './wasm-asm.js';
 
 /**
- * WebAssembly SIMD Conv2DBackpropFilter for small channel counts (NHWC, no padding left —
- * callers pass a zero-padded copy when the conv pads).
+ * WebAssembly SIMD Conv2DBackpropFilter for small channel counts (NHWC; padded convs run
+ * tile by tile, conv-tiles.ts).
  *
  * For one kernel row kh, the input patch under an output pixel is kW·inC CONTIGUOUS floats
  * (NHWC), and dW[kh] is exactly that many rows × outC. So per output pixel we load the patch
@@ -36,8 +36,10 @@ function source(L: number, outC: number): WasmFunc {
     for (let v = 0; v < V; v++) {
       for (let lane = 0; lane < 4; lane++) {
         const j = patchLaneIndex(L, v, lane);
-        if (j < 0) continue; // overlapping lanes already stored
-        store.push(`local.get $dw local.get $a${co}_${v} f32x4.extract_lane ${lane} f32.store offset=${4 * (j * outC + co)}`);
+        if (j < 0) continue; // overlapping lanes: an earlier vector holds that float
+        // Added to dW: the tiles of a padded conv (conv-tiles.ts) each contribute.
+        const at = `offset=${4 * (j * outC + co)}`;
+        store.push(`local.get $dw local.get $dw f32.load ${at} local.get $a${co}_${v} f32x4.extract_lane ${lane} f32.add f32.store ${at}`);
       }
     }
   }
@@ -45,17 +47,18 @@ function source(L: number, outC: number): WasmFunc {
     ${store.join('\n')}`;
   return {
     name: 'backpropFilterRow',
-    params: [['$x', 'i32'], ['$dy', 'i32'], ['$dw', 'i32'], ['$batch', 'i32'], ['$outH', 'i32'], ['$outW', 'i32'],
-      ['$xImg', 'i32'], ['$xRowStep', 'i32'], ['$xColStep', 'i32']],
+    params: [['$x', 'i32'], ['$dy', 'i32'], ['$dw', 'i32'], ...WALK_PARAMS],
     locals,
     body,
   };
 }
 
 /**
- * dW = backprop-filter over an input already laid out so output pixel (oy, ox) reads rows
- * oy·sH + kh, columns ox·sW + kw (i.e. padding applied). Addresses are heap byte offsets.
- * `inH`, `inW` describe that (possibly padded) input.
+ * dW += backprop-filter over an input laid out so output pixel (oy, ox) reads rows oy·sH + kh,
+ * columns ox·sW + kw from xAddr. Addresses are heap byte offsets; `inH`, `inW` describe that
+ * input. For one tile of a padded conv (conv-tiles.ts), g holds the tile's size and kept taps,
+ * dwAddr points at the first kept tap, `dwRowFloats` is the full kernel's kW·inC·outC and the
+ * skips step dy over the rest of its map.
  */
 export function simdBackpropFilter(
   memory: WebAssembly.Memory,
@@ -65,11 +68,15 @@ export function simdBackpropFilter(
   xAddr: number,
   dyAddr: number,
   dwAddr: number,
+  dwRowFloats = g.kW * g.inC * g.outC,
+  dyRowSkip = 0,
+  dyImageSkip = 0,
 ): void {
   const L = g.kW * g.inC;
   const fn = compiledOnce(cache, memory, `${L}x${g.outC}`, () => source(L, g.outC));
-  const [xImg, xRowStep, xColStep, rowBytes] = walkSteps(g, inH, inW);
+  const steps = walkSteps(g, inH, inW);
+  const rowBytes = steps[3];
   for (let kh = 0; kh < g.kH; kh++) {
-    fn(xAddr + kh * rowBytes, dyAddr, dwAddr + kh * L * g.outC * 4, g.batch, g.outH, g.outW, xImg, xRowStep, xColStep);
+    fn(xAddr + kh * rowBytes, dyAddr, dwAddr + kh * dwRowFloats * 4, g.batch, g.outH, g.outW, ...steps, dyRowSkip, dyImageSkip);
   }
 }

@@ -1,5 +1,5 @@
 import type { ConvGeometry } from './conv-backprop-filter.js';
-import { compiledOnce, outputPixelLoop, patchVectorOffset, patchVectors, walkSteps } from './simd-output-walk.js';
+import { compiledOnce, outputPixelLoop, patchVectorOffset, patchVectors, walkSteps, WALK_PARAMS } from './simd-output-walk.js';
 import type { WasmFunc } from './wasm-asm.js';
 
 /**
@@ -41,8 +41,7 @@ function source(L: number, outC: number, kH: number): WasmFunc {
   const body = outputPixelLoop(pixel, outC);
   return {
     name: 'backpropInputScatter',
-    params: [['$x', 'i32'], ['$dy', 'i32'], ['$w', 'i32'], ['$batch', 'i32'], ['$outH', 'i32'], ['$outW', 'i32'],
-      ['$xImg', 'i32'], ['$xRowStep', 'i32'], ['$xColStep', 'i32'], ['$rowBytes', 'i32']],
+    params: [['$x', 'i32'], ['$dy', 'i32'], ['$w', 'i32'], ...WALK_PARAMS],
     locals,
     body,
   };
@@ -54,5 +53,5 @@ export function simdBackpropInput(
 ): void {
   const L = g.kW * g.inC;
   const fn = compiledOnce(cache, memory, `${L}x${g.outC}x${g.kH}`, () => source(L, g.outC, g.kH));
-  fn(dxAddr, dyAddr, wtAddr, g.batch, g.outH, g.outW, ...walkSteps(g, inH, inW));
+  fn(dxAddr, dyAddr, wtAddr, g.batch, g.outH, g.outW, ...walkSteps(g, inH, inW), 0, 0);
 }

@@ -1,5 +1,5 @@
 import type { ConvGeometry } from './conv-backprop-filter.js';
-import { compiledOnce, outputPixelLoop, patchVectorOffset, patchVectors, vectorsPerPatch, walkSteps } from './simd-output-walk.js';
+import { compiledOnce, outputPixelLoop, patchVectorOffset, patchVectors, vectorsPerPatch, walkSteps, WALK_PARAMS } from './simd-output-walk.js';
 import type { WasmFunc } from './wasm-asm.js';
 
 /**
@@ -67,8 +67,7 @@ function source(L: number, outC: number, kH: number): WasmFunc {
   }
   return {
     name: 'convForward',
-    params: [['$x', 'i32'], ['$y', 'i32'], ['$w', 'i32'], ['$bias', 'i32'], ['$batch', 'i32'], ['$outH', 'i32'], ['$outW', 'i32'],
-      ['$xImg', 'i32'], ['$xRowStep', 'i32'], ['$xColStep', 'i32'], ['$rowBytes', 'i32']],
+    params: [['$x', 'i32'], ['$y', 'i32'], ['$w', 'i32'], ['$bias', 'i32'], ...WALK_PARAMS],
     locals,
     body: outputPixelLoop(pixel, outC, '$y'),
   };
@@ -81,13 +80,15 @@ export function convForwardScratch(g: ConvGeometry): { weights: number; bias: nu
 
 /**
  * y = conv(x, W) + bias over an input laid out so output pixel (oy, ox) reads rows oy·sH + kh,
- * columns ox·sW + kw (padding applied); inH × inW is that input's extent. `biasAddr` points
+ * columns ox·sW + kw; inH × inW is that input's extent. For one tile of a larger output
+ * (conv-tiles.ts), g holds the tile's size and sub-kernel and the skips step over the rest. `biasAddr` points
  * at convForwardScratch(g).bias floats (zeros for no bias), `wtAddr` at the arranged kernel.
  */
 export function simdConvForward(
   memory: WebAssembly.Memory, g: ConvGeometry, inH: number, inW: number, xAddr: number, yAddr: number, wtAddr: number, biasAddr: number,
+  yRowSkip = 0, yImageSkip = 0,
 ): void {
   const L = g.kW * g.inC;
   const fn = compiledOnce(cache, memory, `${L}x${g.outC}x${g.kH}`, () => source(L, g.outC, g.kH));
-  fn(xAddr, yAddr, wtAddr, biasAddr, g.batch, g.outH, g.outW, ...walkSteps(g, inH, inW));
+  fn(xAddr, yAddr, wtAddr, biasAddr, g.batch, g.outH, g.outW, ...walkSteps(g, inH, inW), yRowSkip, yImageSkip);
 }

@@ -31,8 +31,9 @@ export function patchLaneIndex(L: number, v: number, lane: number): number {
 /**
  * The loop nest batch → output row → output column around `pixel` (instructions for one
  * output pixel at input address $xp and output-pixel address `pixelPtr`, $dy by default).
- * Expects i32 params $x, the pixel pointer, $batch, $outH, $outW, $xImg, $xRowStep, $xColStep
- * and i32 locals $b, $oy, $ox, $xr, $xp.
+ * Expects i32 params $x, the pixel pointer, $batch, $outH, $outW, $xImg, $xRowStep, $xColStep,
+ * $pRowSkip, $pImgSkip (bytes the pixel pointer skips after each row and image: non-zero when
+ * the walk covers one tile of a larger map, conv-tiles.ts) and i32 locals $b, $oy, $ox, $xr, $xp.
  */
 export function outputPixelLoop(pixel: readonly string[], outC: number, pixelPtr = '$dy'): string {
   return `
@@ -50,10 +51,12 @@ export function outputPixelLoop(pixel: readonly string[], outC: number, pixelPtr
           local.get $ox i32.const 1 i32.sub local.tee $ox
           br_if 0
         end
+        local.get ${pixelPtr} local.get $pRowSkip i32.add local.set ${pixelPtr}
         local.get $xr local.get $xRowStep i32.add local.set $xr
         local.get $oy i32.const 1 i32.sub local.tee $oy
         br_if 0
       end
+      local.get ${pixelPtr} local.get $pImgSkip i32.add local.set ${pixelPtr}
       local.get $x local.get $xImg i32.add local.set $x
       local.get $b i32.const 1 i32.sub local.tee $b
       br_if 0
@@ -100,3 +103,9 @@ export function walkSteps(g: ConvGeometry, inH: number, inW: number): [number, n
   const rowBytes = inW * g.inC * 4;
   return [inH * rowBytes, g.strideH * rowBytes, g.strideW * g.inC * 4, rowBytes];
 }
+
+/** The i32 params every walk takes after its kernel-specific addresses ($pRowSkip, $pImgSkip last). */
+export const WALK_PARAMS: [string, 'i32'][] = [
+  ['$batch', 'i32'], ['$outH', 'i32'], ['$outW', 'i32'], ['$xImg', 'i32'], ['$xRowStep', 'i32'], ['$xColStep', 'i32'],
+  ['$rowBytes', 'i32'], ['$pRowSkip', 'i32'], ['$pImgSkip', 'i32'],
+];

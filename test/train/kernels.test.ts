@@ -198,6 +198,25 @@ describe('recordflow training kernels match stock tfjs', () => {
     expected.forEach((e, k) => (sums.includes(k) ? assertClose(actual[k]!, e, 1e-6, `sum ${k}`) : assert.deepEqual(actual[k], e, `output ${k}`)));
   });
 
+  it('BatchMatMul (SIMD blocks, A read through strides, Bᵀ materialised) equals stock', async () => {
+    // [a shape, b shape, transposeA, transposeB]: the Dense layers' three products, the box
+    // layer's, a batched one, wider than one 32-float block, and an output width that is
+    // not a multiple of 4 (stock kernel).
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[7, 324], [324, 64], false, false], [[7, 324], [7, 64], true, false], [[7, 64], [324, 64], false, true],
+      [[7, 64], [64, 4], false, false], [[2, 5, 9], [2, 9, 40], false, false], [[2, 9, 5], [2, 44, 9], true, true],
+      [[3, 6], [6, 3], false, false],
+    ];
+    for (const [i, [as, bs, ta, tb]] of cases.entries()) {
+      const a = random(size(as), 190 + i);
+      const b = random(size(bs), 200 + i);
+      const run = () => tf.matMul(tf.tensor(a, as), tf.tensor(b, bs), ta, tb);
+      const [expected] = values(await on('cpu', run));
+      const [actual] = values(await on(FAST_BACKEND, run));
+      assertClose(actual!, expected!, 1e-5, `matMul ${JSON.stringify([as, bs, ta, tb])}`);
+    }
+  });
+
   it('L2 penalty and its gradient (one kernel each) equal stock L1L2; other regularizers stay stock', async () => {
     const shape = [3, 3, 5, 3];
     const w = random(size(shape), 170, 0.4);

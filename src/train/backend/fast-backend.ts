@@ -6,6 +6,7 @@ import { patchBatchNormalization } from './batch-norm-layer.js';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
 import { convForwardConfigs } from './conv-forward.js';
+import { batchMatMulConfig } from './matmul.js';
 import { wasmMemory } from './heap.js';
 import { l2PenaltyConfigs, l2PenaltyGradient, patchL2Regularizer } from './l2-penalty.js';
 import { patchEngineSaves } from './engine-saves.js';
@@ -20,6 +21,7 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *   - Conv2D / FusedConv2D (bias, no activation) with few channels: generated WebAssembly
  *     SIMD (simd-conv-forward.ts); XNNPACK otherwise
  *   - Conv2DBackpropFilter: generated WebAssembly SIMD (simd-backprop-filter.ts)
+ *   - BatchMatMul (the Dense layers' products): SIMD row-times-matrix blocks (matmul.ts)
  *   - Conv2DBackpropInput: stride 1 = our forward conv with the flipped kernel; strided and the
  *     Conv2DTranspose forward = SIMD scatter (simd-backprop-input.ts)
  *   - batch norm in training: one forward + one backward SIMD kernel, moving statistics
@@ -57,6 +59,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     sumConfig(backendName, stock(tf.Sum)),
     ...channelBroadcastConfigs(backendName, stock),
     ...convForwardConfigs(backendName, stock),
+    batchMatMulConfig(backendName, stock(tf.BatchMatMul)),
     reluGradConfig(backendName),
     seededDropoutConfig(backendName),
     ...l2PenaltyConfigs(backendName),

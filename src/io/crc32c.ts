@@ -9,6 +9,7 @@
 // against crc-32 on random inputs at every alignment.
 
 const POLY = 0x82f63b78; // reflected Castagnoli polynomial
+const MASK_DELTA = 0xa282ead8;
 
 /** 16 tables of 256 entries: TABLES[k*256 + b] = CRC of byte b followed by k zero bytes. */
 const TABLES = new Int32Array(16 * 256);
@@ -81,6 +82,9 @@ const PIECE = 1 << 20;
 const TABLE_AT = 0;
 const DATA_AT = 16 << 10;
 const BLOCK_AT = DATA_AT + PIECE;
+/** Output of the framing kernel: (address, length, bad) triples, room for a block of empty records. */
+const FRAMES_AT = BLOCK_AT + PIECE;
+const FRAMES_BYTES = (PIECE / 16) * 12;
 /** Below this length the JS kernel wins (no copy, no call). */
 const WASM_MIN = 64;
 
@@ -164,26 +168,81 @@ function assembleCrcModule(sharedPages?: number): Uint8Array<ArrayBuffer> {
     END,
   ];
   const func = [1, 2, 0x7f, ...body]; // one group of 2 i32 locals
-  const pages = Math.ceil((BLOCK_AT + PIECE) / 65536);
+
+  // Framing kernels over TFRecord bytes in memory, calling crc (function 0) per field.
+  const [SUB, NE, LTU, GTU, ROTR] = [0x6b, 0x47, 0x49, 0x4b, 0x78];
+  const call0 = [0x10, 0];
+  const store = (offset: number): number[] => [0x36, 2, ...uleb(offset)]; // i32.store align=4
+  const mask = [...i32(15), ROTR, ...i32(MASK_DELTA | 0), ADD];
+  // seal(ptr, end): fill both masked CRCs of every record framed in [ptr, end) (lengths < 4 GiB
+  // written, CRC fields to be filled). Locals: 0 ptr, 1 end, 2 n.
+  const seal = [
+    1, 1, 0x7f,
+    ...BLOCK, ...LOOP,
+    ...get(0), ...get(1), GEU, ...brIf(1),
+    ...get(0), ...load(0), ...set(2),
+    ...get(0), ...get(0), ...i32(8), ...i32(0), ...call0, ...mask, ...store(8),
+    ...get(0), ...get(2), ADD,
+    ...get(0), ...i32(12), ADD, ...get(2), ...i32(0), ...call0, ...mask, ...store(12),
+    ...get(0), ...get(2), ADD, ...i32(16), ADD, ...set(0),
+    ...br(0), END, END,
+    END,
+  ];
+  // scan(ptr, end, out, max, verify) -> count: frame up to max whole records of [ptr, end) whose
+  // length CRC matches and length is < 4 GiB, writing (payload address, length, payload CRC bad)
+  // triples at out; stops at the first record it cannot frame. Locals: 5 n, 6 count, 7 start.
+  const scan = [
+    1, 3, 0x7f,
+    ...BLOCK, ...LOOP,
+    ...get(6), ...get(3), GEU, ...brIf(1),
+    ...get(1), ...get(0), SUB, ...i32(16), LTU, ...brIf(1),
+    ...get(0), ...i32(8), ...i32(0), ...call0, ...mask, ...get(0), ...load(8), NE, ...brIf(1),
+    ...get(0), ...load(4), ...brIf(1),
+    ...get(0), ...load(0), ...set(5),
+    ...get(5), ...get(1), ...get(0), SUB, ...i32(16), SUB, GTU, ...brIf(1),
+    ...get(0), ...i32(12), ADD, ...set(7),
+    ...get(2), ...get(7), ...store(0),
+    ...get(2), ...get(5), ...store(4),
+    ...get(2),
+    ...get(4), 0x04, 0x7f,
+    ...get(7), ...get(5), ...i32(0), ...call0, ...mask, ...get(7), ...get(5), ADD, ...load(0), NE,
+    0x05, ...i32(0), END,
+    ...store(8),
+    ...get(2), ...i32(12), ADD, ...set(2),
+    ...get(6), ...i32(1), ADD, ...set(6),
+    ...get(7), ...get(5), ADD, ...i32(4), ADD, ...set(0),
+    ...br(0), END, END,
+    ...get(6),
+    END,
+  ];
+  const pages = Math.ceil((FRAMES_AT + FRAMES_BYTES) / 65536);
   const memory =
     sharedPages === undefined
       ? section(5, vec([[0, ...uleb(pages)]])) // own memory, no maximum
       : section(2, vec([[...name('env'), ...name('memory'), 2, 3, ...uleb(sharedPages), ...uleb(sharedPages)]]));
-  const exports = sharedPages === undefined ? [[...name('crc'), 0, 0], [...name('memory'), 2, 0]] : [[...name('crc'), 0, 0]];
+  const fns = [[...name('crc'), 0, 0], [...name('seal'), 0, 1], [...name('scan'), 0, 2]];
+  const exports = sharedPages === undefined ? [...fns, [...name('memory'), 2, 0]] : fns;
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec([[0x60, 3, 0x7f, 0x7f, 0x7f, 1, 0x7f]])), // type: (i32 i32 i32) -> i32
+    ...section(1, vec([
+      [0x60, 3, 0x7f, 0x7f, 0x7f, 1, 0x7f], // crc: (i32 i32 i32) -> i32
+      [0x60, 2, 0x7f, 0x7f, 0], // seal: (i32 i32) -> ()
+      [0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 1, 0x7f], // scan: (i32 i32 i32 i32 i32) -> i32
+    ])),
     ...(sharedPages === undefined ? [] : memory), // imports come before functions
-    ...section(3, vec([[0]])), // function 0 has type 0
+    ...section(3, vec([[0], [1], [2]])),
     ...(sharedPages === undefined ? memory : []),
     ...section(7, vec(exports)),
-    ...section(10, vec([[...uleb(func.length), ...func]])),
+    ...section(10, vec([func, seal, scan].map((f) => [...uleb(f.length), ...f]))),
   ]);
 }
 
 interface WasmCrc {
   crc(ptr: number, len: number, crc: number): number;
+  seal(ptr: number, end: number): void;
+  scan(ptr: number, end: number, out: number, max: number, verify: number): number;
   bytes: Uint8Array;
+  words: Int32Array;
 }
 
 function instantiate(): WasmCrc | undefined {
@@ -192,7 +251,8 @@ function instantiate(): WasmCrc | undefined {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(assembleCrcModule()));
     const memory = instance.exports['memory'] as WebAssembly.Memory;
     new Int32Array(memory.buffer, TABLE_AT, 4096).set(TABLES);
-    const w: WasmCrc = { crc: instance.exports['crc'] as WasmCrc['crc'], bytes: new Uint8Array(memory.buffer) };
+    const e = instance.exports as unknown as Pick<WasmCrc, 'crc' | 'seal' | 'scan'>;
+    const w: WasmCrc = { crc: e.crc, seal: e.seal, scan: e.scan, bytes: new Uint8Array(memory.buffer), words: new Int32Array(memory.buffer) };
     // Self-check before trusting it.
     w.bytes.set(new TextEncoder().encode('123456789'), DATA_AT);
     return w.crc(DATA_AT, 9, 0) >>> 0 === 0xe3069283 ? w : undefined;
@@ -269,12 +329,48 @@ export function maskedCrc32cOfLoaded(block: Uint8Array, start: number, end: numb
   return maskCrc(WASM!.crc(BLOCK_AT + start, end - start, 0) >>> 0);
 }
 
+/**
+ * The wasm kernel's framing area for writers: build up to a piece of framed records (lengths
+ * written, CRC fields left open) in it, then `sealFramingArea`. Undefined without wasm.
+ */
+export function framingArea(): Uint8Array | undefined {
+  if (WASM === undefined) return undefined;
+  loaded = undefined; // the area is where loadBlock keeps its copy
+  return WASM.bytes.subarray(BLOCK_AT, BLOCK_AT + PIECE);
+}
+
+/** Fill both masked CRCs of every record framed in framingArea()[0, end). */
+export function sealFramingArea(end: number): void {
+  WASM!.seal(BLOCK_AT, BLOCK_AT + end);
+}
+
+/**
+ * Frame the whole records at the start of `block` (length CRCs checked; payload CRCs too when
+ * `verify`), pushing payload views into `out` and the indices (into `out`, from `out.length` on
+ * entry) of payloads whose CRC is wrong into `bad`. Returns where framing stopped (a straddling
+ * or damaged record is left to the caller), or -1 when the kernel cannot take the block (no
+ * wasm, or larger than a piece).
+ */
+export function scanRecords(block: Uint8Array, verify: boolean, out: Uint8Array[], bad: number[]): number {
+  if (WASM === undefined || block.length > PIECE) return -1;
+  loadBlock(block);
+  const count = WASM.scan(BLOCK_AT, BLOCK_AT + block.length, FRAMES_AT, PIECE / 16, verify ? 1 : 0);
+  const w = WASM.words;
+  let stop = 0;
+  for (let k = 0, t = FRAMES_AT >> 2; k < count; k++, t += 3) {
+    const start = w[t]! - BLOCK_AT;
+    const end = start + w[t + 1]!;
+    if (w[t + 2] !== 0) bad.push(out.length);
+    out.push(block.subarray(start, end));
+    stop = end + 4;
+  }
+  return stop;
+}
+
 /** CRC-32C of bytes[start, end) as an unsigned 32-bit number ("123456789" → 0xE3069283). */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return crc32cUpdate(0, bytes, start, end);
 }
-
-const MASK_DELTA = 0xa282ead8;
 
 /** TensorFlow's masking of a CRC: rotate right by 15 bits and add a constant, mod 2^32. */
 export function maskCrc(crc: number): number {

@@ -9,7 +9,7 @@
 
 import { blockSource, ByteReader, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
 import { CHUNKS, type Chunked } from './chunks.js';
-import { loadBlock, maskedCrc32c, maskedCrc32cOfLoaded } from './crc32c.js';
+import { loadBlock, maskedCrc32c, maskedCrc32cOfLoaded, scanRecords } from './crc32c.js';
 import { crcWorker, type CrcWorker } from './crc-worker.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { compressionFromName, decompressBlocks, DecompressionFailure, type Compression } from './decompress.js';
@@ -317,12 +317,18 @@ async function* frameStream(r: ByteReader, st: FileState): AsyncGenerator<Uint8A
     const blockOffset = r.offset - block.length;
     const firstIndex = st.index;
     const records: Uint8Array[] = [];
-    const pos = frameBlock(block, 0, records, st);
-    if (records.length > 0) {
-      const f: Framed = { records, check: st.verify, block, blockOffset, firstIndex };
+    const f: Framed = { records, check: st.verify, block, blockOffset, firstIndex };
+    // Checked here: the wasm kernel frames the block and checks every CRC in one call.
+    const bad: number[] = [];
+    let pos = st.verify && useWorker === null ? scanRecords(block, true, records, bad) : -1;
+    if (pos >= 0) {
+      st.index += records.length;
+      f.bad = bad;
+    } else {
+      pos = frameBlock(block, 0, records, st);
       if (st.verify) checkPayloads(f, pos, useWorker);
-      queue.push(f);
     }
+    if (records.length > 0) queue.push(f);
     if (pos < block.length) {
       r.unread(block.subarray(pos));
       let rec: SlowResult;

@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { chunksOf } from './chunks.js';
-import { loadBlock, maskedCrc32c, maskedCrc32cOfLoaded } from './crc32c.js';
+import { framingArea, maskedCrc32c, sealFramingArea } from './crc32c.js';
 import { compressionFromName, type Compression } from './decompress.js';
 import { InputError } from './errors.js';
 
@@ -33,10 +33,6 @@ function putU32(b: Uint8Array, p: number, v: number): void {
   b[p + 1] = v >>> 8;
   b[p + 2] = v >>> 16;
   b[p + 3] = v >>> 24;
-}
-
-function u32(b: Uint8Array, p: number): number {
-  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
 }
 
 /** Write the 12-byte header for a payload of `length` bytes at b[p]. */
@@ -149,26 +145,37 @@ export class TFRecordWriter {
   private frameInto(payloads: ArrayLike<Uint8Array>, from: number): number {
     const b = this.block;
     const first = this.fill;
-    let fill = first;
     let i = from;
-    for (; i < payloads.length; i++) {
-      const p = payloads[i]!;
-      const n = p.length;
-      if (fill + n + 16 > BLOCK) break;
-      putHeader(b, fill, n);
-      b.set(p, fill + 12);
-      fill += n + 16;
-    }
-    // Payload CRCs in a second pass over the block: with the wasm kernel the new bytes are copied
-    // into its memory once for all of them.
-    loadBlock(b, first, fill);
-    for (let at = first; at < fill; ) {
-      const n = u32(b, at);
-      putU32(b, at + 12 + n, maskedCrc32cOfLoaded(b, at + 12, at + 12 + n));
-      at += n + 16;
+    let at = 0;
+    const area = framingArea();
+    if (area) {
+      // Framed in the wasm kernel's memory, where one call fills both CRCs of every record,
+      // then copied into the block once.
+      const room = Math.min(BLOCK - first, area.length);
+      for (; i < payloads.length; i++) {
+        const p = payloads[i]!;
+        const n = p.length;
+        if (at + n + 16 > room) break;
+        putU32(area, at, n);
+        putU32(area, at + 4, 0);
+        area.set(p, at + 12);
+        at += n + 16;
+      }
+      sealFramingArea(at);
+      b.set(area.subarray(0, at), first);
+    } else {
+      for (; i < payloads.length; i++) {
+        const p = payloads[i]!;
+        const n = p.length;
+        if (first + at + n + 16 > BLOCK) break;
+        putHeader(b, first + at, n);
+        b.set(p, first + at + 12);
+        putU32(b, first + at + 12 + n, maskedCrc32c(p));
+        at += n + 16;
+      }
     }
     this.records += i - from;
-    this.fill = fill;
+    this.fill = first + at;
     return i;
   }
 

@@ -5,64 +5,7 @@ import { FAST_BACKEND, registerFastBackend, registerWasmTrainingKernels } from '
 import { batchNormTrain } from '../../src/train/backend/batch-norm.js';
 import { batchNormTrainBackward, batchNormTrainForward } from '../../src/train/backend/batch-norm.js';
 import { createBackbone } from '../../src/train/model.js';
-
-/** Deterministic normal-ish values (sum of uniforms) from a small LCG. */
-function random(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let v = 0;
-    for (let k = 0; k < 3; k++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      v += s / 2 ** 32 - 0.5;
-    }
-    out[i] = v * scale;
-  }
-  return out;
-}
-
-async function on<T>(backend: string, f: () => T): Promise<T> {
-  await tf.setBackend(backend);
-  return f();
-}
-
-function values(t: tf.Tensor | tf.Tensor[]): Float32Array[] {
-  const list = Array.isArray(t) ? t : [t];
-  const out = list.map((x) => x.dataSync() as Float32Array);
-  tf.dispose(list);
-  return out;
-}
-
-function assertClose(actual: Float32Array, expected: Float32Array, rtol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < actual.length; i++) {
-    const d = Math.abs(actual[i]! - expected[i]!);
-    if (!(d <= worst)) {
-      worst = d;
-      at = i;
-    }
-  }
-  assert.ok(worst <= rtol * Math.max(scale, 1e-6), `${what}: max |diff| ${worst} at ${at} (scale ${scale})`);
-}
-
-const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
-
-// The BackBone's convolutions (batch 2 to keep the test quick) plus the transposed conv.
-const CONVS: { x: number[]; w: number[]; s: number; p: 'same' | 'valid' }[] = [
-  { x: [2, 72, 96, 6], w: [3, 3, 6, 3], s: 1, p: 'same' },
-  { x: [2, 73, 97, 3], w: [3, 3, 3, 5], s: 2, p: 'valid' },
-  { x: [2, 36, 48, 5], w: [3, 3, 5, 3], s: 1, p: 'same' },
-  { x: [2, 36, 48, 3], w: [3, 3, 3, 5], s: 1, p: 'same' },
-  { x: [2, 37, 49, 3], w: [3, 3, 3, 5], s: 2, p: 'valid' },
-  { x: [2, 19, 25, 3], w: [3, 3, 3, 3], s: 2, p: 'valid' },
-  { x: [2, 72, 96, 6], w: [3, 3, 6, 1], s: 3, p: 'same' }, // Conv2DTranspose(6, 3, strides 3) as a conv
-  { x: [1, 11, 13, 4], w: [3, 3, 4, 2], s: 2, p: 'same' }, // odd sizes, strided padding
-  { x: [1, 9, 9, 1], w: [3, 3, 1, 2], s: 1, p: 'same' }, // patch < 4 floats: JS fallback
-];
+import { assertClose, CONVS, on, random, size, values } from './kernel-helpers.js';
 
 describe('recordflow training kernels match stock tfjs', () => {
   before(async () => {
@@ -198,62 +141,6 @@ describe('recordflow training kernels match stock tfjs', () => {
     expected.forEach((e, k) => (sums.includes(k) ? assertClose(actual[k]!, e, 1e-6, `sum ${k}`) : assert.deepEqual(actual[k], e, `output ${k}`)));
   });
 
-  it('BatchMatMul (SIMD blocks, A read through strides, Bᵀ materialised) equals stock', async () => {
-    // [a shape, b shape, transposeA, transposeB]: the Dense layers' three products, the box
-    // layer's, a batched one, wider than one 32-float block, and an output width that is
-    // not a multiple of 4 (stock kernel).
-    const cases: [number[], number[], boolean, boolean][] = [
-      [[7, 324], [324, 64], false, false], [[7, 324], [7, 64], true, false], [[7, 64], [324, 64], false, true],
-      [[7, 64], [64, 4], false, false], [[2, 5, 9], [2, 9, 40], false, false], [[2, 9, 5], [2, 44, 9], true, true],
-      [[3, 6], [6, 3], false, false],
-    ];
-    for (const [i, [as, bs, ta, tb]] of cases.entries()) {
-      const a = random(size(as), 190 + i);
-      const b = random(size(bs), 200 + i);
-      const run = () => tf.matMul(tf.tensor(a, as), tf.tensor(b, bs), ta, tb);
-      const [expected] = values(await on('cpu', run));
-      const [actual] = values(await on(FAST_BACKEND, run));
-      assertClose(actual!, expected!, 1e-5, `matMul ${JSON.stringify([as, bs, ta, tb])}`);
-    }
-  });
-
-  it('L2 penalty and its gradient (one kernel each) equal stock L1L2; other regularizers stay stock', async () => {
-    const shape = [3, 3, 5, 3];
-    const w = random(size(shape), 170, 0.4);
-    const run = () => {
-      const regs = [tf.regularizers.l2({ l2: 1e-3 }), tf.regularizers.l1l2({ l1: 1e-2, l2: 1e-3 }), tf.regularizers.l1({ l1: 1e-2 })];
-      return regs.flatMap((r) => {
-        const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => tf.mul(r.apply(t), 3))([tf.tensor(w, shape)]);
-        return [value, grads[0]!];
-      });
-    };
-    const expected = values(await on('cpu', run));
-    const actual = values(await on(FAST_BACKEND, run));
-    expected.forEach((e, k) => assertClose(actual[k]!, e, 1e-6, `output ${k}`));
-    assert.equal(actual[0]!.length, 1);
-    await tf.setBackend(FAST_BACKEND);
-    const info = await tf.profile(() => tf.dispose(tf.grad((t: tf.Tensor) => tf.regularizers.l2({ l2: 1e-3 }).apply(t))(tf.tensor(w, shape))));
-    assert.deepEqual(info.kernels.map((k) => k.name), ['RecordflowL2Penalty', 'RecordflowL2PenaltyGrad']);
-  });
-
-  it('tensors saved for the backward pass share data: no Identity launches, same gradients, no leaks', async () => {
-    const x = random(2 * 9 * 11 * 4, 180);
-    const w = random(3 * 3 * 4 * 3, 181);
-    const b = random(3, 182);
-    // tf.fused.conv2d saves through customGrad (engine.clone), tf.mul through the kernel path.
-    const loss = (xt: tf.Tensor, wt: tf.Tensor) =>
-      tf.sum(tf.mul(tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: wt as tf.Tensor4D, strides: 1, pad: 'same', bias: tf.tensor1d(b) }), 0.5));
-    const run = () => tf.tidy(() => tf.grads(loss)([tf.tensor4d(x, [2, 9, 11, 4]), tf.tensor4d(w, [3, 3, 4, 3])]));
-    const expected = values(await on('cpu', run));
-    await tf.setBackend(FAST_BACKEND);
-    const before = tf.memory().numTensors;
-    const info = await tf.profile(() => tf.dispose(run()));
-    assert.equal(tf.memory().numTensors, before, 'saved handles are released');
-    assert.deepEqual(info.kernels.filter((k) => k.name === 'Identity'), []);
-    const actual = values(run());
-    expected.forEach((e, k) => assertClose(actual[k]!, e, 1e-5, `gradient ${k}`));
-  });
-
   it('ReLU gradient (one masked kernel) equals stock', async () => {
     const shape = [2, 5, 7, 3]; // 210 values: a 2-value tail after the SIMD part
     const x = random(size(shape), 160);
@@ -368,29 +255,5 @@ describe('recordflow training kernels match stock tfjs', () => {
         }
       }
     });
-  });
-});
-
-describe('conv tiles (padding without a padded copy)', () => {
-  it('split a padded conv into bands of outputs whose windows keep the same taps', async () => {
-    const { bands, convTiles } = await import('../../src/train/backend/conv-tiles.js');
-    // 'same' 3x3, stride 1, 5 outputs: first output loses tap 0, last loses tap 2.
-    assert.deepEqual(bands(5, 1, 1, 5, 3), [
-      { from: 0, to: 1, k0: 1, k1: 3 },
-      { from: 1, to: 4, k0: 0, k1: 3 },
-      { from: 4, to: 5, k0: 0, k1: 2 },
-    ]);
-    // 'valid' stride 2: one band, all taps.
-    assert.deepEqual(bands(36, 2, 0, 73, 3), [{ from: 0, to: 36, k0: 0, k1: 3 }]);
-    const g = { batch: 2, inH: 5, inW: 6, inC: 3, outH: 5, outW: 6, outC: 4, kH: 3, kW: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1 };
-    const tiles = convTiles(g)!;
-    assert.equal(tiles.length, 9);
-    assert.equal(tiles.reduce((n, t) => n + t.g.outH * t.g.outW, 0), 5 * 6, 'tiles cover every output pixel once');
-    const corner = tiles[0]!;
-    assert.deepEqual([corner.g.kH, corner.g.kW, corner.xOffset, corner.pixelOffset], [2, 2, 0, 0]);
-    assert.equal(corner.pixelRowSkip, (6 - 1) * 4 * 4);
-    assert.equal(corner.pixelImageSkip, (5 - 1) * 6 * 4 * 4);
-    // A one-tap-wide border of a 1-channel input is under a vector: no tiles.
-    assert.equal(convTiles({ ...g, inC: 1 }), null);
   });
 });

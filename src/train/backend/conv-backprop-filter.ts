@@ -37,6 +37,26 @@ export function convGeometry(
   pad: tf.backend_util.Conv2DInfo['padInfo']['type'] | number | 'same' | 'valid' | tf.backend_util.ExplicitPadding,
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): ConvGeometry {
+  // Memoised: every conv kernel call asks, and computeConv2DInfo allocates a fair amount.
+  const key = `${xShape}|${filterShape}|${strides}|${JSON.stringify(pad)}|${dimRoundingMode}`;
+  let g = geometries.get(key);
+  if (g === undefined) {
+    g = Object.freeze(computeGeometry(xShape, filterShape, strides, pad, dimRoundingMode));
+    if (geometries.size > 256) geometries.clear();
+    geometries.set(key, g);
+  }
+  return g;
+}
+
+const geometries = new Map<string, ConvGeometry>();
+
+function computeGeometry(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  strides: [number, number] | number,
+  pad: tf.backend_util.Conv2DInfo['padInfo']['type'] | number | 'same' | 'valid' | tf.backend_util.ExplicitPadding,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): ConvGeometry {
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],

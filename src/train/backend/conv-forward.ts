@@ -3,7 +3,7 @@ import { convGeometry, paddedInput, type ConvGeometry } from './conv-backprop-fi
 import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
 import { convForwardScratch, simdConvForward, simdConvForwardSupported } from './simd-conv-forward.js';
 import { arrangeKernel } from './simd-output-walk.js';
-import { convTiles, subKernel } from './conv-tiles.js';
+import { convTiles } from './conv-tiles.js';
 
 /**
  * Conv2D and FusedConv2D (bias, no activation: how our conv layers call it) through the SIMD
@@ -28,7 +28,7 @@ export function convForwardSimd(
       const [xAddr, yAddr, sAddr] = [addressOf(backend, x), addressOf(backend, out), addressOf(backend, scratch)];
       let at = biasFloats;
       tiles.forEach((t, k) => {
-        arrangeKernel(t.g, subKernel(w, g, t), block.subarray(at, at + sizes[k]!));
+        arrangeKernel(t.g, w, block.subarray(at, at + sizes[k]!), t.rows.k0, t.cols.k0, g.kW);
         simdConvForward(wasmMemory(backend), t.g, g.inH, g.inW, xAddr + t.xOffset, yAddr + t.pixelOffset, sAddr + 4 * at, sAddr, t.pixelRowSkip, t.pixelImageSkip);
         at += sizes[k]!;
       });

@@ -50,6 +50,19 @@ export interface Tile {
  * patch row (kept kW · inC floats) is shorter than a vector (callers fall back to a copy).
  */
 export function convTiles(g: ConvGeometry): Tile[] | null {
+  // Plans are pure functions of the geometry, and a model has a handful: keep them.
+  const key = `${g.batch},${g.inH},${g.inW},${g.inC},${g.outH},${g.outW},${g.outC},${g.kH},${g.kW},${g.strideH},${g.strideW},${g.padTop},${g.padLeft}`;
+  let plan = plans.get(key);
+  if (plan === undefined) {
+    plan = planTiles(g);
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
+const plans = new Map<string, Tile[] | null>();
+
+function planTiles(g: ConvGeometry): Tile[] | null {
   const rowBands = bands(g.outH, g.strideH, g.padTop, g.inH, g.kH);
   const colBands = bands(g.outW, g.strideW, g.padLeft, g.inW, g.kW);
   const tiles: Tile[] = [];
@@ -74,17 +87,4 @@ export function convTiles(g: ConvGeometry): Tile[] | null {
     }
   }
   return tiles;
-}
-
-/** The tile's sub-kernel: W[k0..k1 rows][k0..k1 cols][ci][co] of a [kH, kW, inC, outC] kernel. */
-export function subKernel(w: Float32Array, g: ConvGeometry, tile: Tile): Float32Array {
-  const { kH, kW } = tile.g;
-  const rowLen = g.inC * g.outC;
-  if (kH === g.kH && kW === g.kW) return w;
-  const out = new Float32Array(kH * kW * rowLen);
-  for (let kh = 0; kh < kH; kh++) {
-    const src = ((tile.rows.k0 + kh) * g.kW + tile.cols.k0) * rowLen;
-    out.set(w.subarray(src, src + kW * rowLen), kh * kW * rowLen);
-  }
-  return out;
 }

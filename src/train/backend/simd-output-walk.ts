@@ -67,22 +67,40 @@ export function vectorsPerPatch(g: ConvGeometry): number {
   return patchVectors(g.kW * g.inC);
 }
 
-/** Wt[kh][co][v][lane] from W[kh][kw][ci][co] (float32 count: kH·outC·V·4). */
-export function arrangeKernel(g: ConvGeometry, w: Float32Array, out: Float32Array): void {
+/**
+ * Wt[kh][co][v][lane] from W[kh][kw][ci][co] (float32 count: kH·outC·V·4). For one tile of a
+ * padded conv (conv-tiles.ts), g is the tile's sub-kernel geometry and W the full kernel, whose
+ * kept taps start at row kh0, column kw0 of its fullKW columns.
+ */
+export function arrangeKernel(g: ConvGeometry, w: Float32Array, out: Float32Array, kh0 = 0, kw0 = 0, fullKW = g.kW): void {
   const L = g.kW * g.inC;
   const V = vectorsPerPatch(g);
-  out.fill(0);
+  const lanes = laneIndices(L);
+  const { outC } = g;
   for (let kh = 0; kh < g.kH; kh++) {
-    for (let co = 0; co < g.outC; co++) {
-      for (let v = 0; v < V; v++) {
-        for (let lane = 0; lane < 4; lane++) {
-          const j = patchLaneIndex(L, v, lane);
-          if (j < 0) continue;
-          out[(((kh * g.outC + co) * V + v) * 4) + lane] = w[(kh * L + j) * g.outC + co]!;
-        }
+    const row = ((kh0 + kh) * fullKW + kw0) * g.inC; // patch index 0 of this kernel row in W
+    for (let co = 0; co < outC; co++) {
+      let o = (kh * outC + co) * V * 4;
+      for (let q = 0; q < lanes.length; q++, o++) {
+        const j = lanes[q]!;
+        out[o] = j < 0 ? 0 : w[(row + j) * outC + co]!;
       }
     }
   }
+}
+
+const laneTables = new Map<number, Int32Array>();
+
+/** patchLaneIndex for every lane of every patch vector of an L-float patch, in order. */
+function laneIndices(L: number): Int32Array {
+  let t = laneTables.get(L);
+  if (t === undefined) {
+    const V = patchVectors(L);
+    t = new Int32Array(V * 4);
+    for (let v = 0; v < V; v++) for (let lane = 0; lane < 4; lane++) t[v * 4 + lane] = patchLaneIndex(L, v, lane);
+    laneTables.set(L, t);
+  }
+  return t;
 }
 
 /** Compiles `build()` once per key (and heap memory) and returns its function. */

@@ -4,9 +4,10 @@
  * draws the same mask without sharing generator state, and the backward pass can recompute
  * the mask instead of keeping it.
  *
- * bits(key, i) = mix(mix(i ^ key) ^ key2), with mix = the "lowbias32" integer finalizer
- * (xor-shift / multiply rounds; a bijection on 32 bits) and key2 derived from key. The second
- * keyed round makes masks of different keys unrelated (one round would only permute them).
+ * bits(key, i) = mix(key + i · φ) (mod 2³², φ = 0x9e3779b9): a Weyl sequence through the
+ * "lowbias32" finalizer (xor-shift / multiply rounds, a bijection on 32 bits), the scheme of
+ * SplitMix. Two keys give the same sequence offset by some d = (key' − key) / φ, which for
+ * hashed keys lands billions of elements away: masks of different calls are unrelated.
  * Element i is kept when bits / 2³² ≥ rate, i.e. bits ≥ ceil(rate · 2³²), and then scaled
  * by 1 / (1 − rate) computed in float32 as tf.dropout does (inverted dropout).
  */
@@ -21,13 +22,10 @@ export function mix32(x: number): number {
   return x >>> 0;
 }
 
-/** The second round's key. */
-export function secondKey(key: number): number {
-  return mix32((key ^ 0x9e3779b9) >>> 0);
-}
+export const WEYL = 0x9e3779b9;
 
-export function maskBits(key: number, key2: number, index: number): number {
-  return mix32((mix32((index ^ key) >>> 0) ^ key2) >>> 0);
+export function maskBits(key: number, index: number): number {
+  return mix32((key + Math.imul(index, WEYL)) >>> 0);
 }
 
 /** Smallest bits value that is kept: ceil(rate · 2³²) (0 keeps all; rate < 1). */
@@ -43,10 +41,9 @@ export function keepScale(rate: number): number {
 
 /** out[i] = x[i] · (kept(i) ? scale : 0) in float32, for elements [from, to). */
 export function applyDropoutMask(x: Float32Array, out: Float32Array, key: number, rate: number, from = 0, to = x.length): void {
-  const key2 = secondKey(key);
   const threshold = keepThreshold(rate);
   const scale = keepScale(rate);
-  for (let i = from; i < to; i++) out[i] = x[i]! * (maskBits(key, key2, i) >= threshold ? scale : 0);
+  for (let i = from; i < to; i++) out[i] = x[i]! * (maskBits(key, i) >= threshold ? scale : 0);
 }
 
 /** The multipliers alone (scale or 0) for n elements: what the JS fallback multiplies by. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { applyDropoutMask, dropoutMultipliers, keepScale, keepThreshold, secondKey } from '../dropout-mask.js';
+import { applyDropoutMask, dropoutMultipliers, keepScale, keepThreshold, WEYL } from '../dropout-mask.js';
 import { addressOf, asWasmBackend, f32, wasmMemory } from './heap.js';
 import { loopOver } from './simd-loop.js';
 import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
@@ -26,29 +26,28 @@ const MIX = (h: string): string => `
 
 const source: WasmFunc = {
   name: 'seededDropout',
-  params: [['$x', 'i32'], ['$out', 'i32'], ['$n', 'i32'], ['$key', 'i32'], ['$key2', 'i32'], ['$threshold', 'i32'], ['$scale', 'f32']],
-  locals: [['$idx', 'v128'], ['$four', 'v128'], ['$k1', 'v128'], ['$k2', 'v128'], ['$t', 'v128'], ['$s', 'v128'], ['$m1', 'v128'], ['$m2', 'v128'], ['$h', 'v128']],
+  params: [['$x', 'i32'], ['$out', 'i32'], ['$n', 'i32'], ['$key', 'i32'], ['$threshold', 'i32'], ['$scale', 'f32']],
+  locals: [['$w', 'v128'], ['$step', 'v128'], ['$t', 'v128'], ['$s', 'v128'], ['$m1', 'v128'], ['$m2', 'v128'], ['$h', 'v128']],
   body: `
-    i32.const 0 i32x4.splat
-    i32.const 1 i32x4.replace_lane 1 i32.const 2 i32x4.replace_lane 2 i32.const 3 i32x4.replace_lane 3 local.set $idx
-    i32.const 4 i32x4.splat local.set $four
-    local.get $key i32x4.splat local.set $k1
-    local.get $key2 i32x4.splat local.set $k2
+    ;; $w = key + i·φ for lanes i = 0..3, advanced by 4φ per vector
+    local.get $key i32x4.splat
+    local.get $key i32.const ${WEYL | 0} i32.add i32x4.replace_lane 1
+    local.get $key i32.const ${Math.imul(2, WEYL)} i32.add i32x4.replace_lane 2
+    local.get $key i32.const ${Math.imul(3, WEYL)} i32.add i32x4.replace_lane 3 local.set $w
+    i32.const ${Math.imul(4, WEYL)} i32x4.splat local.set $step
     local.get $threshold i32x4.splat local.set $t
     local.get $scale f32x4.splat local.set $s
     i32.const ${0x7feb352d} i32x4.splat local.set $m1
     i32.const ${0x846ca68b | 0} i32x4.splat local.set $m2
     block ${loopOver(['$x', '$out'], 1, `
-      local.get $idx local.get $k1 v128.xor local.set $h
-      ${MIX('$h')}
-      local.get $h local.get $k2 v128.xor local.set $h
+      local.get $w local.set $h
       ${MIX('$h')}
       local.get $out
       local.get $x v128.load
       local.get $h local.get $t i32x4.ge_u local.get $s v128.and
       f32x4.mul
       v128.store
-      local.get $idx local.get $four i32x4.add local.set $idx`)} end`,
+      local.get $w local.get $step i32x4.add local.set $w`)} end`,
 };
 
 let cached: { memory: WebAssembly.Memory; fn: (...args: number[]) => void } | null = null;
@@ -70,7 +69,7 @@ export const seededDropoutConfig = (backendName: string): tf.KernelConfig => ({
     const vectors = n >> 2;
     if (vectors > 0) {
       simdSeededDropout(wasmMemory(backend))(
-        addressOf(backend, x), addressOf(backend, out), vectors, key, secondKey(key), keepThreshold(rate), keepScale(rate),
+        addressOf(backend, x), addressOf(backend, out), vectors, key, keepThreshold(rate), keepScale(rate),
       );
     }
     if (vectors * 4 < n) applyDropoutMask(f32(wasm, x), f32(wasm, out), key, rate, vectors * 4, n);

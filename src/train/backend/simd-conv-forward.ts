@@ -1,5 +1,5 @@
 import type { ConvGeometry } from './conv-backprop-filter.js';
-import { compiledOnce, outputPixelLoop, patchVectorOffset, patchVectors, vectorsPerPatch, walkSteps, WALK_PARAMS } from './simd-output-walk.js';
+import { compiledOnce, outputPixelPairLoop, patchVectorOffset, patchVectors, vectorsPerPatch, walkSteps, WALK_PARAMS } from './simd-output-walk.js';
 import type { WasmFunc } from './wasm-asm.js';
 
 /**
@@ -39,37 +39,56 @@ function foldFour(a: readonly string[]): string {
     local.get $s01 local.get $s23 ${shuffle([1, 3, 5, 7])} f32x4.add local.set $r`;
 }
 
-function source(L: number, outC: number, kH: number): WasmFunc {
+/** Instructions computing `np` (1 or 2) horizontally adjacent output pixels at $xp / $y. */
+function pixels(L: number, outC: number, kH: number, np: 1 | 2): string[] {
   const V = patchVectors(L);
-  const locals: [string, 'i32' | 'v128'][] = [
-    ['$b', 'i32'], ['$oy', 'i32'], ['$ox', 'i32'], ['$xr', 'i32'], ['$xp', 'i32'], ['$row', 'i32'],
-    ['$s01', 'v128'], ['$s23', 'v128'], ['$r', 'v128'],
-  ];
-  for (let v = 0; v < V; v++) locals.push([`$v${v}`, 'v128']);
-  for (let co = 0; co < outC; co++) locals.push([`$a${co}`, 'v128']);
-  const pixel: string[] = [];
+  const out: string[] = [];
+  const ps = np === 2 ? [0, 1] : [0];
+  if (np === 2) out.push('local.get $xp local.get $xColStep i32.add local.set $xq');
   for (let kh = 0; kh < kH; kh++) {
-    pixel.push(kh === 0 ? 'local.get $xp local.set $row' : 'local.get $row local.get $rowBytes i32.add local.set $row');
-    for (let v = 0; v < V; v++) pixel.push(`local.get $row v128.load offset=${patchVectorOffset(L, v)} local.set $v${v}`);
+    for (const p of ps) {
+      const base = p === 0 ? '$xp' : '$xq';
+      out.push(`local.get ${base} ${kh === 0 ? '' : `local.get $rowBytes i32.const ${kh} i32.mul i32.add`} local.set $row`);
+      for (let v = 0; v < V; v++) out.push(`local.get $row v128.load offset=${patchVectorOffset(L, v)} local.set $v${p}_${v}`);
+    }
     for (let co = 0; co < outC; co++) {
       for (let v = 0; v < V; v++) {
-        const product = `local.get $v${v} local.get $w v128.load offset=${16 * ((kh * outC + co) * V + v)} f32x4.mul`;
-        // The first product starts the accumulator (no zeroing pass).
-        pixel.push(kh === 0 && v === 0 ? `${product} local.set $a${co}` : `local.get $a${co} ${product} f32x4.add local.set $a${co}`);
+        // One weight load serves both pixels of a pair.
+        out.push(`local.get $w v128.load offset=${16 * ((kh * outC + co) * V + v)} local.set $wv`);
+        for (const p of ps) {
+          const product = `local.get $v${p}_${v} local.get $wv f32x4.mul`;
+          // The first product starts the accumulator (no zeroing pass).
+          out.push(kh === 0 && v === 0 ? `${product} local.set $a${p}_${co}` : `local.get $a${p}_${co} ${product} f32x4.add local.set $a${p}_${co}`);
+        }
       }
     }
   }
-  for (let c0 = 0; c0 < outC; c0 += 4) {
-    const group = [0, 1, 2, 3].map((k) => `$a${Math.min(c0 + k, outC - 1)}`);
-    pixel.push(foldFour(group));
-    pixel.push(`local.get $r local.get $bias v128.load offset=${4 * c0} f32x4.add local.set $r`);
-    for (let k = 0; k < 4 && c0 + k < outC; k++) pixel.push(`local.get $y local.get $r f32x4.extract_lane ${k} f32.store offset=${4 * (c0 + k)}`);
+  for (const p of ps) {
+    for (let c0 = 0; c0 < outC; c0 += 4) {
+      const group = [0, 1, 2, 3].map((k) => `$a${p}_${Math.min(c0 + k, outC - 1)}`);
+      out.push(foldFour(group));
+      out.push(`local.get $r local.get $bias v128.load offset=${4 * c0} f32x4.add local.set $r`);
+      for (let k = 0; k < 4 && c0 + k < outC; k++) out.push(`local.get $y local.get $r f32x4.extract_lane ${k} f32.store offset=${4 * (p * outC + c0 + k)}`);
+    }
+  }
+  return out;
+}
+
+function source(L: number, outC: number, kH: number): WasmFunc {
+  const V = patchVectors(L);
+  const locals: [string, 'i32' | 'v128'][] = [
+    ['$b', 'i32'], ['$oy', 'i32'], ['$ox', 'i32'], ['$xr', 'i32'], ['$xp', 'i32'], ['$xq', 'i32'], ['$row', 'i32'],
+    ['$s01', 'v128'], ['$s23', 'v128'], ['$r', 'v128'], ['$wv', 'v128'],
+  ];
+  for (const p of [0, 1]) {
+    for (let v = 0; v < V; v++) locals.push([`$v${p}_${v}`, 'v128']);
+    for (let co = 0; co < outC; co++) locals.push([`$a${p}_${co}`, 'v128']);
   }
   return {
     name: 'convForward',
     params: [['$x', 'i32'], ['$y', 'i32'], ['$w', 'i32'], ['$bias', 'i32'], ...WALK_PARAMS],
     locals,
-    body: outputPixelLoop(pixel, outC, '$y'),
+    body: outputPixelPairLoop(pixels(L, outC, kH, 2), pixels(L, outC, kH, 1), outC, '$y'),
   };
 }
 

@@ -36,13 +36,7 @@ export function patchLaneIndex(L: number, v: number, lane: number): number {
  * the walk covers one tile of a larger map, conv-tiles.ts) and i32 locals $b, $oy, $ox, $xr, $xp.
  */
 export function outputPixelLoop(pixel: readonly string[], outC: number, pixelPtr = '$dy'): string {
-  return `
-    local.get $batch local.set $b
-    loop
-      local.get $x local.set $xr
-      local.get $outH local.set $oy
-      loop
-        local.get $xr local.set $xp
+  return rowLoops(pixelPtr, `
         local.get $outW local.set $ox
         loop
           ${pixel.join('\n')}
@@ -50,7 +44,44 @@ export function outputPixelLoop(pixel: readonly string[], outC: number, pixelPtr
           local.get ${pixelPtr} i32.const ${4 * outC} i32.add local.set ${pixelPtr}
           local.get $ox i32.const 1 i32.sub local.tee $ox
           br_if 0
+        end`);
+}
+
+/**
+ * outputPixelLoop walking each output row two pixels at a time (`pair`, for pixels at $xp and
+ * $xp + $xColStep, output at the pixel pointer and one pixel after it), then `single` for an
+ * odd last pixel. Needs the i32 local $xq besides outputPixelLoop's.
+ */
+export function outputPixelPairLoop(pair: readonly string[], single: readonly string[], outC: number, pixelPtr: string): string {
+  return rowLoops(pixelPtr, `
+        block
+          local.get $outW i32.const 1 i32.shr_u local.tee $ox
+          i32.eqz br_if 0
+          loop
+            ${pair.join('\n')}
+            local.get $xp local.get $xColStep i32.const 1 i32.shl i32.add local.set $xp
+            local.get ${pixelPtr} i32.const ${8 * outC} i32.add local.set ${pixelPtr}
+            local.get $ox i32.const 1 i32.sub local.tee $ox
+            br_if 0
+          end
         end
+        block
+          local.get $outW i32.const 1 i32.and i32.eqz br_if 0
+          ${single.join('\n')}
+          local.get ${pixelPtr} i32.const ${4 * outC} i32.add local.set ${pixelPtr}
+        end`);
+}
+
+/** The image and row loops around one output row's instructions (which start at $xp). */
+function rowLoops(pixelPtr: string, row: string): string {
+  return `
+    local.get $batch local.set $b
+    loop
+      local.get $x local.set $xr
+      local.get $outH local.set $oy
+      loop
+        local.get $xr local.set $xp
+        ${row}
         local.get ${pixelPtr} local.get $pRowSkip i32.add local.set ${pixelPtr}
         local.get $xr local.get $xRowStep i32.add local.set $xr
         local.get $oy i32.const 1 i32.sub local.tee $oy

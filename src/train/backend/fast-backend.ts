@@ -16,11 +16,12 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
 
 /**
  * "fast": recordflow's CPU training path. It is tfjs's wasm backend (single-thread SIMD
- * build under Node) under its own backend name, with what
- * training needs that wasm lacks or runs slowly replaced by ours:
+ * build under Node) under its own backend name, with what training needs that wasm lacks
+ * or runs slowly replaced by ours:
  *   - Conv2D / FusedConv2D (bias, no activation) with few channels: generated WebAssembly
  *     SIMD (simd-conv-forward.ts); XNNPACK otherwise
  *   - Conv2DBackpropFilter: generated WebAssembly SIMD (simd-backprop-filter.ts)
+ *   - padded convs run tile by tile on the unpadded input (conv-tiles.ts), no padded copies
  *   - BatchMatMul (the Dense layers' products): SIMD row-times-matrix blocks (matmul.ts)
  *   - Conv2DBackpropInput: stride 1 = our forward conv with the flipped kernel; strided and the
  *     Conv2DTranspose forward = SIMD scatter (simd-backprop-input.ts)
@@ -30,8 +31,8 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *   - ReLU gradient: one masked kernel (relu-grad.ts)
  *   - SeededDropout forward and gradient: one hashed-mask kernel (seeded-dropout-kernel.ts)
  *   - L2 weight penalty and its gradient: one kernel each, via a patched L1L2.apply (l2-penalty.ts)
- *   - Identity/same-dtype Cast share data; saved-for-backward tensors skip the Identity
- *     launch (engine-saves.ts); Slice/Pad by row copies; per-channel Sum and broadcast
+ *   - Identity/same-dtype Cast share data; saved-for-backward tensors (kernel and customGrad
+ *     saves) skip the Identity launch (engine-saves.ts); Slice/Pad by row copies; per-channel Sum and broadcast
  *     Add/Sub/Mul through the SIMD channel kernels (data-movement.ts)
  * Every patch checks that this backend is active, so other backends stay stock. A separate
  * name keeps 'wasm' stock in the same process (the bench compares them); both names share

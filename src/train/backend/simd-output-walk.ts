@@ -2,9 +2,10 @@ import type { ConvGeometry } from './conv-backprop-filter.js';
 import { assembleModule, instantiate, type WasmFunc } from './wasm-asm.js';
 
 /**
- * Pieces shared by the generated SIMD backprop kernels (filter and input): both walk every
- * output pixel of a convolution in the same order and see the kW·inC floats under one kernel
- * row as ⌈L/4⌉ vectors, the last one loaded overlapping so that it ends at the patch end.
+ * Pieces shared by the generated SIMD conv kernels (forward, filter and input gradients): all
+ * walk the output pixels of a convolution (or of one tile of it) in the same order and see the
+ * kW·inC floats under one kernel row as ⌈L/4⌉ vectors, the last one loaded overlapping so that
+ * it ends at the patch end; weights are arranged to match (arrangeKernel).
  */
 
 /** Vectors covering a patch of L floats (L ≥ 4). */

@@ -79,7 +79,11 @@ class FileBlocks implements BlockSource {
   constructor(
     readonly path: string,
     private blockSize: number,
-  ) {}
+    start = 0,
+  ) {
+    this.position = start;
+    this.delivered = start;
+  }
 
   expect(n: number): void {
     // Blocks of ~4 items, at most 64 MiB: then only about one item in four straddles.
@@ -250,12 +254,12 @@ export function isByteInput(x: unknown): x is ByteInput {
   );
 }
 
-/** A block source over any ByteInput. Paths are opened lazily on the first `next()`. */
+/** A block source over any ByteInput. Paths are opened lazily on the first `next()`, read from byte `start` on. */
 export function blockSource(
   input: ByteInput,
-  options: { signal?: AbortSignal; blockSize?: number } = {},
+  options: { signal?: AbortSignal; blockSize?: number; start?: number } = {},
 ): BlockSource {
-  if (typeof input === 'string') return new FileBlocks(input, options.blockSize ?? FILE_BLOCK_SIZE);
+  if (typeof input === 'string') return new FileBlocks(input, options.blockSize ?? FILE_BLOCK_SIZE, options.start);
   if (input instanceof Uint8Array) return new BytesBlocks(input);
   if (isWebStream(input)) return new WebStreamBlocks(input, options.signal);
   if (isNodeReadable(input)) {

@@ -89,10 +89,10 @@ const FRAMES_BYTES = (PIECE / 16) * 12;
 const WASM_MIN = 64;
 
 /**
- * Emits the wasm module: one exported function crc(ptr, len, crc) -> crc, with its own memory,
- * or with a shared memory of `sharedPages` pages imported as env.memory (for the CRC worker).
+ * Emits the wasm module: crc(ptr, len, crc) -> crc, the framing kernels seal and scan, and its
+ * memory (tables at 0, scratch, a block area and the framing output).
  */
-function assembleCrcModule(sharedPages?: number): Uint8Array<ArrayBuffer> {
+function assembleCrcModule(): Uint8Array<ArrayBuffer> {
   const uleb = (n: number): number[] => {
     const o: number[] = [];
     do {
@@ -216,12 +216,7 @@ function assembleCrcModule(sharedPages?: number): Uint8Array<ArrayBuffer> {
     END,
   ];
   const pages = Math.ceil((FRAMES_AT + FRAMES_BYTES) / 65536);
-  const memory =
-    sharedPages === undefined
-      ? section(5, vec([[0, ...uleb(pages)]])) // own memory, no maximum
-      : section(2, vec([[...name('env'), ...name('memory'), 2, 3, ...uleb(sharedPages), ...uleb(sharedPages)]]));
-  const fns = [[...name('crc'), 0, 0], [...name('seal'), 0, 1], [...name('scan'), 0, 2]];
-  const exports = sharedPages === undefined ? [...fns, [...name('memory'), 2, 0]] : fns;
+  const exports = [[...name('crc'), 0, 0], [...name('seal'), 0, 1], [...name('scan'), 0, 2], [...name('memory'), 2, 0]];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, vec([
@@ -229,9 +224,8 @@ function assembleCrcModule(sharedPages?: number): Uint8Array<ArrayBuffer> {
       [0x60, 2, 0x7f, 0x7f, 0], // seal: (i32 i32) -> ()
       [0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 1, 0x7f], // scan: (i32 i32 i32 i32 i32) -> i32
     ])),
-    ...(sharedPages === undefined ? [] : memory), // imports come before functions
     ...section(3, vec([[0], [1], [2]])),
-    ...(sharedPages === undefined ? memory : []),
+    ...section(5, vec([[0, ...uleb(pages)]])), // memory, no maximum
     ...section(7, vec(exports)),
     ...section(10, vec([func, seal, scan].map((f) => [...uleb(f.length), ...f]))),
   ]);
@@ -264,23 +258,13 @@ function instantiate(): WasmCrc | undefined {
 const WASM = instantiate();
 
 /**
- * The kernel over a shared memory of `pages` 64 KiB pages, tables already in place at
- * CRC_TABLE_BYTES' start: for a worker thread that checks CRCs of bytes the reader copies there.
- * Returns undefined when shared wasm memory is unavailable.
+ * What a worker thread needs to run the same kernels: the compiled module (with its own memory;
+ * tables go at address 0) and the tables, plus the addresses it may use. Undefined without wasm.
  */
-export function sharedCrcKernel(pages: number): { module: WebAssembly.Module; memory: WebAssembly.Memory } | undefined {
+export function crcKernelForWorker(): { module: WebAssembly.Module; tables: Int32Array; framesAt: number; freeAt: number } | undefined {
   if (WASM === undefined) return undefined;
-  try {
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    new Int32Array(memory.buffer, TABLE_AT, 4096).set(TABLES);
-    return { module: new WebAssembly.Module(assembleCrcModule(pages)), memory };
-  } catch {
-    return undefined;
-  }
+  return { module: new WebAssembly.Module(assembleCrcModule()), tables: TABLES, framesAt: FRAMES_AT, freeAt: FRAMES_AT + FRAMES_BYTES };
 }
-
-/** Bytes at the start of a shared kernel memory taken by the tables; data may follow. */
-export const CRC_TABLE_BYTES = 16 << 10;
 
 /** Which kernel is in use: 'wasm' (default) or 'js' (RECORDFLOW_CRC=js, or no WebAssembly). */
 export const crc32cKernel: 'wasm' | 'js' = WASM ? 'wasm' : 'js';

@@ -10,7 +10,8 @@
 import { blockSource, ByteReader, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
 import { CHUNKS, type Chunked } from './chunks.js';
 import { loadBlock, maskedCrc32c, maskedCrc32cOfLoaded, scanRecords } from './crc32c.js';
-import { crcWorker, type CrcWorker } from './crc-worker.js';
+import { fileWorker } from './tfrecord-worker.js';
+import { stat } from 'node:fs/promises';
 import { constants as bufferConstants } from 'node:buffer';
 import { compressionFromName, decompressBlocks, DecompressionFailure, type Compression } from './decompress.js';
 import { DataLossError, InputError, type DataLossKind } from './errors.js';
@@ -26,8 +27,9 @@ export interface TFRecordReadOptions {
   /** 'throw' (default) raises DataLossError; 'skip' drops the damage, resynchronizes and goes on. */
   onCorrupt?: 'throw' | 'skip';
   /**
-   * Check payload CRCs of large inputs on a background thread while the next blocks are framed
-   * (default true; the reader falls back to its own thread whenever the worker is busy or behind).
+   * Read, frame and check uncompressed files of 2 MiB or more on a background thread, so that
+   * this thread only hands out the payloads (default true). Damage is still reported by this
+   * thread, identically: the worker stops short of it and the reader takes over there.
    */
   worker?: boolean;
   signal?: AbortSignal;
@@ -68,11 +70,6 @@ interface FileState {
   index: number;
   /** Skipped regions, summed over all inputs of this iteration. */
   counter: { skipped: number };
-  /** Whether payload CRCs may be checked on the CRC worker. */
-  worker: boolean;
-  /** Blocks left to check inline before using the CRC worker again (see WORKER_REST). */
-  workerRest: number;
-  workerRestNext: number;
   /** Defers a skip report until the records framed before it are delivered. */
   later?: (call: () => void) => void;
 }
@@ -120,9 +117,7 @@ function badPayloads(block: Uint8Array, records: Uint8Array[]): number[] {
  */
 interface Framed {
   records: Uint8Array[];
-  /** Whether the payload CRCs still need checking (verify on) when `bad` is not known yet. */
-  check?: boolean;
-  /** Indices of records with a bad payload CRC, once known (inline, or from the worker). */
+  /** Indices of records with a bad payload CRC. */
   bad?: number[];
   block?: Uint8Array;
   /** Stream offset of block[0]; index of records[0]. */
@@ -130,30 +125,6 @@ interface Framed {
   firstIndex?: number;
   error?: unknown;
   run?: () => void;
-}
-
-/**
- * Start the payload check of `f` (records framed from `f.block[0, stop)`): on the CRC worker when
- * it can take the job, else here and now. The worker's answer lands in `f.bad`; if it has not
- * landed by delivery time, the reader checks inline instead of waiting (see `deliver`).
- */
-function checkPayloads(f: Framed, stop: number, worker: CrcWorker | null): void {
-  const block = f.block!;
-  const records = f.records;
-  if (worker) {
-    const ranges = new Int32Array(records.length * 2);
-    for (let j = 0; j < records.length; j++) {
-      ranges[2 * j] = records[j]!.byteOffset - block.byteOffset;
-      ranges[2 * j + 1] = records[j]!.length;
-    }
-    const pending = worker.check(block.subarray(0, stop), ranges);
-    if (pending) {
-      // A failed worker leaves `bad` unset: delivery checks inline; the block is still ours.
-      pending.then((bad) => (f.bad ??= bad), () => {});
-      return;
-    }
-  }
-  f.bad = badPayloads(block, records);
 }
 
 /** Count a skipped region and tell onSkip: at once, or after earlier records when framing ahead (`st.later`). */
@@ -251,28 +222,11 @@ async function slowRecord(r: ByteReader, st: FileState): Promise<SlowResult> {
   return bytes.subarray(0, length);
 }
 
-/** Blocks framed ahead of the one being delivered: the CRC worker checks them meanwhile. */
-const AHEAD = 2;
-
-/** Blocks checked inline after the worker first fell behind, before it gets jobs again (doubling each time). */
-const WORKER_REST = 8;
-
-/** Start the CRC worker once a stream has shown it is worth a thread. */
-const WORKER_AFTER_BYTES = 2 << 20;
-
 /** Deliver one framed unit: its good records, then (in order) its payload errors or skip reports. */
 async function* deliver(f: Framed, st: FileState): AsyncGenerator<Uint8Array[], void, undefined> {
   if (f.run) f.run();
   if (f.error !== undefined) throw f.error;
-  let bad = f.bad;
-  if (bad === undefined) {
-    if (f.check) {
-      // The worker is behind (a busy machine): check here rather than wait, and give it a rest.
-      bad = badPayloads(f.block!, f.records);
-      st.workerRest = st.workerRestNext;
-      st.workerRestNext *= 2; // behind again and again: the machine has no core to spare
-    } else bad = [];
-  }
+  const bad = f.bad ?? [];
   if (bad.length === 0) {
     if (f.records.length > 0) yield f.records;
     return;
@@ -293,15 +247,13 @@ async function* deliver(f: Framed, st: FileState): AsyncGenerator<Uint8Array[], 
 }
 
 /**
- * Frame one uncompressed byte stream, yielding arrays of payloads. Each block is framed in one
- * synchronous loop; its payload CRCs are checked (by the worker when it is up) while the next
- * blocks are read and framed, and its records are delivered once checked, in order. Errors and
- * skip reports met while framing wait in the same queue, so what precedes them is delivered first.
+ * Frame one uncompressed byte stream, yielding arrays of payloads: each block is framed and
+ * checked in one synchronous pass. Errors and skip reports met while framing wait in a queue
+ * behind the records framed before them, so those are delivered first.
  */
 async function* frameStream(r: ByteReader, st: FileState): AsyncGenerator<Uint8Array[], void, undefined> {
   const queue: Framed[] = [];
   st.later = (run) => queue.push({ records: [], run });
-  let worker: CrcWorker | null = null;
   for (;;) {
     let block: Uint8Array | null;
     try {
@@ -312,21 +264,19 @@ async function* frameStream(r: ByteReader, st: FileState): AsyncGenerator<Uint8A
       break;
     }
     if (!block) break;
-    if (st.verify && st.worker && worker === null && r.offset >= WORKER_AFTER_BYTES) worker = crcWorker();
-    const useWorker = st.workerRest === 0 ? worker : (st.workerRest--, null);
     const blockOffset = r.offset - block.length;
     const firstIndex = st.index;
     const records: Uint8Array[] = [];
-    const f: Framed = { records, check: st.verify, block, blockOffset, firstIndex };
-    // Checked here: the wasm kernel frames the block and checks every CRC in one call.
+    const f: Framed = { records, block, blockOffset, firstIndex };
+    // The wasm kernel frames the block and checks every CRC in one call.
     const bad: number[] = [];
-    let pos = st.verify && useWorker === null ? scanRecords(block, true, records, bad) : -1;
+    let pos = st.verify ? scanRecords(block, true, records, bad) : -1;
     if (pos >= 0) {
       st.index += records.length;
       f.bad = bad;
     } else {
       pos = frameBlock(block, 0, records, st);
-      if (st.verify) checkPayloads(f, pos, useWorker);
+      if (st.verify && records.length > 0) f.bad = badPayloads(block, records);
     }
     if (records.length > 0) queue.push(f);
     if (pos < block.length) {
@@ -342,7 +292,7 @@ async function* frameStream(r: ByteReader, st: FileState): AsyncGenerator<Uint8A
       if (rec === 'end') break;
       if (rec !== 'skipped') queue.push({ records: [rec] });
     }
-    while (queue.length > AHEAD) yield* deliver(queue.shift()!, st);
+    while (queue.length > 0) yield* deliver(queue.shift()!, st);
   }
   while (queue.length > 0) yield* deliver(queue.shift()!, st);
 }
@@ -356,9 +306,6 @@ async function* readOne(
   counter: { skipped: number },
 ): AsyncGenerator<Uint8Array[], void, undefined> {
   const signal = options.signal;
-  let src: BlockSource = blockSource(input, { signal });
-  if (compression === 'gzip' || compression === 'zlib') src = decompressBlocks(src, compression);
-  const r = new ByteReader(src, signal);
   const st: FileState = {
     file,
     verify: options.verify ?? true,
@@ -366,10 +313,26 @@ async function* readOne(
     onSkip: options.onSkip,
     index: 0,
     counter,
-    workerRest: 0,
-    workerRestNext: WORKER_REST,
-    worker: options.worker ?? true,
   };
+  // Large plain files: the worker reads, frames and checks; this thread goes on where it stops.
+  let start = 0;
+  const worker = typeof input === 'string' && compression === 'none' && (options.worker ?? true) ? await workerFor(input) : null;
+  if (worker) {
+    for await (const ev of worker.read(input as string, st.verify, signal)) {
+      if (ev.kind === 'records') {
+        st.index = ev.index + ev.records.length;
+        yield ev.records;
+      } else if (ev.kind === 'end') return;
+      else {
+        start = ev.offset;
+        st.index = ev.index;
+      }
+    }
+  }
+  let src: BlockSource = blockSource(input, { signal, start });
+  if (compression === 'gzip' || compression === 'zlib') src = decompressBlocks(src, compression);
+  const r = new ByteReader(src, signal);
+  r.offset = start;
   try {
     yield* frameStream(r, st);
   } catch (e) {
@@ -383,6 +346,18 @@ async function* readOne(
   } finally {
     await r.close();
   }
+}
+
+/** Files at least this large go through the worker (smaller ones are not worth a thread). */
+const WORKER_MIN_BYTES = 2 << 20;
+
+async function workerFor(path: string): Promise<ReturnType<typeof fileWorker>> {
+  try {
+    if ((await stat(path)).size < WORKER_MIN_BYTES) return null;
+  } catch {
+    return null; // the reader's own open reports what is wrong with the path
+  }
+  return fileWorker();
 }
 
 function isPathList(x: unknown): x is string[] {

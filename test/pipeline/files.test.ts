@@ -16,6 +16,8 @@ let dir = '';
 let fileA = '';
 let fileB = '';
 let small = '';
+/** Larger than the reader's worker reads ahead (3 MiB), so it is still open mid-iteration. */
+let large = '';
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'recordflow-pipeline-'));
@@ -26,6 +28,8 @@ before(async () => {
   await writeTFRecord(fileA, all.slice(0, 2000));
   await writeTFRecord(fileB, all.slice(2000));
   await writeTFRecord(small, payloads(6));
+  large = join(dir, 'large.tfrecord');
+  await writeTFRecord(large, payloads(2000, 5000));
 });
 
 after(async () => {
@@ -60,11 +64,11 @@ test('fromTFRecord: payloads of several files in order; cardinality known once i
 
 test('no file handle left open after a break (sequential, prefetched, shuffled by index)', async () => {
   const variants: [string, Dataset<unknown>][] = [
-    ['sequential', Dataset.fromTFRecord(fileA)],
-    ['map+prefetch', Dataset.fromTFRecord(fileA).map(idOf).prefetch(8)],
+    ['sequential', Dataset.fromTFRecord(large)],
+    ['map+prefetch', Dataset.fromTFRecord(large).map(idOf).prefetch(8)],
     ['index shuffle', Dataset.fromTFRecord(fileA).map(idOf).shuffle(2000, { seed: 1 }).batch(4)],
-    ['buffer shuffle', Dataset.fromTFRecord(fileA).shuffle(100, { seed: 1 })],
-    ['concurrent map', Dataset.fromTFRecord([fileA, fileB]).map(async (p) => idOf(p), { concurrency: 4 })],
+    ['buffer shuffle', Dataset.fromTFRecord(large).shuffle(100, { seed: 1 })],
+    ['concurrent map', Dataset.fromTFRecord([large, fileB]).map(async (p) => idOf(p), { concurrency: 4 })],
   ];
   for (const [name, ds] of variants) {
     let n = 0;

@@ -1,12 +1,14 @@
-// Payload CRCs checked on the background worker: the same records, errors and skip reports, in
-// the same order, as the checks on the reader's own thread (which the other reader tests cover).
+// Large plain files read through the background worker: the same records, errors and skip
+// reports, in the same order, as on the reader's own thread (which the other reader tests cover,
+// on files under the worker's 2 MiB threshold). Damage is met by the worker first; the reader
+// takes over at that record.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CRC_SLOT_BYTES, crcWorker } from '../../src/io/crc-worker.js';
+import { fileWorker } from '../../src/io/tfrecord-worker.js';
 import { DataLossError } from '../../src/io/errors.js';
 import { readTFRecord, type SkipInfo } from '../../src/io/tfrecord-reader.js';
 import { frameRecord } from '../../src/io/tfrecord-writer.js';
@@ -37,9 +39,7 @@ async function fixture(dir: string, name: string, count: number, min: number, ma
 }
 
 async function withWorkerDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const worker = crcWorker();
-  assert.ok(worker, 'the CRC worker starts on this machine');
-  assert.equal(await worker.started, true);
+  assert.ok(fileWorker(), 'the file worker starts on this machine');
   const dir = await mkdtemp(join(tmpdir(), 'rf-crc-worker-'));
   try {
     await fn(dir);
@@ -51,7 +51,7 @@ async function withWorkerDir(fn: (dir: string) => Promise<void>): Promise<void> 
 test('worker-checked read: records intact, the first bad payload throws with its index and offset', async () => {
   await withWorkerDir(async (dir) => {
     const f = await fixture(dir, 'small.tfrecord', 6000, 200, 1500, [4000, 5000]);
-    const before = crcWorker()!.jobsDone;
+    const before = fileWorker()!.delivered;
     const got: Uint8Array[] = [];
     let error: unknown;
     try {
@@ -59,7 +59,7 @@ test('worker-checked read: records intact, the first bad payload throws with its
     } catch (e) {
       error = e;
     }
-    assert.ok(crcWorker()!.jobsDone > before, 'the worker checked blocks of this read');
+    assert.ok(fileWorker()!.delivered > before, 'records of this read came through the worker');
     assert.equal(got.length, 4000);
     for (let i = 0; i < got.length; i++) assert.ok(equalBytes(got[i]!, f.payloads[i]!), `record ${i}`);
     assert.ok(error instanceof DataLossError);
@@ -75,7 +75,7 @@ test('worker-checked read in skip mode: every good record, and reports after the
   await withWorkerDir(async (dir) => {
     const bad = [2600, 2601, 4999];
     const f = await fixture(dir, 'skip.tfrecord', 6000, 200, 1500, bad);
-    const before = crcWorker()!.jobsDone;
+    const before = fileWorker()!.delivered;
     const log: string[] = [];
     const skips: SkipInfo[] = [];
     let n = 0;
@@ -92,7 +92,7 @@ test('worker-checked read in skip mode: every good record, and reports after the
       n++;
     }
     assert.equal(n, expected.length);
-    assert.ok(crcWorker()!.jobsDone > before, 'the worker checked blocks of this read');
+    assert.ok(fileWorker()!.delivered > before, 'records of this read came through the worker');
     assert.equal(stream.skipped, bad.length);
     assert.deepEqual(skips.map((s) => [s.kind, s.recordIndex, s.offset]), bad.map((i) => ['data_crc_mismatch', i, f.offsets[i]]));
     // Record k is delivered before the report of a bad record k' > k: with all good records before
@@ -128,26 +128,3 @@ test('worker-checked read of 1 MB records, and an early break closes the file', 
   });
 });
 
-test('the worker answers with the indices of the records whose stored CRC does not match', async () => {
-  const worker = crcWorker()!;
-  assert.equal(await worker.started, true);
-  const rand = rng(7);
-  const payloads = Array.from({ length: 300 }, (_, i) => randomBytes(rand, i % 50 === 0 ? 0 : 1 + Math.floor(rand() * 3000)));
-  const framed = payloads.map((p) => frameRecord(p));
-  const ranges = new Int32Array(framed.length * 2);
-  let at = 0;
-  framed.forEach((f, j) => {
-    ranges[2 * j] = at + 12;
-    ranges[2 * j + 1] = f.length - 16;
-    at += f.length;
-  });
-  const bad = [3, 150, 299];
-  for (const j of bad) framed[j]![framed[j]!.length - 1] ^= 1; // the stored CRC itself
-  framed[77]![12 + (payloads[77]!.length >> 1)]! ^= 0x80; // a payload byte
-  const block = Buffer.concat(framed);
-  const answer = worker.check(block, ranges);
-  assert.ok(answer, 'a free slot takes the job');
-  assert.deepEqual(await answer, [3, 77, 150, 299]);
-  // Larger than a slot: refused, so the reader checks inline.
-  assert.equal(worker.check(new Uint8Array(CRC_SLOT_BYTES + 1), new Int32Array(0)), undefined);
-});

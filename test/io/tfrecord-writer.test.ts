@@ -105,6 +105,28 @@ test('seeded round trips through write, writeMany and writeTFRecord, for none, g
   });
 });
 
+test('blocks reused after they are written never corrupt what is still queued (none, gzip)', async () => {
+  await withDir(async (dir) => {
+    const rand = rng(9);
+    const pool = randomBytes(rand, 200_000);
+    // ~12 MB of small records in one writeMany: many blocks queue up in the file stream while
+    // written ones are framed into again.
+    const payloads = Array.from({ length: 6000 }, (_, i) => {
+      const n = 1000 + Math.floor(rand() * 3000);
+      const p = pool.slice(i % 1000, (i % 1000) + n);
+      new DataView(p.buffer).setUint32(0, i, true);
+      return p;
+    });
+    for (const ext of ['', '.gz']) {
+      const path = join(dir, `reuse.tfrecord${ext}`);
+      await writeTFRecord(path, payloads);
+      const back = await readAll(path);
+      assert.equal(back.length, payloads.length, ext);
+      back.forEach((p, i) => assert.ok(equalBytes(p, payloads[i]!), `${ext} record ${i}`));
+    }
+  });
+});
+
 test('atomic: a temporary file in the same directory while writing, renamed on close', async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'out.tfrecord');

@@ -36,6 +36,7 @@ function room(n) {
   if (need > 0) k.memory.grow(Math.ceil(need / 65536));
   mem = new Uint8Array(k.memory.buffer);
 }
+room(16);
 function u32(b, p) { return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0; }
 function masked(x) { return ((((x >>> 15) | (x << 17)) >>> 0) + 0xa282ead8) >>> 0; }
 const streams = new Map();
@@ -46,9 +47,10 @@ function concat(a, b) {
   out.set(b, a.length);
   return out;
 }
-/** The framed length (header to CRC) the header at h[p] (copied at kernel address a) claims; -1 if bad or too large. */
-function claim(h, p, a) {
-  if (masked(k.crc(a, 8, 0) >>> 0) !== u32(h, p + 8) || u32(h, p + 4) !== 0) return -1;
+/** The framed length (header to CRC) the header at h[p] claims; -1 if bad or too large. */
+function claim(h, p) {
+  mem.set(h.subarray(p, p + 8), AT);
+  if (masked(k.crc(AT, 8, 0) >>> 0) !== u32(h, p + 8) || u32(h, p + 4) !== 0) return -1;
   const n = u32(h, p) + 16;
   return n <= d.maxRecord ? n : -1;
 }
@@ -108,9 +110,7 @@ async function run(s) {
           from = h.length - carry.length;
           carry = h;
           if (h.length < 12) continue;
-          room(12);
-          mem.set(h, AT);
-          need = claim(h, 0, AT);
+          need = claim(h, 0);
           if (need < 0) { stop('header'); break; }
         }
         const take = Math.min(raw.length - from, need - carry.length);
@@ -127,23 +127,33 @@ async function run(s) {
         if (s.closed) break;
       }
       const len = raw.length - from;
-      room(len);
-      mem.set(raw.subarray(from), AT);
       const ranges = [];
       let at = 0; // relative to raw[from]
       let bad = false;
-      // Large records (blocks grown for them): the worker checks the first half, the reader's
-      // thread, otherwise idle, the rest; small records: the worker checks them all in the scan.
-      const split = s.verify && bsize > d.block;
-      for (;;) {
-        const count = k.scan(AT + at, AT + len, OUT, d.maxRecords, s.verify && !split ? 1 : 0);
-        const w = new Int32Array(k.memory.buffer, OUT, count * 3);
-        for (let j = 0; j < count; j++) {
-          if (w[3 * j + 2] !== 0) { bad = true; break; }
-          ranges.push(from + w[3 * j] - AT, w[3 * j + 1]);
-          at = w[3 * j] - AT + w[3 * j + 1] + 4;
+      // Large records (blocks grown for them): framed here from their headers alone, their
+      // payloads checked by the reader's thread, which has little else to do meanwhile, while
+      // this one reads on. Small records: the whole block goes through the kernel's scan.
+      const split = bsize > d.block;
+      if (split) {
+        while (len - at >= 16) {
+          const n = claim(raw, from + at);
+          if (n < 0 || at + n > len) break;
+          ranges.push(from + at + 12, n - 16);
+          at += n;
         }
-        if (bad || count < d.maxRecords) break;
+      } else {
+        room(len);
+        mem.set(raw.subarray(from), AT);
+        for (;;) {
+          const count = k.scan(AT + at, AT + len, OUT, d.maxRecords, s.verify ? 1 : 0);
+          const w = new Int32Array(k.memory.buffer, OUT, count * 3);
+          for (let j = 0; j < count; j++) {
+            if (w[3 * j + 2] !== 0) { bad = true; break; }
+            ranges.push(from + w[3 * j] - AT, w[3 * j + 1]);
+            at = w[3 * j] - AT + w[3 * j + 1] + 4;
+          }
+          if (bad || count < d.maxRecords) break;
+        }
       }
       // What stops framing short of the block's end: a bad payload, or a record not whole in
       // it, which is carried on when its header checks out and the file holds the rest.
@@ -151,7 +161,7 @@ async function run(s) {
       if (fine && at < len) {
         const left = len - at;
         if (left >= 12) {
-          const n = claim(raw, from + at, AT + at);
+          const n = claim(raw, from + at);
           fine = n >= 0 && rawAt + from + at + n <= size;
           if (fine) {
             need = n;
@@ -162,24 +172,7 @@ async function run(s) {
         if (fine) carry = raw.slice(from + at);
       }
       offset += at;
-      let verified = ranges.length >> 1;
-      if (split) {
-        verified = Math.ceil(verified / 2);
-        for (let j = 0; j < verified; j++) {
-          const a = AT + ranges[2 * j] - from;
-          const n = ranges[2 * j + 1];
-          if (masked(k.crc(a, n, 0) >>> 0) !== u32(mem, a + n)) {
-            // Deliver what precedes it; the reader takes over at this record.
-            offset = rawAt + ranges[2 * j] - 12;
-            ranges.length = 2 * j;
-            verified = j;
-            fine = false;
-            bad = true;
-            break;
-          }
-        }
-      }
-      if (ranges.length > 0) await post(raw.buffer, new Int32Array(ranges), rawAt, s.verify ? verified : ranges.length >> 1);
+      if (ranges.length > 0) await post(raw.buffer, new Int32Array(ranges), rawAt, s.verify && split ? 0 : ranges.length >> 1);
       if (!fine) { stop(bad ? 'payload CRC' : 'header'); break; }
     }
   } catch (e) {

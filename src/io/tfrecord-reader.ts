@@ -2,10 +2,12 @@
 // inputs. Record framing: uint64 LE length · uint32 LE masked CRC-32C(length bytes) · payload ·
 // uint32 LE masked CRC-32C(payload).
 //
-// Speed: each block (1 MiB for files) is framed in one synchronous loop that pushes zero-copy
-// payload views into an array, delivered through the chunk protocol (one await per block, not
-// per record). Only a record that straddles two blocks, or a damaged one, takes the slow path
-// through ByteReader.read(n), which copies it once.
+// Speed: each block (1 MiB for files) is framed and checked in one call of the wasm kernel,
+// which yields zero-copy payload views delivered through the chunk protocol (one await per
+// block, not per record). Only a record that straddles two blocks, or a damaged one, takes the
+// slow path through ByteReader.read(n), which copies it once. Uncompressed files of 2 MiB or
+// more are read, framed and checked on a worker thread (tfrecord-worker.ts) up to the first
+// damage, from where this path takes over.
 
 import { blockSource, ByteReader, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
 import { CHUNKS, type Chunked } from './chunks.js';
@@ -70,8 +72,6 @@ interface FileState {
   index: number;
   /** Skipped regions, summed over all inputs of this iteration. */
   counter: { skipped: number };
-  /** Defers a skip report until the records framed before it are delivered. */
-  later?: (call: () => void) => void;
 }
 
 type SlowResult = Uint8Array | 'end' | 'skipped';
@@ -79,7 +79,7 @@ type SlowResult = Uint8Array | 'end' | 'skipped';
 /**
  * Frame every complete record of `block[pos..]` into `out`, checking only the length CRCs;
  * returns where framing stopped: the block's end, a straddling record, or a damaged header
- * (left for the slow path). Payload CRCs are checked afterwards, per block (`checkPayloads`).
+ * (left for the slow path). The JS twin of the wasm kernel's scan (`scanRecords`).
  */
 function frameBlock(block: Uint8Array, pos: number, out: Uint8Array[], st: FileState): number {
   const n = block.length;
@@ -111,30 +111,19 @@ function badPayloads(block: Uint8Array, records: Uint8Array[]): number[] {
   return bad;
 }
 
-/**
- * Records framed from one block, in stream order, with their pending payload check; or an error
- * or skip report met while framing, held back until the records before it are delivered.
- */
+/** Records framed from one block, with the indices of those whose payload CRC is wrong. */
 interface Framed {
   records: Uint8Array[];
-  /** Indices of records with a bad payload CRC. */
-  bad?: number[];
-  block?: Uint8Array;
+  bad: number[];
+  block: Uint8Array;
   /** Stream offset of block[0]; index of records[0]. */
-  blockOffset?: number;
-  firstIndex?: number;
-  error?: unknown;
-  run?: () => void;
+  blockOffset: number;
+  firstIndex: number;
 }
 
-/** Count a skipped region and tell onSkip: at once, or after earlier records when framing ahead (`st.later`). */
-function report(st: FileState, error: DataLossError, bytes: number, now = false): void {
+function report(st: FileState, error: DataLossError, bytes: number): void {
   st.counter.skipped++;
-  const onSkip = st.onSkip;
-  if (!onSkip) return;
-  const call = (): void => onSkip({ kind: error.kind, file: st.file, recordIndex: error.recordIndex, offset: error.offset, bytes, error });
-  if (st.later && !now) st.later(call);
-  else call();
+  st.onSkip?.({ kind: error.kind, file: st.file, recordIndex: error.recordIndex, offset: error.offset, bytes, error });
 }
 
 /**
@@ -222,79 +211,48 @@ async function slowRecord(r: ByteReader, st: FileState): Promise<SlowResult> {
   return bytes.subarray(0, length);
 }
 
-/** Deliver one framed unit: its good records, then (in order) its payload errors or skip reports. */
+/** Deliver a block's records: the good ones, and in order, each bad payload's error or skip report. */
 async function* deliver(f: Framed, st: FileState): AsyncGenerator<Uint8Array[], void, undefined> {
-  if (f.run) f.run();
-  if (f.error !== undefined) throw f.error;
-  const bad = f.bad ?? [];
-  if (bad.length === 0) {
-    if (f.records.length > 0) yield f.records;
-    return;
-  }
-  const block = f.block!;
   let from = 0;
-  for (const j of bad) {
+  for (const j of f.bad) {
     // The records before a bad one go out first, so onSkip (and a throw) come after them.
     if (j > from) yield f.records.slice(from, j);
     from = j + 1;
     const r = f.records[j]!;
-    const offset = f.blockOffset! + (r.byteOffset - block.byteOffset) - 12;
-    const e = new DataLossError('data_crc_mismatch', st.file, f.firstIndex! + j, offset, 'corrupted record: the data CRC does not match');
+    const offset = f.blockOffset + (r.byteOffset - f.block.byteOffset) - 12;
+    const e = new DataLossError('data_crc_mismatch', st.file, f.firstIndex + j, offset, 'corrupted record: the data CRC does not match');
     if (!st.skip) throw e;
-    report(st, e, 16 + r.length, true);
+    report(st, e, 16 + r.length);
   }
-  if (from < f.records.length) yield f.records.slice(from);
+  if (from === 0) yield f.records;
+  else if (from < f.records.length) yield f.records.slice(from);
 }
 
 /**
  * Frame one uncompressed byte stream, yielding arrays of payloads: each block is framed and
- * checked in one synchronous pass. Errors and skip reports met while framing wait in a queue
- * behind the records framed before them, so those are delivered first.
+ * checked in one synchronous pass; only a record that straddles two blocks, or a damaged one,
+ * takes the slow path through ByteReader.read(n), after the block's records are delivered.
  */
 async function* frameStream(r: ByteReader, st: FileState): AsyncGenerator<Uint8Array[], void, undefined> {
-  const queue: Framed[] = [];
-  st.later = (run) => queue.push({ records: [], run });
   for (;;) {
-    let block: Uint8Array | null;
-    try {
-      block = await r.readBlock();
-    } catch (e) {
-      if (!(e instanceof DecompressionFailure)) throw e;
-      queue.push({ records: [], error: e });
-      break;
-    }
-    if (!block) break;
-    const blockOffset = r.offset - block.length;
-    const firstIndex = st.index;
-    const records: Uint8Array[] = [];
-    const f: Framed = { records, block, blockOffset, firstIndex };
+    const block = await r.readBlock();
+    if (!block) return;
+    const f: Framed = { records: [], bad: [], block, blockOffset: r.offset - block.length, firstIndex: st.index };
     // The wasm kernel frames the block and checks every CRC in one call.
-    const bad: number[] = [];
-    let pos = st.verify ? scanRecords(block, true, records, bad) : -1;
-    if (pos >= 0) {
-      st.index += records.length;
-      f.bad = bad;
-    } else {
-      pos = frameBlock(block, 0, records, st);
-      if (st.verify && records.length > 0) f.bad = badPayloads(block, records);
+    let pos = st.verify ? scanRecords(block, true, f.records, f.bad) : -1;
+    if (pos >= 0) st.index += f.records.length;
+    else {
+      pos = frameBlock(block, 0, f.records, st);
+      if (st.verify && f.records.length > 0) f.bad = badPayloads(block, f.records);
     }
-    if (records.length > 0) queue.push(f);
+    if (f.records.length > 0) yield* deliver(f, st);
     if (pos < block.length) {
       r.unread(block.subarray(pos));
-      let rec: SlowResult;
-      try {
-        rec = await slowRecord(r, st);
-      } catch (e) {
-        if (!(e instanceof DataLossError) && !(e instanceof DecompressionFailure)) throw e;
-        queue.push({ records: [], error: e });
-        break;
-      }
-      if (rec === 'end') break;
-      if (rec !== 'skipped') queue.push({ records: [rec] });
+      const rec = await slowRecord(r, st);
+      if (rec === 'end') return;
+      if (rec !== 'skipped') yield [rec];
     }
-    while (queue.length > 0) yield* deliver(queue.shift()!, st);
   }
-  while (queue.length > 0) yield* deliver(queue.shift()!, st);
 }
 
 /** Frame one input, mapping zlib failures to DataLossError('decompression_error'). */

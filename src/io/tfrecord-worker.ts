@@ -57,6 +57,7 @@ function claim(h, p) {
 
 async function run(s) {
   let fh;
+  let ahead = null; // the read of the next raw block, in flight
   let offset = 0; // stream offset of the first byte not yet delivered
   let index = 0;
   const stop = (why) => parentPort.postMessage({ id: s.id, stop: true, offset, index, why });
@@ -89,7 +90,7 @@ async function run(s) {
       })();
     };
     // One raw block is read ahead (on libuv's pool) while this one is framed and checked.
-    let ahead = readRaw();
+    ahead = readRaw();
     let carry = null; // copy of a record begun in earlier blocks
     let need = 0; // its framed length once its header is complete
     for (;;) {
@@ -179,6 +180,8 @@ async function run(s) {
     stop(String(e));
   } finally {
     streams.delete(s.id);
+    // Never close the descriptor under a read in flight.
+    if (ahead) await ahead.catch(() => null);
     if (fh) await fh.close().catch(() => {});
     parentPort.postMessage({ id: s.id, closed: true });
   }

@@ -125,6 +125,12 @@ test('worker-checked read of 1 MB records, and an early break closes the file', 
       if (++seen === 3500) break;
     }
     assert.equal(openFds(), fds);
+    // The worker outlives a stream stopped early: the next read goes through it again.
+    const before = fileWorker()!.delivered;
+    let all = 0;
+    for await (const r of readTFRecord(s.path)) assert.ok(equalBytes(r, s.payloads[all++]!));
+    assert.equal(all, 6000);
+    assert.equal(fileWorker()!.delivered - before, 6000);
   });
 });
 

@@ -234,6 +234,8 @@ class FileWorker {
   private readonly streams = new Map<number, StreamState>();
   private nextId = 1;
   private broken = false;
+  /** Awaits of worker answers in progress (the worker is ref'd while there are any). */
+  private waiting = 0;
   /** Records delivered through the worker so far (for tests and benchmarks). */
   delivered = 0;
 
@@ -247,7 +249,6 @@ class FileWorker {
       if (!s) return;
       if (m.closed) {
         this.streams.delete(m.id);
-        if (this.streams.size === 0) this.worker.unref();
         s.markClosed();
       } else s.queue.push(m);
       const wake = s.wake;
@@ -267,6 +268,19 @@ class FileWorker {
   }
 
   /**
+   * Await an answer of the worker, keeping the process alive meanwhile (the worker is unref'd
+   * otherwise: an iterator left unfinished must not keep a process from exiting).
+   */
+  private async awaiting(answer: Promise<void>): Promise<void> {
+    if (this.waiting++ === 0) this.worker.ref();
+    try {
+      await answer;
+    } finally {
+      if (--this.waiting === 0) this.worker.unref();
+    }
+  }
+
+  /**
    * Read `path` on the worker: yields its events; stopping early (break, throw) closes the
    * worker's descriptor before the generator returns. If the worker dies, the stream stops at
    * the last delivered offset (a 'stop' event), so the reader goes on by itself.
@@ -277,7 +291,6 @@ class FileWorker {
     const closed = new Promise<void>((resolve) => (markClosed = resolve));
     const s: StreamState = { queue: [], wake: null, closed, markClosed };
     this.streams.set(id, s);
-    if (this.streams.size === 1) this.worker.ref(); // pending answers must keep the process alive
     this.worker.postMessage({ open: true, id, path, verify });
     let offset = 0;
     let index = 0;
@@ -297,7 +310,7 @@ class FileWorker {
             yield { kind: 'stop', offset, index };
             return;
           }
-          await new Promise<void>((resolve) => (s.wake = resolve));
+          await this.awaiting(new Promise<void>((resolve) => (s.wake = resolve)));
           continue;
         }
         if (m.buffer && m.ranges) {
@@ -340,7 +353,7 @@ class FileWorker {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       if (!finished && !this.broken) this.worker.postMessage({ id, close: true });
-      if (!this.broken) await s.closed;
+      if (!this.broken) await this.awaiting(s.closed);
       this.streams.delete(id);
     }
   }

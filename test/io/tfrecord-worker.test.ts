@@ -8,6 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { fileWorker } from '../../src/io/tfrecord-worker.js';
 import { DataLossError } from '../../src/io/errors.js';
 import { readTFRecord, type SkipInfo } from '../../src/io/tfrecord-reader.js';
@@ -134,3 +136,22 @@ test('worker-checked read of 1 MB records, and an early break closes the file', 
   });
 });
 
+
+test('an iterator left unfinished does not keep the process alive', async () => {
+  await withWorkerDir(async (dir) => {
+    const s = await fixture(dir, 'abandoned.tfrecord', 6000, 200, 1500, []);
+    const reader = fileURLToPath(new URL('../../src/io/tfrecord-reader.ts', import.meta.url));
+    const script = join(dir, 'abandon.mjs');
+    writeFileSync(script, [
+      `const { readTFRecord } = await import(${JSON.stringify(reader)});`,
+      `const it = readTFRecord(${JSON.stringify(s.path)})[Symbol.asyncIterator]();`,
+      `const r = await it.next();`,
+      `console.log('first', r.value.length);`,
+    ].join('\n'));
+    const t0 = Date.now();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(child.stdout.trim(), `first ${s.payloads[0]!.length}`, child.stderr);
+    assert.equal(child.status, 0, 'exited on its own');
+    assert.ok(Date.now() - t0 < 15_000);
+  });
+});

@@ -75,14 +75,15 @@ export function nodeStream(bytes: Uint8Array, seed: number, maxPiece: number): R
 
 /** Open file descriptors of this process (Linux). */
 /**
- * Open descriptors of files on disk (links to absolute paths): what a reader must close.
- * Pipes, sockets and event fds (a worker thread's, for one) are not counted.
+ * Open descriptors of files on disk (links to absolute paths, under `under` when given): what a
+ * reader must close. Pipes, sockets and event fds (a worker thread's, for one) are not counted,
+ * nor, with `under`, files other code opens meanwhile (the TS loader's cache, for one).
  */
-export function openFds(): number {
+export function openFds(under = '/'): number {
   let n = 0;
   for (const fd of readdirSync('/proc/self/fd')) {
     try {
-      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith('/')) n++;
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(under)) n++;
     } catch {
       // closed between the listing and the readlink (e.g. the listing's own descriptor)
     }

@@ -37,24 +37,24 @@ test('breaking out of the loop closes the file at once (plain and gzip)', async 
     for (const name of ['many.tfrecord', 'many.tfrecord.gz']) {
       const path = join(dir, name);
       await writeTFRecord(path, payloads);
-      const before = openFds();
+      const before = openFds(dir);
       let during = 0;
       let n = 0;
       for await (const r of readTFRecord(path)) {
         assert.equal(r.length, 300);
         if (++n === 3) {
-          during = openFds();
+          during = openFds(dir);
           break;
         }
       }
       assert.ok(during > before, `${name}: the file was open while reading (${during} > ${before})`);
-      assert.equal(openFds(), before, `${name}: no descriptor left after break`);
+      assert.equal(openFds(dir), before, `${name}: no descriptor left after break`);
       // Same through the chunk protocol.
       const it = readTFRecord(path)[CHUNKS]();
       const first = await it.next();
       assert.ok(!first.done && first.value.length > 0);
       await it.return?.();
-      assert.equal(openFds(), before, `${name}: no descriptor left after return() on chunks`);
+      assert.equal(openFds(dir), before, `${name}: no descriptor left after return() on chunks`);
     }
   });
 });

@@ -120,13 +120,13 @@ test('worker-checked read of 1 MB records, and an early break closes the file', 
     assert.ok(error instanceof DataLossError && error.recordIndex === 11 && error.offset === f.offsets[11]);
 
     const s = await fixture(dir, 'break.tfrecord', 6000, 200, 1500, []);
-    const fds = openFds();
+    const fds = openFds(dir);
     let seen = 0;
     for await (const r of readTFRecord(s.path)) {
       assert.ok(equalBytes(r, s.payloads[seen]!));
       if (++seen === 3500) break;
     }
-    assert.equal(openFds(), fds);
+    assert.equal(openFds(dir), fds);
     // The worker outlives a stream stopped early: the next read goes through it again.
     const before = fileWorker()!.delivered;
     let all = 0;

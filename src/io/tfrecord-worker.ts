@@ -20,7 +20,7 @@ const BLOCK = 1 << 20;
 /** Records larger than this are left to the reader's own path (which grows its blocks). */
 const MAX_RECORD = 64 << 20;
 /** Blocks a stream may have in flight to the reader before the worker waits for it. */
-const CREDIT = 2;
+const CREDIT = 3;
 
 // Plain JS run with `eval: true` (no loader needed in the worker).
 const WORKER_SOURCE = `

@@ -132,24 +132,23 @@ class FileBlocks implements BlockSource {
     })();
   }
 
-  async next(): Promise<Uint8Array | null> {
-    const h = await this.ensureOpen();
-    while (this.ahead.length < READ_AHEAD + 1) {
+  /** Start reads until `n` are in flight (fewer at the end of the file). */
+  private fill(h: FileHandle, n: number): void {
+    while (this.ahead.length < n) {
       const r = this.readAt(h);
-      if (!r) break;
+      if (!r) return;
       r.catch(() => {}); // surfaced when its turn comes, or dropped on close
       this.ahead.push(r);
     }
+  }
+
+  async next(): Promise<Uint8Array | null> {
+    const h = await this.ensureOpen();
+    this.fill(h, READ_AHEAD + 1);
     const current = this.ahead.shift();
     if (!current) return null;
     const block = await current;
-    // Keep the pipeline full while the caller works on this block.
-    while (this.ahead.length < READ_AHEAD) {
-      const r = this.readAt(h);
-      if (!r) break;
-      r.catch(() => {});
-      this.ahead.push(r);
-    }
+    this.fill(h, READ_AHEAD); // keep the pipeline full while the caller works on this block
     this.delivered += block.length;
     return block.length > 0 ? block : null;
   }

@@ -23,7 +23,8 @@ export interface SkipInfo {
 /** TensorFlow's "length" is a uint64; beyond 2^53 it cannot be a real record in memory. */
 const MAX_HI = 0x200000;
 
-function u32(b: Uint8Array, p: number): number {
+/** The little-endian uint32 at b[p]. */
+export function u32(b: Uint8Array, p: number): number {
   return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
 }
 

@@ -14,6 +14,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { crcKernelForWorker, maskedCrc32c } from './crc32c.js';
+import { u32 } from './tfrecord-frame.js';
 
 /** Bytes read per block (the tail of a straddling record is carried into the next). */
 const BLOCK = 1 << 20;
@@ -325,7 +326,7 @@ class FileWorker {
           for (let j = m.verified!; j < records.length && bad < 0; j++) {
             const p = records[j]!;
             const end = p.byteOffset + p.length;
-            if (maskedCrc32c(p) !== (bytes[end]! | (bytes[end + 1]! << 8) | (bytes[end + 2]! << 16) | (bytes[end + 3]! << 24)) >>> 0) bad = j;
+            if (maskedCrc32c(p) !== u32(bytes, end)) bad = j;
           }
           if (bad >= 0) records = records.slice(0, bad);
           if (records.length > 0) {

@@ -12,6 +12,7 @@ import { l2PenaltyConfigs, l2PenaltyGradient, patchL2Regularizer } from './l2-pe
 import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-kernel.js';
+import { patchUpsampleConv } from './upsample-conv.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
 /**
@@ -31,6 +32,8 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *   - ReLU gradient: one masked kernel (relu-grad.ts)
  *   - SeededDropout forward and gradient: one hashed-mask kernel (seeded-dropout-kernel.ts)
  *   - L2 weight penalty and its gradient: one kernel each, via a patched L1L2.apply (l2-penalty.ts)
+ *   - an upsampling Conv2DTranspose followed by a 'same' Conv2D: their four weight gradients
+ *     from one small correlation of dy with the layer input (upsample-conv.ts)
  *   - Identity/same-dtype Cast share data; saved-for-backward tensors (kernel and customGrad
  *     saves) skip the Identity launch (engine-saves.ts); Slice/Pad by row copies; per-channel Sum and broadcast
  *     Add/Sub/Mul through the SIMD channel kernels (data-movement.ts)
@@ -110,6 +113,7 @@ export async function registerFastBackend(): Promise<boolean> {
   patchL2Regularizer(() => tf.getBackend() === FAST_BACKEND);
   patchEngineSaves(() => tf.getBackend() === FAST_BACKEND);
   registerReluGradient(() => tf.getBackend() === FAST_BACKEND);
+  patchUpsampleConv(() => tf.getBackend() === FAST_BACKEND);
   tf.registerBackend(FAST_BACKEND, () => instance, 0);
   fastRegistered = true;
   return true;

@@ -1,0 +1,61 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { FAST_BACKEND, registerFastBackend } from '../../src/train/backend/index.js';
+import { assertClose, on, random, size } from './kernel-helpers.js';
+
+// Fusions across layers on the fast backend, each against the stock gradients on cpu.
+describe('fast-backend layer fusions', () => {
+  before(async () => {
+    assert.ok(await registerFastBackend());
+  });
+
+  /** Σ w·model(x) and its gradients for every trainable weight, plus the kernels run. */
+  async function gradients(backend: string, build: () => tf.LayersModel, xShape: number[]) {
+    return on(backend, async () => {
+      const model = build();
+      const x = tf.tensor(random(size(xShape), 301), xShape);
+      const outShape = [xShape[0]!, ...(model.outputs[0]!.shape.slice(1) as number[])];
+      const w = tf.tensor(random(size(outShape), 302), outShape);
+      let out: Float32Array[] = [];
+      const info = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, w)) as tf.Scalar);
+        out = [value, ...model.trainableWeights.map((v) => grads[(v.read() as tf.Variable).name]!)].map((t) => t.dataSync() as Float32Array);
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      tf.dispose([x, w]);
+      model.dispose();
+      return { out, kernels: info.kernels.map((k) => `${k.name} ${JSON.stringify(k.outputShapes)}`) };
+    });
+  }
+
+  const upsampleThenConv = (kernel: number, stride: number, convStrides = 1, inputs = 1) => () => {
+    const input = tf.input({ shape: [5, 7, inputs] });
+    const seeded = (seed: number) => tf.initializers.randomNormal({ seed, stddev: 0.5 });
+    const up = tf.layers
+      .conv2dTranspose({ filters: 6, kernelSize: kernel, strides: stride, padding: 'same', kernelInitializer: seeded(1), biasInitializer: seeded(2) })
+      .apply(input) as tf.SymbolicTensor;
+    const conv = tf.layers
+      .conv2d({ filters: 3, kernelSize: 3, strides: convStrides, padding: 'same', kernelInitializer: seeded(3), biasInitializer: seeded(4) })
+      .apply(up) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: conv });
+  };
+
+  it('upsampling Conv2DTranspose + Conv2D: all four weight gradients from one small correlation', async () => {
+    for (const [name, build, fused] of [
+      ['stride 3, one input channel (the BackBone)', upsampleThenConv(3, 3), true],
+      ['stride 2, two input channels', upsampleThenConv(2, 2, 1, 2), true],
+      ['overlapping windows (kernel 3, stride 2): stock', upsampleThenConv(3, 2), false],
+      ['strided conv after it: stock', upsampleThenConv(3, 3, 2), false],
+    ] as const) {
+      const inputs = name.includes('two') ? 2 : 1;
+      const xShape = [2, 5, 7, inputs];
+      const expected = await gradients('cpu', build, xShape);
+      const actual = await gradients(FAST_BACKEND, build, xShape);
+      expected.out.forEach((e, k) => assertClose(actual.out[k]!, e, 2e-6, `${name}: output ${k}`));
+      // Fused: no input gradient of the conv (the largest map) and one correlation instead.
+      const inputGradients = actual.kernels.filter((k) => k.startsWith('Conv2DBackpropInput')).length;
+      assert.equal(inputGradients, fused ? 1 : 2, `${name}: Conv2DBackpropInput launches ${JSON.stringify(actual.kernels)}`);
+    }
+  });
+});

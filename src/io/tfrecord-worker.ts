@@ -4,7 +4,9 @@
 // for small records, nearly all of it for large ones). The worker reads each block of the file
 // into fresh memory, frames it and checks both CRCs of every record with the wasm kernels (one
 // call per block), then transfers the block (zero-copy) with the records' (start, length) pairs.
-// The reader's thread only makes the payload views, so it is free for the consumer's work.
+// The reader's thread only makes the payload views, so it is free for the consumer's work. For
+// large records the reader's thread has nothing else to do, so the two threads share their CRC:
+// the worker runs it over the first SHARE of each payload, the reader continues from that state.
 // Payloads are views of the very bytes the worker checked, in plain (unshared) ArrayBuffers.
 //
 // The worker handles only the clean case. At the first thing it cannot frame as a good record
@@ -13,13 +15,15 @@
 // record index with its own machinery, which raises or skips exactly as it always does.
 
 import { Worker } from 'node:worker_threads';
-import { crcKernelForWorker, maskedCrc32c } from './crc32c.js';
+import { crc32c, crc32cUpdate, crcKernelForWorker, maskCrc } from './crc32c.js';
 import { u32 } from './tfrecord-frame.js';
 
 /** Bytes read per block (the tail of a straddling record is carried into the next). */
 const BLOCK = 1 << 20;
 /** Records larger than this are left to the reader's own path (which grows its blocks). */
 const MAX_RECORD = 64 << 20;
+/** The worker's share of each large payload's CRC (it also reads; the reader only checks). */
+const SHARE = 0.25;
 /** Blocks a stream may have in flight to the reader before the worker waits for it. */
 const CREDIT = 3;
 
@@ -38,6 +42,19 @@ function room(n) {
   mem = new Uint8Array(k.memory.buffer);
 }
 room(16);
+// The first part of a large payload's CRC is computed here, the rest by the reader's thread from
+// that state on, so the two threads share the work (the reader's share is all its work).
+function head(buf, start, len, heads = []) {
+  const n = Math.floor(len * d.share) & ~15;
+  let c = 0;
+  if (n > 0) {
+    room(n);
+    mem.set(buf.subarray(start, start + n), AT);
+    c = k.crc(AT, n, 0);
+  }
+  heads.push(n, c);
+  return heads;
+}
 function u32(b, p) { return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0; }
 function masked(x) { return ((((x >>> 15) | (x << 17)) >>> 0) + 0xa282ead8) >>> 0; }
 const streams = new Map();
@@ -62,10 +79,11 @@ async function run(s) {
   let offset = 0; // stream offset of the first byte not yet delivered
   let index = 0;
   const stop = (why) => parentPort.postMessage({ id: s.id, stop: true, offset, index, why });
-  const post = async (buffer, ranges, at, verified) => {
+  const post = async (buffer, ranges, at, verified, heads) => {
     s.credit--;
     const count = ranges.length >> 1; // read before the transfer empties it
-    parentPort.postMessage({ id: s.id, buffer, ranges, offset: at, index, verified }, [buffer, ranges.buffer]);
+    const h = heads ? new Int32Array(heads) : null;
+    parentPort.postMessage({ id: s.id, buffer, ranges, offset: at, index, verified, heads: h }, h ? [buffer, ranges.buffer, h.buffer] : [buffer, ranges.buffer]);
     index += count;
     while (s.credit <= 0 && !s.closed) await new Promise((r) => (s.wake = r));
   };
@@ -119,28 +137,30 @@ async function run(s) {
         carry = concat(carry, raw.subarray(from, from + take));
         from += take;
         if (carry.length < need) continue;
-        // A large record completed from pieces: the reader's thread checks its payload.
+        // A large record completed from pieces: the reader's thread finishes its payload check.
         const at = offset;
         offset += need;
         const rec = carry;
         carry = null;
         need = 0;
-        await post(rec.buffer, new Int32Array([12, rec.length - 16]), at, s.verify ? 0 : 1);
+        await post(rec.buffer, new Int32Array([12, rec.length - 16]), at, s.verify ? 0 : 1, s.verify ? head(rec, 12, rec.length - 16) : null);
         if (s.closed) break;
       }
       const len = raw.length - from;
       const ranges = [];
+      const heads = [];
       let at = 0; // relative to raw[from]
       let bad = false;
-      // Large records (blocks grown for them): framed here from their headers alone, their
-      // payloads checked by the reader's thread, which has little else to do meanwhile, while
-      // this one reads on. Small records: the whole block goes through the kernel's scan.
+      // Large records (blocks grown for them): framed here from their headers alone, the CRC of
+      // their payloads shared with the reader's thread. Small records: the whole block goes
+      // through the kernel's scan.
       const split = bsize > d.block;
       if (split) {
         while (len - at >= 16) {
           const n = claim(raw, from + at);
           if (n < 0 || at + n > len) break;
           ranges.push(from + at + 12, n - 16);
+          if (s.verify) head(raw, from + at + 12, n - 16, heads);
           at += n;
         }
       } else {
@@ -174,7 +194,10 @@ async function run(s) {
         if (fine) carry = raw.slice(from + at);
       }
       offset += at;
-      if (ranges.length > 0) await post(raw.buffer, new Int32Array(ranges), rawAt, s.verify && split ? 0 : ranges.length >> 1);
+      if (ranges.length > 0) {
+        const shared = s.verify && split;
+        await post(raw.buffer, new Int32Array(ranges), rawAt, shared ? 0 : ranges.length >> 1, shared ? heads : null);
+      }
       if (!fine) { stop(bad ? 'payload CRC' : 'header'); break; }
     }
   } catch (e) {
@@ -218,6 +241,11 @@ interface Message {
   index?: number;
   /** Records (from the first) whose payload CRC the worker checked. */
   verified?: number;
+  /**
+   * For each record from `verified` on: how many leading payload bytes the worker has run the
+   * CRC over, and that CRC, which the reader continues over the rest.
+   */
+  heads?: Int32Array | null;
   stop?: boolean;
   end?: boolean;
   closed?: boolean;
@@ -244,7 +272,7 @@ class FileWorker {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       execArgv: [], // plain JS: none of the parent's loaders (tsx) needed, so a faster start and less memory
-      workerData: { ...kernel, block: BLOCK, maxRecord: MAX_RECORD, maxRecords: BLOCK / 16, credit: CREDIT },
+      workerData: { ...kernel, share: SHARE, block: BLOCK, maxRecord: MAX_RECORD, maxRecords: BLOCK / 16, credit: CREDIT },
     });
     this.worker.on('message', (m: Message) => {
       const s = this.streams.get(m.id);
@@ -323,10 +351,12 @@ class FileWorker {
           for (let j = 0; j < records.length; j++) records[j] = bytes.subarray(r[2 * j]!, r[2 * j] + r[2 * j + 1]!);
           // The worker leaves the payload CRCs of large records from `verified` on to this thread.
           let bad = -1;
+          const heads = m.heads;
           for (let j = m.verified!; j < records.length && bad < 0; j++) {
             const p = records[j]!;
-            const end = p.byteOffset + p.length;
-            if (maskedCrc32c(p) !== u32(bytes, end)) bad = j;
+            const h = 2 * (j - m.verified!);
+            const crc = heads ? crc32cUpdate(heads[h + 1]! >>> 0, p, heads[h]!) : crc32c(p);
+            if (maskCrc(crc) !== u32(bytes, p.byteOffset + p.length)) bad = j;
           }
           if (bad >= 0) records = records.slice(0, bad);
           if (records.length > 0) {

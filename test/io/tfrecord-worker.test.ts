@@ -23,8 +23,11 @@ interface Fixture {
   offsets: number[];
 }
 
-/** A file of `count` records of sizes drawn from [min, max), with payload byte 0 of `corrupt` flipped. */
-async function fixture(dir: string, name: string, count: number, min: number, max: number, corrupt: number[]): Promise<Fixture> {
+/**
+ * A file of `count` records of sizes drawn from [min, max), with one payload byte of each record
+ * in `corrupt` flipped: byte 0, or the last byte when `last`.
+ */
+async function fixture(dir: string, name: string, count: number, min: number, max: number, corrupt: number[], last = false): Promise<Fixture> {
   const rand = rng(count);
   const payloads = Array.from({ length: count }, () => randomBytes(rand, min + Math.floor(rand() * (max - min))));
   const framed = payloads.map((p) => frameRecord(p));
@@ -34,7 +37,7 @@ async function fixture(dir: string, name: string, count: number, min: number, ma
     offsets.push(at);
     at += f.length;
   }
-  for (const i of corrupt) framed[i]![12] ^= 0x40;
+  for (const i of corrupt) framed[i]![last ? framed[i]!.length - 5 : 12] ^= 0x40;
   const path = join(dir, name);
   writeFileSync(path, Buffer.concat(framed));
   return { path, payloads, offsets };
@@ -117,7 +120,8 @@ test('worker-checked read of 1 MB records, and an early break closes the file', 
       error = e;
     }
     assert.equal(n, 11);
-    assert.ok(error instanceof DataLossError && error.recordIndex === 11 && error.offset === f.offsets[11]);
+    assert.ok(error instanceof DataLossError, `a DataLossError, not ${String(error)}`);
+    assert.deepEqual([error.recordIndex, error.offset], [11, f.offsets[11]]);
 
     const s = await fixture(dir, 'break.tfrecord', 6000, 200, 1500, []);
     const fds = openFds(dir);
@@ -136,6 +140,30 @@ test('worker-checked read of 1 MB records, and an early break closes the file', 
   });
 });
 
+// The worker runs the CRC over the first part of each large payload and the reader continues it
+// over the rest: damage in either part must be caught.
+test('worker-checked 1 MB records: damage at a payload\'s end is caught too, and skip mode goes on', async () => {
+  await withWorkerDir(async (dir) => {
+    const f = await fixture(dir, 'tail.tfrecord', 12, 1 << 20, (1 << 20) + 4096, [3, 9], true);
+    let n = 0;
+    let error: unknown;
+    try {
+      for await (const r of readTFRecord(f.path)) assert.ok(equalBytes(r, f.payloads[n++]!), `record ${n - 1}`);
+    } catch (e) {
+      error = e;
+    }
+    assert.equal(n, 3);
+    assert.ok(error instanceof DataLossError, `a DataLossError, not ${String(error)}`);
+    assert.deepEqual([error.kind, error.recordIndex, error.offset], ['data_crc_mismatch', 3, f.offsets[3]]);
+    const skips: number[] = [];
+    const stream = readTFRecord(f.path, { onCorrupt: 'skip', onSkip: (info) => skips.push(info.recordIndex) });
+    const kept = f.payloads.filter((_, i) => i !== 3 && i !== 9);
+    let k = 0;
+    for await (const r of stream) assert.ok(equalBytes(r, kept[k++]!), `kept record ${k - 1}`);
+    assert.equal(k, kept.length);
+    assert.deepEqual(skips, [3, 9]);
+  });
+});
 
 test('an iterator left unfinished does not keep the process alive', async () => {
   await withWorkerDir(async (dir) => {

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { addressOf, asWasmBackend, f32, wasmMemory } from './heap.js';
+import { addressOf, asWasmBackend, f32, sizeOf, wasmMemory } from './heap.js';
 import { simdAdam } from './simd-adam.js';
 
 /**
- * Adam as one kernel per variable instead of ~20 (tfjs-core's Adam is mul/add/square/div/
- * sqrt chains plus a scalar tensor per constant; on our 46 small variables that was ~1,000
- * kernel launches per step). The arithmetic reproduces tfjs-core's op sequence exactly in
+ * Adam as ONE kernel launch for all variables (moments updated in place), instead of ~20 per
+ * variable (tfjs-core's Adam is mul/add/square/div/sqrt chains plus a scalar tensor per
+ * constant; on our 46 small variables that was ~1,000 kernel launches per step). Variables
+ * whose data another tensor shares get a kernel of their own with new outputs and assign(). The arithmetic reproduces tfjs-core's op sequence exactly in
  * float32 (Math.fround after every operation, constants rounded as tfjs's scalars are), so
  * the result equals stock Adam bit for bit, step after step — tested over many steps — except
  * that tiny weights and subnormal moments are flushed to zero (see flushTiny).
@@ -68,50 +69,91 @@ export function flushTiny(values: Float32Array, limit = FLT_MIN): void {
   }
 }
 
+/** Addresses and float counts of one variable's update: inputs value, m, v, g; outputs. */
+interface AdamOperands {
+  value: tf.TensorInfo;
+  m: tf.TensorInfo;
+  v: tf.TensorInfo;
+  g: tf.TensorInfo;
+  outValue: tf.TensorInfo;
+  outM: tf.TensorInfo;
+  outV: tf.TensorInfo;
+}
+
+/**
+ * Runs the update of one or more variables: SIMD over whole vectors, the JS reference over the
+ * tail (same bits), flushing as it stores. Outputs may alias their inputs (in-place update):
+ * every element is read before it is written.
+ */
+function runAdam(backend: unknown, list: AdamOperands[], accBeta1: tf.TensorInfo, accBeta2: tf.TensorInfo, a: AdamUpdateAttrs): void {
+  const wasm = asWasmBackend(backend);
+  const coefficients = wasm.makeOutput([40], 'float32');
+  try {
+    const c = f32(wasm, coefficients);
+    const acc1 = f32(wasm, accBeta1)[0]!;
+    const acc2 = f32(wasm, accBeta2)[0]!;
+    [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, 1 - acc1, 1 - acc2, a.epsilon, -a.learningRate, WEIGHT_FLUSH_LIMIT, FLT_MIN]
+      .forEach((v, k) => c.fill(v, 4 * k, 4 * k + 4));
+    const fn = simdAdam(wasmMemory(backend));
+    const cAddr = addressOf(backend, coefficients);
+    for (const o of list) {
+      const n = sizeOf(o.value.shape);
+      const vectors = Math.floor(n / 4);
+      if (vectors > 0) {
+        fn(
+          addressOf(backend, o.value), addressOf(backend, o.m), addressOf(backend, o.v), addressOf(backend, o.g),
+          addressOf(backend, o.outValue), addressOf(backend, o.outM), addressOf(backend, o.outV), vectors, cAddr,
+        );
+      }
+      if (vectors * 4 === n) continue;
+      const tail = (t: tf.TensorInfo): Float32Array => f32(wasm, t).subarray(vectors * 4);
+      const outs = [tail(o.outValue), tail(o.outM), tail(o.outV)];
+      adamUpdate(tail(o.value), tail(o.m), tail(o.v), tail(o.g), acc1, acc2, a, outs[0]!, outs[1]!, outs[2]!);
+      outs.forEach((t, k) => flushTiny(t, k === 0 ? WEIGHT_FLUSH_LIMIT : FLT_MIN));
+    }
+  } finally {
+    wasm.disposeData(coefficients.dataId, true);
+  }
+}
+
 export const adamUpdateConfig = (backendName: string): tf.KernelConfig => ({
   kernelName: ADAM_UPDATE,
   backendName,
   kernelFunc: ({ inputs, attrs, backend }) => {
     const wasm = asWasmBackend(backend);
     const { value, m, v, g, accBeta1, accBeta2 } = inputs as Record<string, tf.TensorInfo>;
-    const outValue = wasm.makeOutput([...value!.shape], 'float32');
-    const outM = wasm.makeOutput([...value!.shape], 'float32');
-    const outV = wasm.makeOutput([...value!.shape], 'float32');
-    const n = f32(wasm, value!).length;
-    const vectors = Math.floor(n / 4);
-    if (vectors > 0) {
-      const coefficients = wasm.makeOutput([40], 'float32');
-      try {
-        const a = attrs as unknown as AdamUpdateAttrs;
-        const c = f32(wasm, coefficients);
-        const acc1 = f32(wasm, accBeta1!)[0]!;
-        const acc2 = f32(wasm, accBeta2!)[0]!;
-        [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, 1 - acc1, 1 - acc2, a.epsilon, -a.learningRate, WEIGHT_FLUSH_LIMIT, FLT_MIN]
-          .forEach((v, k) => c.fill(v, 4 * k, 4 * k + 4));
-        simdAdam(wasmMemory(backend))(
-          addressOf(backend, value!), addressOf(backend, m!), addressOf(backend, v!), addressOf(backend, g!),
-          addressOf(backend, outValue), addressOf(backend, outM), addressOf(backend, outV), vectors, addressOf(backend, coefficients),
-        );
-      } finally {
-        wasm.disposeData(coefficients.dataId, true);
-      }
-      // The SIMD kernel flushes as it stores.
-      if (vectors * 4 === n) return [outValue, outM, outV];
-    }
-    // The JS reference does the whole tensor when it is short or has a tail (same bits).
-    adamUpdate(
-      f32(wasm, value!), f32(wasm, m!), f32(wasm, v!), f32(wasm, g!),
-      f32(wasm, accBeta1!)[0]!, f32(wasm, accBeta2!)[0]!, attrs as unknown as AdamUpdateAttrs,
-      f32(wasm, outValue), f32(wasm, outM), f32(wasm, outV),
-    );
-    return flushed(wasm, [outValue, outM, outV]);
+    const outs = [0, 1, 2].map(() => wasm.makeOutput([...value!.shape], 'float32'));
+    runAdam(backend, [{ value: value!, m: m!, v: v!, g: g!, outValue: outs[0]!, outM: outs[1]!, outV: outs[2]! }], accBeta1!, accBeta2!, attrs as unknown as AdamUpdateAttrs);
+    return outs;
   },
 });
 
-function flushed(wasm: ReturnType<typeof asWasmBackend>, outputs: tf.TensorInfo[]): tf.TensorInfo[] {
-  outputs.forEach((t, k) => flushTiny(f32(wasm, t), k === 0 ? WEIGHT_FLUSH_LIMIT : FLT_MIN));
-  return outputs;
-}
+/**
+ * Every variable's update in ONE launch (value, m, v and g of variable k are inputs value{k},
+ * m{k}, v{k}, g{k}). The moments are written over their own buffers: they are the optimizer's
+ * private state, and patchAdam checks through the backend's reference counts that no other
+ * tensor shares their data. The new values get fresh outputs (to assign): tfjs-wasm keys its
+ * cached XNNPACK operators (the packed weights of matMul and conv) by a weight's data id, so a
+ * weight must never change under the same id. Returns the new values in order.
+ */
+export const ADAM_UPDATE_IN_PLACE = 'RecordflowAdamUpdateInPlace';
+
+export const adamUpdateInPlaceConfig = (backendName: string): tf.KernelConfig => ({
+  kernelName: ADAM_UPDATE_IN_PLACE,
+  backendName,
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const wasm = asWasmBackend(backend);
+    const t = inputs as Record<string, tf.TensorInfo>;
+    const a = attrs as unknown as AdamUpdateAttrs & { count: number };
+    const list: AdamOperands[] = [];
+    for (let k = 0; k < a.count; k++) {
+      const [value, m, v, g] = [t[`value${k}`]!, t[`m${k}`]!, t[`v${k}`]!, t[`g${k}`]!];
+      list.push({ value, m, v, g, outValue: wasm.makeOutput([...value.shape], 'float32'), outM: m, outV: v });
+    }
+    runAdam(backend, list, t['accBeta1']!, t['accBeta2']!, a);
+    return list.map((o) => o.outValue);
+  },
+});
 
 interface NamedVariable {
   originalName: string;
@@ -132,6 +174,12 @@ type Gradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 
 const PATCHED = Symbol.for('recordflow.adamPatched');
 
+/** True when no other tensor shares these tensors' data (so updating it in place is safe). */
+function soleOwner(tensors: tf.Tensor[]): boolean {
+  const backend = tf.backend() as unknown as { refCount?(dataId: object): number };
+  return typeof backend.refCount === 'function' && tensors.every((t) => backend.refCount!(t.dataId) === 1);
+}
+
 /**
  * Routes tf.train.adam's applyGradients through ADAM_UPDATE while `isActive()`; otherwise
  * (and for subclasses overriding applyGradients) the stock method runs. The moment
@@ -148,6 +196,8 @@ export function patchAdam(isActive: () => boolean): void {
     const names = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     const attrs: AdamUpdateAttrs = { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate };
     tf.tidy(() => {
+      const inPlace: Record<string, tf.Tensor> = {};
+      const updated: tf.Variable[] = [];
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name]!;
         if (this.accumulatedFirstMoment[i] == null) {
@@ -160,6 +210,12 @@ export function patchAdam(isActive: () => boolean): void {
         if (gradient == null) return;
         const m = this.accumulatedFirstMoment[i]!.variable;
         const v = this.accumulatedSecondMoment[i]!.variable;
+        if (value.dtype === 'float32' && gradient.dtype === 'float32' && soleOwner([m, v])) {
+          const k = updated.length;
+          Object.assign(inPlace, { [`value${k}`]: value, [`m${k}`]: m, [`v${k}`]: v, [`g${k}`]: gradient });
+          updated.push(value);
+          return;
+        }
         const [newValue, newM, newV] = tf.engine().runKernel(
           ADAM_UPDATE,
           { value, m, v, g: gradient, accBeta1: this.accBeta1, accBeta2: this.accBeta2 } as unknown as tf.NamedTensorMap,
@@ -169,6 +225,14 @@ export function patchAdam(isActive: () => boolean): void {
         v.assign(newV!);
         value.assign(newValue!);
       });
+      if (updated.length > 0) {
+        const values = tf.engine().runKernel(
+          ADAM_UPDATE_IN_PLACE,
+          { ...inPlace, accBeta1: this.accBeta1, accBeta2: this.accBeta2 } as unknown as tf.NamedTensorMap,
+          { ...attrs, count: updated.length } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+        updated.forEach((variable, k) => variable.assign(values[k]!));
+      }
       this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
       this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
     });

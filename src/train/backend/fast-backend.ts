@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { adamUpdateConfig, patchAdam } from './adam.js';
+import { adamUpdateConfig, adamUpdateInPlaceConfig, patchAdam } from './adam.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig, batchNormTrainGradient } from './batch-norm.js';
 import { patchBatchNormalization } from './batch-norm-layer.js';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
@@ -28,7 +28,7 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *     Conv2DTranspose forward = SIMD scatter (simd-backprop-input.ts)
  *   - batch norm in training: one forward + one backward SIMD kernel, moving statistics
  *     included, via a patched BatchNormalization.call (batch-norm*.ts)
- *   - Adam: one float32-exact SIMD kernel per variable (adam.ts, simd-adam.ts)
+ *   - Adam: one float32-exact SIMD kernel launch for all variables, in place (adam.ts, simd-adam.ts)
  *   - ReLU gradient: one masked kernel (relu-grad.ts)
  *   - SeededDropout forward and gradient: one hashed-mask kernel (seeded-dropout-kernel.ts)
  *   - L2 weight penalty and its gradient: one kernel each, via a patched L1L2.apply (l2-penalty.ts)
@@ -56,6 +56,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     batchNormTrainConfig(backendName),
     batchNormTrainGradConfig(backendName),
     adamUpdateConfig(backendName),
+    adamUpdateInPlaceConfig(backendName),
     identityConfig(backendName, stock(tf.Identity)),
     castConfig(backendName, stock(tf.Cast)),
     sliceConfig(backendName, stock(tf.Slice)),

@@ -15,7 +15,7 @@ export const STOCK_TRAINING_KERNELS: readonly string[] = [
 /** The fast path swaps batch norm and Adam for recordflow's fused kernels. */
 export const FAST_TRAINING_KERNELS: readonly string[] = [
   'Add', 'BatchMatMul', 'Cast', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Floor', 'FusedConv2D',
-  'Identity', 'Mean', 'Multiply', 'PadV2', 'RealDiv', 'RecordflowAdamUpdate', 'RecordflowBatchNormTrain',
+  'Identity', 'Mean', 'Multiply', 'PadV2', 'RealDiv', 'RecordflowAdamUpdate', 'RecordflowAdamUpdateInPlace', 'RecordflowBatchNormTrain',
   'RecordflowBatchNormTrainGrad', 'RecordflowL2Penalty', 'RecordflowL2PenaltyGrad', 'RecordflowReluGrad', 'RecordflowSeededDropout', 'Relu', 'Reshape', 'Sigmoid', 'Slice', 'Step', 'Sub', 'Sum', 'ZerosLike',
   '_FusedMatMul',
   // Stock Adam and batch norm still run on this backend outside the patched paths.

@@ -50,6 +50,39 @@ describe('fast-backend kernels that cut launches and copies', () => {
     assert.deepEqual(info.kernels.map((k) => k.name), ['RecordflowL2Penalty', 'RecordflowL2PenaltyGrad']);
   });
 
+  it("a model's L2 penalties (calculateLosses) take one launch, their gradients one; other regularizers stay stock", async () => {
+    const build = () => {
+      const input = tf.input({ shape: [6, 7, 2] });
+      const conv = (filters: number, regularizer: ReturnType<typeof tf.regularizers.l2>, seed: number) =>
+        tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', kernelRegularizer: regularizer, kernelInitializer: tf.initializers.glorotUniform({ seed }) });
+      let x = conv(3, tf.regularizers.l2({ l2: 1e-3 }), 1).apply(input) as tf.SymbolicTensor;
+      x = conv(4, tf.regularizers.l1l2({ l1: 1e-2, l2: 1e-3 }), 2).apply(x) as tf.SymbolicTensor;
+      x = conv(2, tf.regularizers.l2({ l2: 5e-2 }), 3).apply(x) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: x });
+    };
+    const run = async () => {
+      const model = build();
+      const calc = () => (model as unknown as { calculateLosses(): tf.Scalar[] }).calculateLosses();
+      let kernels: string[] = [];
+      let out: Float32Array[] = [];
+      const info = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(() => tf.addN(calc()) as tf.Scalar);
+        const kernelGrads = model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name]).filter((g) => g !== undefined);
+        assert.equal(kernelGrads.length, 3, 'a gradient for each conv kernel');
+        out = [value, ...kernelGrads].map((t) => t.dataSync() as Float32Array);
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      kernels = info.kernels.map((k) => k.name);
+      model.dispose();
+      return { out, kernels };
+    };
+    const expected = await on('cpu', run);
+    const actual = await on(FAST_BACKEND, run);
+    expected.out.forEach((e, k) => assertClose(actual.out[k]!, e, 1e-6, `output ${k}`));
+    const count = (name: string) => actual.kernels.filter((k) => k === name).length;
+    assert.deepEqual([count('RecordflowL2Penalties'), count('RecordflowL2PenaltiesGrad'), count('RecordflowL2Penalty')], [1, 1, 0]);
+  });
+
   it('tensors saved for the backward pass share data: no Identity launches, same gradients, no leaks', async () => {
     const x = random(2 * 9 * 11 * 4, 180);
     const w = random(3 * 3 * 4 * 3, 181);

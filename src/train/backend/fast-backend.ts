@@ -8,7 +8,7 @@ import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
 import { convForwardConfigs } from './conv-forward.js';
 import { batchMatMulConfig } from './matmul.js';
 import { wasmMemory } from './heap.js';
-import { l2PenaltyConfigs, l2PenaltyGradient, patchL2Regularizer } from './l2-penalty.js';
+import { l2PenaltiesGradient, l2PenaltyConfigs, l2PenaltyGradient, patchL2Regularizer } from './l2-penalty.js';
 import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-kernel.js';
@@ -31,7 +31,8 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *   - Adam: one float32-exact SIMD kernel launch for all variables, in place (adam.ts, simd-adam.ts)
  *   - ReLU gradient: one masked kernel (relu-grad.ts)
  *   - SeededDropout forward and gradient: one hashed-mask kernel (seeded-dropout-kernel.ts)
- *   - L2 weight penalty and its gradient: one kernel each, via a patched L1L2.apply (l2-penalty.ts)
+ *   - L2 weight penalties and their gradients: one kernel each for the whole model, via a
+ *     patched L1L2.apply and LayersModel.calculateLosses (l2-penalty.ts)
  *   - an upsampling Conv2DTranspose followed by a 'same' Conv2D: their four weight gradients
  *     from one small correlation of dy with the layer input (upsample-conv.ts)
  *   - Identity/same-dtype Cast share data; saved-for-backward tensors (kernel and customGrad
@@ -109,6 +110,7 @@ export async function registerFastBackend(): Promise<boolean> {
   tf.registerGradient(batchNormTrainGradient);
   tf.registerGradient(seededDropoutGradient);
   tf.registerGradient(l2PenaltyGradient);
+  tf.registerGradient(l2PenaltiesGradient);
   patchBatchNormalization(() => tf.getBackend() === FAST_BACKEND);
   patchAdam(() => tf.getBackend() === FAST_BACKEND);
   patchL2Regularizer(() => tf.getBackend() === FAST_BACKEND);

@@ -12,12 +12,40 @@ import { asWasmBackend, f32 } from './heap.js';
  */
 export const L2_PENALTY = 'RecordflowL2Penalty';
 export const L2_PENALTY_GRAD = 'RecordflowL2PenaltyGrad';
+/**
+ * All of a model's L2 penalties in one launch (inputs: the weights, attrs l2s) and their
+ * gradients in one: tfjs-layers adds each layer's penalty to the loss separately, and each
+ * of those adds costs a launch and two Reshapes in the backward pass (~45 launches a step).
+ */
+export const L2_PENALTIES = 'RecordflowL2Penalties';
+export const L2_PENALTIES_GRAD = 'RecordflowL2PenaltiesGrad';
 
 interface L2Attrs {
   l2: number;
 }
+interface L2sAttrs {
+  l2s: number[];
+}
 
 const fr = Math.fround;
+
+/** l2 · Σ w² with stock's per-element float32 arithmetic, summed in float64. */
+function penalty(w: Float32Array, l2: number): number {
+  const f = fr(l2);
+  let sum = 0;
+  for (let i = 0; i < w.length; i++) sum += fr(fr(w[i]! * w[i]!) * f);
+  return sum;
+}
+
+/** dx = (dy · l2) · 2w, as L1L2's gradient computes it. */
+function penaltyGradient(dy: number, w: Float32Array, l2: number, dx: Float32Array): void {
+  const scale = fr(dy * fr(l2));
+  for (let i = 0; i < w.length; i++) dx[i] = scale * (2 * w[i]!);
+}
+
+/** L2_PENALTIES takes its weights as an array (like AddN, so the gradient saves them all); its gradient kernel as x0, x1, ... and dy. */
+const inputsOf = (inputs: tf.NamedTensorInfoMap, n: number, key = (k: number) => `x${k}`): tf.TensorInfo[] =>
+  Array.from({ length: n }, (_, k) => inputs[key(k)]!);
 
 export const l2PenaltyConfigs = (backendName: string): tf.KernelConfig[] => [
   {
@@ -26,12 +54,8 @@ export const l2PenaltyConfigs = (backendName: string): tf.KernelConfig[] => [
     kernelFunc: ({ inputs, attrs, backend }) => {
       const wasm = asWasmBackend(backend);
       const { x } = inputs as { x: tf.TensorInfo };
-      const l2 = fr((attrs as unknown as L2Attrs).l2);
       const out = wasm.makeOutput([], 'float32');
-      const w = f32(wasm, x);
-      let sum = 0;
-      for (let i = 0; i < w.length; i++) sum += fr(fr(w[i]! * w[i]!) * l2);
-      f32(wasm, out)[0] = sum;
+      f32(wasm, out)[0] = penalty(f32(wasm, x), (attrs as unknown as L2Attrs).l2);
       return out;
     },
   },
@@ -42,11 +66,35 @@ export const l2PenaltyConfigs = (backendName: string): tf.KernelConfig[] => [
       const wasm = asWasmBackend(backend);
       const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
       const out = wasm.makeOutput([...x.shape], 'float32');
-      const scale = fr(f32(wasm, dy)[0]! * fr((attrs as unknown as L2Attrs).l2));
-      const w = f32(wasm, x);
-      const dx = f32(wasm, out);
-      for (let i = 0; i < w.length; i++) dx[i] = scale * (2 * w[i]!);
+      penaltyGradient(f32(wasm, dy)[0]!, f32(wasm, x), (attrs as unknown as L2Attrs).l2, f32(wasm, out));
       return out;
+    },
+  },
+  {
+    // The penalties are added in float32 one after the other, as the layers' adds did.
+    kernelName: L2_PENALTIES,
+    backendName,
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const wasm = asWasmBackend(backend);
+      const { l2s } = attrs as unknown as L2sAttrs;
+      const out = wasm.makeOutput([], 'float32');
+      let total = 0;
+      inputsOf(inputs, l2s.length, String).forEach((x, k) => (total = fr(total + fr(penalty(f32(wasm, x), l2s[k]!)))));
+      f32(wasm, out)[0] = total;
+      return out;
+    },
+  },
+  {
+    kernelName: L2_PENALTIES_GRAD,
+    backendName,
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const wasm = asWasmBackend(backend);
+      const { l2s } = attrs as unknown as L2sAttrs;
+      const xs = inputsOf(inputs, l2s.length);
+      const outs = xs.map((x) => wasm.makeOutput([...x.shape], 'float32'));
+      const dy = f32(wasm, inputs['dy']!)[0]!;
+      xs.forEach((x, k) => penaltyGradient(dy, f32(wasm, x), l2s[k]!, f32(wasm, outs[k]!)));
+      return outs;
     },
   },
 ];
@@ -59,6 +107,20 @@ export const l2PenaltyGradient: tf.GradConfig = {
   }),
 };
 
+/** One gradient launch gives every weight its penalty gradient. */
+export const l2PenaltiesGradient: tf.GradConfig = {
+  kernelName: L2_PENALTIES,
+  saveAllInputs: true,
+  gradFunc: (dy, saved, attrs) => {
+    const inputs: tf.NamedTensorMap = { dy: dy as tf.Tensor };
+    saved.forEach((x, k) => (inputs[`x${k}`] = x));
+    const grads = tf.engine().runKernel(L2_PENALTIES_GRAD, inputs, attrs as tf.NamedAttrMap) as tf.Tensor[];
+    const out: Record<string, () => tf.Tensor> = {};
+    grads.forEach((g, k) => (out[k] = () => g));
+    return out;
+  },
+};
+
 interface L1L2Like {
   l1: number;
   l2: number;
@@ -67,14 +129,49 @@ interface L1L2Like {
 
 const PATCHED = Symbol.for('recordflow.l2PenaltyPatched');
 
-/** Routes tf.regularizers.l2(...).apply through L2_PENALTY while `isActive()`. */
+/** Weights whose penalties a patched calculateLosses is gathering (null: not gathering). */
+let gathered: { x: tf.Tensor; l2: number }[] | null = null;
+/** What a gathered apply() hands back; calculateLosses removes it before anyone sees it. */
+let placeholder: tf.Scalar | null = null;
+
+/**
+ * Routes tf.regularizers.l2(...).apply through L2_PENALTY while `isActive()`, and makes a
+ * LayersModel's calculateLosses (the regularization terms tfjs-layers and our trainer add to
+ * the loss) return all pure-L2 penalties as ONE L2_PENALTIES tensor: while the stock method
+ * runs, each such apply() records its weight instead of launching a kernel.
+ */
 export function patchL2Regularizer(isActive: () => boolean): void {
   const proto = Object.getPrototypeOf(tf.regularizers.l2({ l2: 1 })) as L1L2Like & { [PATCHED]?: boolean };
   if (proto[PATCHED]) return;
   const original = proto.apply;
   proto.apply = function (this: L1L2Like, x: tf.Tensor): tf.Scalar {
     if (!isActive() || this.l1 !== 0 || this.l2 === 0 || x.dtype !== 'float32') return original.call(this, x);
+    if (gathered !== null) {
+      gathered.push({ x, l2: this.l2 });
+      placeholder ??= tf.keep(tf.scalar(0));
+      return placeholder;
+    }
     return tf.engine().runKernel(L2_PENALTY, { x }, { l2: this.l2 } as unknown as tf.NamedAttrMap) as tf.Scalar;
+  };
+  const model = tf.LayersModel.prototype as unknown as { calculateLosses(): tf.Scalar[] };
+  const calculateLosses = model.calculateLosses;
+  model.calculateLosses = function (this: unknown): tf.Scalar[] {
+    // Nested models gather into the outermost call.
+    if (!isActive() || gathered !== null) return calculateLosses.call(this);
+    gathered = [];
+    let losses: tf.Scalar[];
+    let weights: { x: tf.Tensor; l2: number }[];
+    try {
+      losses = calculateLosses.call(this);
+    } finally {
+      weights = gathered;
+      gathered = null;
+    }
+    const others = losses.filter((l) => l !== placeholder);
+    if (weights.length === 0) return others;
+    const inputs = weights.map((w) => w.x) as unknown as tf.NamedTensorMap;
+    const total = tf.engine().runKernel(L2_PENALTIES, inputs, { l2s: weights.map((w) => w.l2) } as unknown as tf.NamedAttrMap) as tf.Scalar;
+    return [total, ...others];
   };
   proto[PATCHED] = true;
 }

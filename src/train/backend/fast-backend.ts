@@ -8,7 +8,7 @@ import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
 import { convForwardConfigs } from './conv-forward.js';
 import { batchMatMulConfig } from './matmul.js';
 import { wasmMemory } from './heap.js';
-import { l2PenaltiesGradient, l2PenaltyConfigs, l2PenaltyGradient, patchL2Regularizer } from './l2-penalty.js';
+import { l2PenaltiesGradient, l2PenaltyConfigs, patchL2Regularizer } from './l2-penalty.js';
 import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-kernel.js';
@@ -109,7 +109,6 @@ export async function registerFastBackend(): Promise<boolean> {
   for (const config of fastKernelConfigs(FAST_BACKEND)) register(config);
   tf.registerGradient(batchNormTrainGradient);
   tf.registerGradient(seededDropoutGradient);
-  tf.registerGradient(l2PenaltyGradient);
   tf.registerGradient(l2PenaltiesGradient);
   patchBatchNormalization(() => tf.getBackend() === FAST_BACKEND);
   patchAdam(() => tf.getBackend() === FAST_BACKEND);

@@ -2,27 +2,21 @@ import * as tf from '@tensorflow/tfjs';
 import { asWasmBackend, f32 } from './heap.js';
 
 /**
- * The L2 weight penalty l2 · Σ w² as one kernel, and its gradient dw = (dy · l2) · 2w as one.
- * tfjs-layers' L1L2.apply builds it from zeros/square/mul/sum/add/reshape, and the tape turns
- * that into ~14 kernel launches per regularized weight and step (140 for the BackBone's ten
- * convolutions), each costing far more engine bookkeeping than arithmetic on 27–162 floats.
- * Per element the arithmetic is stock's (float32 square, times float32 l2); the sum runs in
- * float64, so the penalty can differ from stock's float32 sum in the last bit.
- * Only pure-L2 regularizers on float32 weights, and only while `isActive()`.
- */
-export const L2_PENALTY = 'RecordflowL2Penalty';
-export const L2_PENALTY_GRAD = 'RecordflowL2PenaltyGrad';
-/**
- * All of a model's L2 penalties in one launch (inputs: the weights, attrs l2s) and their
- * gradients in one: tfjs-layers adds each layer's penalty to the loss separately, and each
- * of those adds costs a launch and two Reshapes in the backward pass (~45 launches a step).
+ * L2 weight penalties Σ_k l2_k · Σ w_k² as one kernel (inputs: the weights, attrs l2s), and
+ * their gradients dw_k = (dy · l2_k) · 2w_k as one. tfjs-layers' L1L2.apply builds each
+ * penalty from zeros/square/mul/sum/add/reshape, and the tape turns that into ~14 kernel
+ * launches per regularized weight and step, each costing far more engine bookkeeping than
+ * arithmetic on 27–162 floats; and it adds each layer's penalty to the loss separately, each
+ * add costing a launch and two Reshapes in the backward pass. A model's calculateLosses
+ * gathers all its pure-L2 weights into one launch.
+ * Per element the arithmetic is stock's (float32 square, times float32 l2); each weight's sum
+ * runs in float64, so a penalty can differ from stock's float32 sum in the last bit; the
+ * penalties are then added in float32. Only pure-L2 regularizers on float32 weights, and only
+ * while `isActive()`.
  */
 export const L2_PENALTIES = 'RecordflowL2Penalties';
 export const L2_PENALTIES_GRAD = 'RecordflowL2PenaltiesGrad';
 
-interface L2Attrs {
-  l2: number;
-}
 interface L2sAttrs {
   l2s: number[];
 }
@@ -48,28 +42,6 @@ const inputsOf = (inputs: tf.NamedTensorInfoMap, n: number, key = (k: number) =>
   Array.from({ length: n }, (_, k) => inputs[key(k)]!);
 
 export const l2PenaltyConfigs = (backendName: string): tf.KernelConfig[] => [
-  {
-    kernelName: L2_PENALTY,
-    backendName,
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const wasm = asWasmBackend(backend);
-      const { x } = inputs as { x: tf.TensorInfo };
-      const out = wasm.makeOutput([], 'float32');
-      f32(wasm, out)[0] = penalty(f32(wasm, x), (attrs as unknown as L2Attrs).l2);
-      return out;
-    },
-  },
-  {
-    kernelName: L2_PENALTY_GRAD,
-    backendName,
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const wasm = asWasmBackend(backend);
-      const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
-      const out = wasm.makeOutput([...x.shape], 'float32');
-      penaltyGradient(f32(wasm, dy)[0]!, f32(wasm, x), (attrs as unknown as L2Attrs).l2, f32(wasm, out));
-      return out;
-    },
-  },
   {
     // The penalties are added in float32 one after the other, as the layers' adds did.
     kernelName: L2_PENALTIES,
@@ -99,14 +71,6 @@ export const l2PenaltyConfigs = (backendName: string): tf.KernelConfig[] => [
   },
 ];
 
-export const l2PenaltyGradient: tf.GradConfig = {
-  kernelName: L2_PENALTY,
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved, attrs) => ({
-    x: () => tf.engine().runKernel(L2_PENALTY_GRAD, { dy: dy as tf.Tensor, x: saved[0]! }, attrs as tf.NamedAttrMap) as tf.Tensor,
-  }),
-};
-
 /** One gradient launch gives every weight its penalty gradient. */
 export const l2PenaltiesGradient: tf.GradConfig = {
   kernelName: L2_PENALTIES,
@@ -129,13 +93,19 @@ interface L1L2Like {
 
 const PATCHED = Symbol.for('recordflow.l2PenaltyPatched');
 
+/** Σ l2·Σw² over the weights, one launch. */
+function penalties(weights: { x: tf.Tensor; l2: number }[]): tf.Scalar {
+  const inputs = weights.map((w) => w.x) as unknown as tf.NamedTensorMap;
+  return tf.engine().runKernel(L2_PENALTIES, inputs, { l2s: weights.map((w) => w.l2) } as unknown as tf.NamedAttrMap) as tf.Scalar;
+}
+
 /** Weights whose penalties a patched calculateLosses is gathering (null: not gathering). */
 let gathered: { x: tf.Tensor; l2: number }[] | null = null;
 /** What a gathered apply() hands back; calculateLosses removes it before anyone sees it. */
 let placeholder: tf.Scalar | null = null;
 
 /**
- * Routes tf.regularizers.l2(...).apply through L2_PENALTY while `isActive()`, and makes a
+ * Routes tf.regularizers.l2(...).apply through L2_PENALTIES while `isActive()`, and makes a
  * LayersModel's calculateLosses (the regularization terms tfjs-layers and our trainer add to
  * the loss) return all pure-L2 penalties as ONE L2_PENALTIES tensor: while the stock method
  * runs, each such apply() records its weight instead of launching a kernel.
@@ -151,7 +121,7 @@ export function patchL2Regularizer(isActive: () => boolean): void {
       placeholder ??= tf.keep(tf.scalar(0));
       return placeholder;
     }
-    return tf.engine().runKernel(L2_PENALTY, { x }, { l2: this.l2 } as unknown as tf.NamedAttrMap) as tf.Scalar;
+    return penalties([{ x, l2: this.l2 }]);
   };
   const model = tf.LayersModel.prototype as unknown as { calculateLosses(): tf.Scalar[] };
   const calculateLosses = model.calculateLosses;
@@ -169,9 +139,7 @@ export function patchL2Regularizer(isActive: () => boolean): void {
     }
     const others = losses.filter((l) => l !== placeholder);
     if (weights.length === 0) return others;
-    const inputs = weights.map((w) => w.x) as unknown as tf.NamedTensorMap;
-    const total = tf.engine().runKernel(L2_PENALTIES, inputs, { l2s: weights.map((w) => w.l2) } as unknown as tf.NamedAttrMap) as tf.Scalar;
-    return [total, ...others];
+    return [penalties(weights), ...others];
   };
   proto[PATCHED] = true;
 }

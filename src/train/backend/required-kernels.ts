@@ -16,7 +16,7 @@ export const STOCK_TRAINING_KERNELS: readonly string[] = [
 export const FAST_TRAINING_KERNELS: readonly string[] = [
   'Add', 'BatchMatMul', 'Cast', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Floor', 'FusedConv2D',
   'Identity', 'Mean', 'Multiply', 'PadV2', 'RealDiv', 'RecordflowAdamUpdate', 'RecordflowAdamUpdateInPlace', 'RecordflowBatchNormTrain',
-  'RecordflowBatchNormTrainGrad', 'RecordflowL2Penalty', 'RecordflowL2PenaltyGrad', 'RecordflowL2Penalties',
+  'RecordflowBatchNormTrainGrad', 'RecordflowL2Penalties',
   'RecordflowL2PenaltiesGrad', 'RecordflowReluGrad', 'RecordflowSeededDropout', 'Relu', 'Reshape', 'Sigmoid', 'Slice', 'Step',
   'Sub', 'Sum', 'ZerosLike',
   '_FusedMatMul',

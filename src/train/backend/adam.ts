@@ -80,6 +80,10 @@ interface AdamOperands {
   outV: tf.TensorInfo;
 }
 
+function tail(wasm: ReturnType<typeof asWasmBackend>, t: tf.TensorInfo, from: number): Float32Array {
+  return f32(wasm, t).subarray(from);
+}
+
 /**
  * Runs the update of one or more variables: SIMD over whole vectors, the JS reference over the
  * tail (same bits), flushing as it stores. Outputs may alias their inputs (in-place update):
@@ -106,9 +110,9 @@ function runAdam(backend: unknown, list: AdamOperands[], accBeta1: tf.TensorInfo
         );
       }
       if (vectors * 4 === n) continue;
-      const tail = (t: tf.TensorInfo): Float32Array => f32(wasm, t).subarray(vectors * 4);
-      const outs = [tail(o.outValue), tail(o.outM), tail(o.outV)];
-      adamUpdate(tail(o.value), tail(o.m), tail(o.v), tail(o.g), acc1, acc2, a, outs[0]!, outs[1]!, outs[2]!);
+      const from = vectors * 4;
+      const outs = [tail(wasm, o.outValue, from), tail(wasm, o.outM, from), tail(wasm, o.outV, from)];
+      adamUpdate(tail(wasm, o.value, from), tail(wasm, o.m, from), tail(wasm, o.v, from), tail(wasm, o.g, from), acc1, acc2, a, outs[0]!, outs[1]!, outs[2]!);
       outs.forEach((t, k) => flushTiny(t, k === 0 ? WEIGHT_FLUSH_LIMIT : FLT_MIN));
     }
   } finally {
@@ -129,12 +133,13 @@ export const adamUpdateConfig = (backendName: string): tf.KernelConfig => ({
 });
 
 /**
- * Every variable's update in ONE launch (value, m, v and g of variable k are inputs value{k},
- * m{k}, v{k}, g{k}). The moments are written over their own buffers: they are the optimizer's
- * private state, and patchAdam checks through the backend's reference counts that no other
- * tensor shares their data. The new values get fresh outputs (to assign): tfjs-wasm keys its
- * cached XNNPACK operators (the packed weights of matMul and conv) by a weight's data id, so a
- * weight must never change under the same id. Returns the new values in order.
+ * Every variable's update in ONE launch. Inputs are an array (as AddN's): value, m, v, g of
+ * each variable in turn, then accBeta1 and accBeta2. The moments are written over their own
+ * buffers: they are the optimizer's private state, and patchAdam checks through the backend's
+ * reference counts that no other tensor shares their data. The new values get fresh outputs
+ * (to assign): tfjs-wasm keys its cached XNNPACK operators (the packed weights of matMul and
+ * conv) by a weight's data id, so a weight must never change under the same id. Returns the
+ * new values in order.
  */
 export const ADAM_UPDATE_IN_PLACE = 'RecordflowAdamUpdateInPlace';
 
@@ -143,14 +148,14 @@ export const adamUpdateInPlaceConfig = (backendName: string): tf.KernelConfig =>
   backendName,
   kernelFunc: ({ inputs, attrs, backend }) => {
     const wasm = asWasmBackend(backend);
-    const t = inputs as Record<string, tf.TensorInfo>;
-    const a = attrs as unknown as AdamUpdateAttrs & { count: number };
+    const t = inputs as unknown as tf.TensorInfo[];
+    const count = (t.length - 2) / 4;
     const list: AdamOperands[] = [];
-    for (let k = 0; k < a.count; k++) {
-      const [value, m, v, g] = [t[`value${k}`]!, t[`m${k}`]!, t[`v${k}`]!, t[`g${k}`]!];
-      list.push({ value, m, v, g, outValue: wasm.makeOutput([...value.shape], 'float32'), outM: m, outV: v });
+    for (let k = 0; k < count; k++) {
+      const [value, m, v, g] = [t[4 * k]!, t[4 * k + 1]!, t[4 * k + 2]!, t[4 * k + 3]!];
+      list.push({ value, m, v, g, outValue: wasm.makeOutput(value.shape as number[], 'float32'), outM: m, outV: v });
     }
-    runAdam(backend, list, t['accBeta1']!, t['accBeta2']!, a);
+    runAdam(backend, list, t[4 * count]!, t[4 * count + 1]!, attrs as unknown as AdamUpdateAttrs);
     return list.map((o) => o.outValue);
   },
 });
@@ -174,12 +179,6 @@ type Gradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 
 const PATCHED = Symbol.for('recordflow.adamPatched');
 
-/** True when no other tensor shares these tensors' data (so updating it in place is safe). */
-function soleOwner(tensors: tf.Tensor[]): boolean {
-  const backend = tf.backend() as unknown as { refCount?(dataId: object): number };
-  return typeof backend.refCount === 'function' && tensors.every((t) => backend.refCount!(t.dataId) === 1);
-}
-
 /**
  * Routes tf.train.adam's applyGradients through ADAM_UPDATE while `isActive()`; otherwise
  * (and for subclasses overriding applyGradients) the stock method runs. The moment
@@ -195,10 +194,14 @@ export function patchAdam(isActive: () => boolean): void {
     const list = Array.isArray(variableGradients);
     const names = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     const attrs: AdamUpdateAttrs = { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate };
+    const backend = tf.backend() as unknown as { refCount?(dataId: object): number };
+    // Shared data (another handle on it) must not be written in place.
+    const unshared = (t: tf.Tensor): boolean => typeof backend.refCount === 'function' && backend.refCount(t.dataId) === 1;
     tf.tidy(() => {
-      const inPlace: Record<string, tf.Tensor> = {};
+      const inPlace: tf.Tensor[] = [];
       const updated: tf.Variable[] = [];
-      names.forEach((name, i) => {
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
         const value = tf.engine().registeredVariables[name]!;
         if (this.accumulatedFirstMoment[i] == null) {
           this.accumulatedFirstMoment[i] = { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
@@ -207,14 +210,13 @@ export function patchAdam(isActive: () => boolean): void {
           this.accumulatedSecondMoment[i] = { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         }
         const gradient = list ? variableGradients[i]!.tensor : variableGradients[name];
-        if (gradient == null) return;
+        if (gradient == null) continue;
         const m = this.accumulatedFirstMoment[i]!.variable;
         const v = this.accumulatedSecondMoment[i]!.variable;
-        if (value.dtype === 'float32' && gradient.dtype === 'float32' && soleOwner([m, v])) {
-          const k = updated.length;
-          Object.assign(inPlace, { [`value${k}`]: value, [`m${k}`]: m, [`v${k}`]: v, [`g${k}`]: gradient });
+        if (value.dtype === 'float32' && gradient.dtype === 'float32' && unshared(m) && unshared(v)) {
+          inPlace.push(value, m, v, gradient);
           updated.push(value);
-          return;
+          continue;
         }
         const [newValue, newM, newV] = tf.engine().runKernel(
           ADAM_UPDATE,
@@ -224,14 +226,11 @@ export function patchAdam(isActive: () => boolean): void {
         m.assign(newM!);
         v.assign(newV!);
         value.assign(newValue!);
-      });
+      }
       if (updated.length > 0) {
-        const values = tf.engine().runKernel(
-          ADAM_UPDATE_IN_PLACE,
-          { ...inPlace, accBeta1: this.accBeta1, accBeta2: this.accBeta2 } as unknown as tf.NamedTensorMap,
-          { ...attrs, count: updated.length } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
-        updated.forEach((variable, k) => variable.assign(values[k]!));
+        inPlace.push(this.accBeta1, this.accBeta2);
+        const values = tf.engine().runKernel(ADAM_UPDATE_IN_PLACE, inPlace as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        for (let k = 0; k < updated.length; k++) updated[k]!.assign(values[k]!);
       }
       this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
       this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));

@@ -13,6 +13,7 @@ import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-kernel.js';
 import { patchUpsampleConv } from './upsample-conv.js';
+import { upsampleConvForwardConfig } from './upsample-conv-forward.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
 /**
@@ -33,8 +34,9 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *   - SeededDropout forward and gradient: one hashed-mask kernel (seeded-dropout-kernel.ts)
  *   - L2 weight penalties and their gradients: one kernel each for the whole model, via a
  *     patched L1L2.apply and LayersModel.calculateLosses (l2-penalty.ts)
- *   - an upsampling Conv2DTranspose followed by a 'same' Conv2D: their four weight gradients
- *     from one small correlation of dy with the layer input (upsample-conv.ts)
+ *   - an upsampling Conv2DTranspose followed by a 'same' Conv2D: the conv's output computed from
+ *     the small input, the four weight gradients from one small correlation of dy with it
+ *     (upsample-conv*.ts)
  *   - Identity/same-dtype Cast share data; saved-for-backward tensors (kernel and customGrad
  *     saves) skip the Identity launch (engine-saves.ts); Slice/Pad by row copies; per-channel Sum and broadcast
  *     Add/Sub/Mul through the SIMD channel kernels (data-movement.ts)
@@ -69,6 +71,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     reluGradConfig(backendName),
     seededDropoutConfig(backendName),
     ...l2PenaltyConfigs(backendName),
+    upsampleConvForwardConfig(backendName),
   ];
 }
 

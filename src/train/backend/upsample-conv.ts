@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { UPSAMPLE_CONV_FORWARD, upsampleConvForwardSupported } from './upsample-conv-forward.js';
 
 /**
  * The BackBone's first two layers, an upsampling Conv2DTranspose whose kernel equals its
@@ -19,8 +20,9 @@ import * as tf from '@tensorflow/tfjs';
  *   dW[kh, kw, c, co] = Σ_{a,b,ci} Wt[a, b, c, ci] · T[r, s', co, ci] + bt[c] · O[kh, kw, co]
  *   db[co]           = O[P, P, co]  (= Σ dy)
  * (Wt: the transposed conv's kernel [sH, sW, C, Ci], bt its bias; W, b: the conv's.) The
- * forward pass is unchanged (the layers' own kernels). x itself gets no gradient, so the
- * pair is only fused when x comes straight from an input layer.
+ * forward pass computes y from x too (upsample-conv-forward.ts); the transposed conv layer still
+ * produces u, which nothing then reads. x itself gets no gradient, so the pair is only fused
+ * when x comes straight from an input layer.
  */
 export interface UpsampleConvShape {
   /** Upsampling factor = the transposed conv's kernel size, per axis. */
@@ -110,17 +112,17 @@ function appendOnes(x: Float32Array, Ci: number): Float32Array {
 }
 
 /**
- * y = conv(u, W) + b ('same', stride 1) where u = convTranspose(x, Wt) + bt was computed by the
- * caller from x; differentiable in W, b, Wt and bt (not in x or u) as described above.
+ * y = conv(u, W) + b ('same', stride 1) with u = convTranspose(x, Wt) + bt, computed from x;
+ * differentiable in W, b, Wt and bt (not in x) as described above.
  */
-export function upsampleConv(x: tf.Tensor4D, u: tf.Tensor4D, W: tf.Tensor4D, b: tf.Tensor1D, Wt: tf.Tensor4D, bt: tf.Tensor1D): tf.Tensor4D {
+export function upsampleConv(x: tf.Tensor4D, W: tf.Tensor4D, b: tf.Tensor1D, Wt: tf.Tensor4D, bt: tf.Tensor1D): tf.Tensor4D {
   const [kH, kW, C, Co] = W.shape;
   const [sH, sW, , Ci] = Wt.shape;
   const d: UpsampleConvShape = { sH, sW, kH, kW, Ci, C, Co };
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [w, bias, wt, biasT] = args as tf.Tensor[];
     (args[4] as tf.GradSaveFunc)([x]);
-    const value = tf.fused.conv2d({ x: u, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: bias!, activation: 'linear' });
+    const value = tf.engine().runKernel(UPSAMPLE_CONV_FORWARD, { x, W: w!, b: bias!, Wt: wt!, bt: biasT! }) as tf.Tensor4D;
     const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] => {
       const xs = saved[0]! as tf.Tensor4D;
       const [RH, RW] = correlationWindow(d);
@@ -210,9 +212,12 @@ export function patchUpsampleConv(isActive: () => boolean): void {
     const source = sources.get(u);
     if (source === undefined || !isActive() || !fusableConv(this)) return convCall.call(this, inputs, kwargs);
     const t = source.layer;
+    const [kH, kW, C, Co] = this.kernel!.read().shape as number[];
+    const [sH, sW, , Ci] = t.kernel!.read().shape as number[];
+    if (!upsampleConvForwardSupported({ sH: sH!, sW: sW!, kH: kH!, kW: kW!, Ci: Ci!, C: C!, Co: Co! })) return convCall.call(this, inputs, kwargs);
     return tf.tidy(() =>
       upsampleConvOp(
-        source.x, u as tf.Tensor4D, this.kernel!.read() as tf.Tensor4D, this.bias!.read() as tf.Tensor1D,
+        source.x, this.kernel!.read() as tf.Tensor4D, this.bias!.read() as tf.Tensor1D,
         t.kernel!.read() as tf.Tensor4D, t.bias!.read() as tf.Tensor1D,
       ),
     );

@@ -13,7 +13,7 @@ import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-kernel.js';
 import { patchUpsampleConv } from './upsample-conv.js';
-import { upsampleConvForwardConfig } from './upsample-conv-forward.js';
+import { upsampleConfig, upsampleConvForwardConfig } from './upsample-conv-forward.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
 /**
@@ -72,6 +72,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     seededDropoutConfig(backendName),
     ...l2PenaltyConfigs(backendName),
     upsampleConvForwardConfig(backendName),
+    upsampleConfig(backendName),
   ];
 }
 

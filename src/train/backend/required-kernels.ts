@@ -17,7 +17,7 @@ export const FAST_TRAINING_KERNELS: readonly string[] = [
   'Add', 'BatchMatMul', 'Cast', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Floor', 'FusedConv2D',
   'Identity', 'Mean', 'Multiply', 'PadV2', 'RealDiv', 'RecordflowAdamUpdate', 'RecordflowAdamUpdateInPlace', 'RecordflowBatchNormTrain',
   'RecordflowBatchNormTrainGrad', 'RecordflowL2Penalties',
-  'RecordflowL2PenaltiesGrad', 'RecordflowReluGrad', 'RecordflowUpsampleConvForward', 'RecordflowSeededDropout', 'Relu', 'Reshape', 'Sigmoid', 'Slice', 'Step',
+  'RecordflowL2PenaltiesGrad', 'RecordflowReluGrad', 'RecordflowUpsampleConvForward', 'RecordflowUpsample', 'RecordflowSeededDropout', 'Relu', 'Reshape', 'Sigmoid', 'Slice', 'Step',
   'Sub', 'Sum', 'ZerosLike',
   '_FusedMatMul',
   // Stock Adam and batch norm still run on this backend outside the patched paths.

@@ -48,7 +48,7 @@ function runIndex(run: number, v: number, lane: number): number {
 
 export function phaseConvSupported(p: PhaseConvShape): boolean {
   const run = p.s * p.Co;
-  return run >= 4 && p.s * patchVectors(run) <= 12;
+  return run >= 4 && p.s * patchVectors(run) <= 16;
 }
 
 /** Weights F[KH][KW][Ci][s·s·Co] and bias[s·s·Co] as the kernel's vectors. */

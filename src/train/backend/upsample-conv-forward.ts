@@ -174,3 +174,46 @@ export const upsampleConvForwardConfig = (backendName: string): tf.KernelConfig 
     }
   },
 });
+
+/**
+ * The transposed conv itself when its kernel equals its stride s (windows do not overlap):
+ * u[s·i + a, s·j + b, c] = bt[c] + Σ_ci x[i, j, ci] · Wt[a, b, c, ci], the same phase kernel
+ * with a single tap (F[0, 0, ci, (a·s + b)·C + c] = Wt[a, b, c, ci]): one pass writing u,
+ * where stock zero-fills u, scatters into it and adds the bias in a third pass. Same float32
+ * arithmetic (one product, then the bias added).
+ */
+export const UPSAMPLE = 'RecordflowUpsample';
+
+const singleTap = (s: number, C: number, Ci: number): PhaseConvShape => ({ s, Co: C, Ci, KH: 1, KW: 1, kH: 1, kW: 1 });
+
+/** Whether the SIMD kernel takes a transposed conv with kernel = stride = [s, s] and C filters. */
+export function upsampleSupported(sH: number, sW: number, C: number, Ci: number): boolean {
+  return sH === sW && phaseConvSupported(singleTap(sH, C, Ci));
+}
+
+export const upsampleConfig = (backendName: string): tf.KernelConfig => ({
+  kernelName: UPSAMPLE,
+  backendName,
+  kernelFunc: ({ inputs, backend }) => {
+    const wasm = asWasmBackend(backend);
+    const { x, Wt, bt } = inputs as Record<string, tf.TensorInfo>;
+    const [s, , C, Ci] = Wt!.shape as [number, number, number, number];
+    const p = singleTap(s, C, Ci);
+    const wt = f32(wasm, Wt!);
+    const filter = new Float32Array(Ci * s * s * C);
+    for (let ab = 0; ab < s * s; ab++) for (let c = 0; c < C; c++) for (let ci = 0; ci < Ci; ci++) filter[ci * s * s * C + ab * C + c] = wt[(ab * C + c) * Ci + ci]!;
+    const bias = new Float32Array(s * s * C);
+    const bts = f32(wasm, bt!);
+    for (let ab = 0; ab < s * s; ab++) for (let c = 0; c < C; c++) bias[ab * C + c] = bts[c]!;
+    const xs = x!.shape as [number, number, number, number];
+    const u = wasm.makeOutput([xs[0], xs[1] * s, xs[2] * s, C], 'float32');
+    const weights = wasm.makeOutput([phaseWeightFloats(p)], 'float32');
+    try {
+      arrangePhaseWeights(p, filter, bias, f32(wasm, weights));
+      simdPhaseConv(wasmMemory(backend), p, xs[0], xs[1], xs[2], addressOf(backend, x!), addressOf(backend, u), addressOf(backend, weights));
+      return u;
+    } finally {
+      wasm.disposeData(weights.dataId, true);
+    }
+  },
+});

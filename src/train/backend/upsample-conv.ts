@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { UPSAMPLE_CONV_FORWARD, upsampleConvForwardSupported } from './upsample-conv-forward.js';
+import { UPSAMPLE, UPSAMPLE_CONV_FORWARD, upsampleConvForwardSupported, upsampleSupported } from './upsample-conv-forward.js';
 
 /**
  * The BackBone's first two layers, an upsampling Conv2DTranspose whose kernel equals its
@@ -147,6 +147,29 @@ export function upsampleConv(x: tf.Tensor4D, W: tf.Tensor4D, b: tf.Tensor1D, Wt:
 /** As a named op (profiles list it as upsampleConv__op, like tfjs's own fused ops). */
 export const upsampleConvOp = tf.op({ upsampleConv });
 
+/**
+ * u = convTranspose(x, Wt) + bt for kernel = stride (one UPSAMPLE launch), differentiable in
+ * Wt and bt with stock's gradient kernels (x is an input layer's tensor: no gradient). When
+ * upsampleConv consumes u, nothing differentiates through it at all.
+ */
+function upsample(x: tf.Tensor4D, Wt: tf.Tensor4D, bt: tf.Tensor1D): tf.Tensor4D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [wt, biasT] = args as tf.Tensor[];
+    (args[2] as tf.GradSaveFunc)([x]);
+    const value = tf.engine().runKernel(UPSAMPLE, { x, Wt: wt!, bt: biasT! }) as tf.Tensor4D;
+    const gradFunc = (du: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] => {
+      const dWt = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: du as tf.Tensor, dy: saved[0]! }, {
+        strides: wt!.shape.slice(0, 2), pad: 'valid', dataFormat: 'NHWC', filterShape: wt!.shape,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      return [dWt, tf.sum(du as tf.Tensor, [0, 1, 2])];
+    };
+    return { value, gradFunc };
+  });
+  return op(Wt, bt) as tf.Tensor4D;
+}
+
+export const upsampleOp = tf.op({ upsample });
+
 interface LayerVariableLike {
   read(): tf.Tensor;
 }
@@ -199,11 +222,13 @@ export function patchUpsampleConv(isActive: () => boolean): void {
   const sources = new WeakMap<tf.Tensor, { x: tf.Tensor4D; layer: ConvLayerLike }>();
   const transposeCall = transposeProto.call;
   transposeProto.call = function (this: ConvLayerLike, inputs, kwargs) {
-    const out = transposeCall.call(this, inputs, kwargs);
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-    if (isActive() && kwargs?.['training'] === true && !Array.isArray(out) && fusableUpsample(this, x)) {
-      sources.set(out, { x: x as tf.Tensor4D, layer: this });
-    }
+    if (!isActive() || kwargs?.['training'] !== true || !fusableUpsample(this, x)) return transposeCall.call(this, inputs, kwargs);
+    const [sH, sW, C, Ci] = this.kernel!.read().shape as number[];
+    const out = upsampleSupported(sH!, sW!, C!, Ci!)
+      ? tf.tidy(() => upsampleOp(x as tf.Tensor4D, this.kernel!.read() as tf.Tensor4D, this.bias!.read() as tf.Tensor1D))
+      : transposeCall.call(this, inputs, kwargs);
+    if (!Array.isArray(out)) sources.set(out, { x: x as tf.Tensor4D, layer: this });
     return out;
   };
   const convCall = convProto.call;

@@ -38,7 +38,7 @@ export function convGeometry(
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): ConvGeometry {
   // Memoised: every conv kernel call asks, and computeConv2DInfo allocates a fair amount.
-  const key = `${xShape}|${filterShape}|${strides}|${JSON.stringify(pad)}|${dimRoundingMode}`;
+  const key = geometryKey(xShape, filterShape, strides, pad, dimRoundingMode);
   let g = geometries.get(key);
   if (g === undefined) {
     g = Object.freeze(computeGeometry(xShape, filterShape, strides, pad, dimRoundingMode));
@@ -49,6 +49,19 @@ export function convGeometry(
 }
 
 const geometries = new Map<string, ConvGeometry>();
+
+/** The memo key, built without JSON or array-to-string conversions (every conv call pays it). */
+function geometryKey(
+  xShape: readonly number[], filterShape: readonly number[], strides: [number, number] | number, pad: unknown, dimRoundingMode?: string,
+): string {
+  let key = '';
+  for (let i = 0; i < xShape.length; i++) key += xShape[i] + ',';
+  for (let i = 0; i < filterShape.length; i++) key += filterShape[i] + ',';
+  key += typeof strides === 'number' ? strides : strides[0] + 'x' + strides[1];
+  if (typeof pad === 'string' || typeof pad === 'number') key += '|' + pad;
+  else for (const side of pad as number[][]) key += '|' + side[0] + ',' + side[1];
+  return key + '|' + dimRoundingMode;
+}
 
 function computeGeometry(
   xShape: readonly number[],

@@ -57,5 +57,7 @@ export const CONVS: { x: number[]; w: number[]; s: number; p: 'same' | 'valid' }
   { x: [2, 19, 25, 3], w: [3, 3, 3, 3], s: 2, p: 'valid' },
   { x: [2, 72, 96, 6], w: [3, 3, 6, 1], s: 3, p: 'same' }, // Conv2DTranspose(6, 3, strides 3) as a conv
   { x: [1, 11, 13, 4], w: [3, 3, 4, 2], s: 2, p: 'same' }, // odd sizes, strided padding
+  { x: [1, 11, 13, 4], w: [3, 3, 4, 5], s: 2, p: 'same' }, // the same, input gradient gathered by stride phases
+  { x: [1, 10, 14, 3], w: [3, 3, 3, 5], s: 3, p: 'same' }, // stride 3: one tap per phase
   { x: [1, 9, 9, 1], w: [3, 3, 1, 2], s: 1, p: 'same' }, // patch < 4 floats: JS fallback
 ];

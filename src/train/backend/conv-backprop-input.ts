@@ -4,6 +4,9 @@ import { copyBox4 } from './data-movement.js';
 import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
 import { simdBackpropInput, simdBackpropInputSupported } from './simd-backprop-input.js';
 import { arrangeKernel, vectorsPerPatch } from './simd-output-walk.js';
+import { convTiles } from './conv-tiles.js';
+import { forwardTiles } from './conv-forward.js';
+import { simdConvForwardSupported } from './simd-conv-forward.js';
 
 /**
  * Conv2DBackpropInput (the input gradient of a convolution, and the forward pass of
@@ -77,7 +80,11 @@ export const conv2dBackpropInputConfig = (backendName: string): tf.KernelConfig 
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
     if (dataFormat === 'NCHW') throw new Error('recordflow Conv2DBackpropInput: only NHWC');
     const g = convGeometry(inputShape, filter.shape, strides, pad, dimRoundingMode);
-    if ((g.strideH > 1 || g.strideW > 1) && simdBackpropInputSupported(g)) return scatterSimd(wasm, backend, dy, filter, g, inputShape);
+    if (g.strideH > 1 || g.strideW > 1) {
+      const gathered = phaseGather(wasm, backend, dy, filter, g, inputShape);
+      if (gathered !== null) return gathered;
+      if (simdBackpropInputSupported(g)) return scatterSimd(wasm, backend, dy, filter, g, inputShape);
+    }
     const conv = tf.getKernel(tf.Conv2D, backendName);
     if (conv === undefined) throw new Error(`recordflow Conv2DBackpropInput: no Conv2D on ${backendName}`);
     const flipped = wasm.makeOutput([g.kH, g.kW, g.outC, g.inC], 'float32');
@@ -160,4 +167,89 @@ function scatterSimd(
     wasm.disposeData(wt.dataId, true);
     if (!exact) wasm.disposeData(padded.dataId, true);
   }
+}
+
+/** One stride phase of a strided input gradient, as a stride-1 convolution over dy. */
+interface Phase {
+  /** The convolution over dy: dy's extent in, this phase's dx pixels out. */
+  g: ConvGeometry;
+  /** Its kernel [Th][Tw][outC][inC] (W's taps of this phase, flipped, channels swapped). */
+  w: Float32Array;
+  /** dx pixel of the phase's output pixel (0, 0). */
+  y0: number;
+  x0: number;
+}
+
+/**
+ * The phases of a strided conv's input gradient. Rows y with (y + padTop) mod sH = ry only
+ * receive the taps kh = ry + sH·t (t < Th), from dy rows m − t when y = sH·m + ry − padTop: a
+ * stride-1 correlation of dy with those taps flipped (padding Th − 1 − mMin). Likewise columns.
+ * Null where a phase has no taps (kernel smaller than the stride) or would need dy shifted.
+ */
+function phasesOf(g: ConvGeometry, W: Float32Array): Phase[] | null {
+  if (g.kH < g.strideH || g.kW < g.strideW) return null;
+  const axis = (r: number, s: number, k: number, pad: number, size: number) => {
+    const T = Math.ceil((k - r) / s);
+    const mMin = Math.ceil((pad - r) / s);
+    const count = Math.floor((size - 1 - r + pad) / s) - mMin + 1;
+    return { T, count, padding: T - 1 - mMin, start: s * mMin + r - pad };
+  };
+  const out: Phase[] = [];
+  for (let ry = 0; ry < g.strideH; ry++) {
+    for (let rx = 0; rx < g.strideW; rx++) {
+      const v = axis(ry, g.strideH, g.kH, g.padTop, g.inH);
+      const h = axis(rx, g.strideW, g.kW, g.padLeft, g.inW);
+      if (v.count <= 0 || h.count <= 0) continue;
+      if (v.padding < 0 || h.padding < 0) return null;
+      const w = new Float32Array(v.T * h.T * g.outC * g.inC);
+      for (let th = 0; th < v.T; th++) {
+        for (let tw = 0; tw < h.T; tw++) {
+          const kh = ry + g.strideH * (v.T - 1 - th);
+          const kw = rx + g.strideW * (h.T - 1 - tw);
+          for (let co = 0; co < g.outC; co++) {
+            for (let ci = 0; ci < g.inC; ci++) w[((th * h.T + tw) * g.outC + co) * g.inC + ci] = W[((kh * g.kW + kw) * g.inC + ci) * g.outC + co]!;
+          }
+        }
+      }
+      out.push({
+        g: {
+          batch: g.batch, inH: g.outH, inW: g.outW, inC: g.outC, outH: v.count, outW: h.count, outC: g.inC,
+          kH: v.T, kW: h.T, strideH: 1, strideW: 1, padTop: v.padding, padLeft: h.padding,
+        },
+        w,
+        y0: v.start,
+        x0: h.start,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Strided input gradient by gathering: each stride phase of dx is a small stride-1 conv of dy
+ * (phasesOf), run by the SIMD forward conv tile by tile and written straight to its every
+ * s-th pixel of dx. Every dx pixel belongs to one phase, so dx needs no zeroing and nothing
+ * is read back (the scatter form adds into dx). Null when some phase's tiles do not fit the
+ * SIMD kernel (callers scatter instead).
+ */
+function phaseGather(
+  wasm: WasmBackendLike, backend: unknown, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, inputShape: readonly number[],
+): tf.TensorInfo | null {
+  const phases = phasesOf(g, f32(wasm, filter));
+  if (phases === null) return null;
+  const tiled = phases.map((p) => convTiles(p.g));
+  if (tiled.some((tiles) => tiles === null || !tiles.every((t) => simdConvForwardSupported(t.g)))) return null;
+  const out = wasm.makeOutput([...inputShape], 'float32');
+  const [dyAddr, dxAddr] = [addressOf(backend, dy), addressOf(backend, out)];
+  const pixel = 4 * g.inC;
+  const rowStride = g.strideH * g.inW * pixel;
+  const image = g.inH * g.inW * pixel;
+  phases.forEach((p, k) => {
+    forwardTiles(wasm, backend, p.g, tiled[k]!, p.w, null, dyAddr, (t) => [
+      dxAddr + ((p.y0 + g.strideH * t.rows.from) * g.inW + p.x0 + g.strideW * t.cols.from) * pixel,
+      rowStride - t.g.outW * g.strideW * pixel,
+      image - t.g.outH * rowStride,
+    ], g.strideW * g.inC);
+  });
+  return out;
 }

@@ -3,7 +3,7 @@ import { convGeometry, paddedInput, type ConvGeometry } from './conv-backprop-fi
 import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from './heap.js';
 import { convForwardScratch, simdConvForward, simdConvForwardSupported } from './simd-conv-forward.js';
 import { arrangeKernel } from './simd-output-walk.js';
-import { convTiles } from './conv-tiles.js';
+import { convTiles, type Tile } from './conv-tiles.js';
 
 /**
  * Conv2D and FusedConv2D (bias, no activation: how our conv layers call it) through the SIMD
@@ -18,24 +18,9 @@ export function convForwardSimd(
   const out = wasm.makeOutput([g.batch, g.outH, g.outW, g.outC], 'float32');
   const tiles = convTiles(g);
   if (tiles !== null && tiles.every((t) => simdConvForwardSupported(t.g))) {
-    // Padding handled tile by tile (conv-tiles.ts): each tile's sub-kernel over x in place.
-    const sizes = tiles.map((t) => convForwardScratch(t.g).weights);
-    const biasFloats = convForwardScratch(g).bias;
-    const scratch = wasm.makeOutput([sizes.reduce((a, b) => a + b, biasFloats)], 'float32');
-    try {
-      const block = f32(wasm, scratch);
-      setBias(block.subarray(0, biasFloats), bias);
-      const [xAddr, yAddr, sAddr] = [addressOf(backend, x), addressOf(backend, out), addressOf(backend, scratch)];
-      let at = biasFloats;
-      tiles.forEach((t, k) => {
-        arrangeKernel(t.g, w, block.subarray(at, at + sizes[k]!), t.rows.k0, t.cols.k0, g.kW);
-        simdConvForward(wasmMemory(backend), t.g, g.inH, g.inW, xAddr + t.xOffset, yAddr + t.pixelOffset, sAddr + 4 * at, sAddr, t.pixelRowSkip, t.pixelImageSkip);
-        at += sizes[k]!;
-      });
-      return out;
-    } finally {
-      wasm.disposeData(scratch.dataId, true);
-    }
+    const yAddr = addressOf(backend, out);
+    forwardTiles(wasm, backend, g, tiles, w, bias, addressOf(backend, x), (t) => [yAddr + t.pixelOffset, t.pixelRowSkip, t.pixelImageSkip], g.outC);
+    return out;
   }
   const scratch = convForwardScratch(g);
   const wt = wasm.makeOutput([scratch.weights + scratch.bias], 'float32');
@@ -52,6 +37,34 @@ export function convForwardSimd(
   } finally {
     wasm.disposeData(wt.dataId, true);
     if (padded !== null) wasm.disposeData(padded.dataId, true);
+  }
+}
+
+/**
+ * Runs the SIMD forward conv of g tile by tile (conv-tiles.ts: padding handled by each tile's
+ * sub-kernel over x in place). `place(t)` gives the tile's first output byte address and the
+ * bytes its walk skips after each row and image; output pixels are `yPixelFloats` apart.
+ */
+export function forwardTiles(
+  wasm: WasmBackendLike, backend: unknown, g: ConvGeometry, tiles: Tile[], w: Float32Array, bias: ArrayLike<number> | null, xAddr: number,
+  place: (t: Tile) => [number, number, number], yPixelFloats: number,
+): void {
+  const sizes = tiles.map((t) => convForwardScratch(t.g).weights);
+  const biasFloats = convForwardScratch(g).bias;
+  const scratch = wasm.makeOutput([sizes.reduce((a, b) => a + b, biasFloats)], 'float32');
+  try {
+    const block = f32(wasm, scratch);
+    setBias(block.subarray(0, biasFloats), bias);
+    const sAddr = addressOf(backend, scratch);
+    let at = biasFloats;
+    tiles.forEach((t, k) => {
+      arrangeKernel(t.g, w, block.subarray(at, at + sizes[k]!), t.rows.k0, t.cols.k0, g.kW);
+      const [yAddr, rowSkip, imageSkip] = place(t);
+      simdConvForward(wasmMemory(backend), t.g, g.inH, g.inW, xAddr + t.xOffset, yAddr, sAddr + 4 * at, sAddr, rowSkip, imageSkip, yPixelFloats);
+      at += sizes[k]!;
+    });
+  } finally {
+    wasm.disposeData(scratch.dataId, true);
   }
 }
 

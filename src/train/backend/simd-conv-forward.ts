@@ -39,8 +39,11 @@ function foldFour(a: readonly string[]): string {
     local.get $s01 local.get $s23 ${shuffle([1, 3, 5, 7])} f32x4.add local.set $r`;
 }
 
-/** Instructions computing `np` (1 or 2) horizontally adjacent output pixels at $xp / $y. */
-function pixels(L: number, outC: number, kH: number, np: 1 | 2): string[] {
+/**
+ * Instructions computing `np` (1 or 2) horizontally adjacent output pixels at $xp / $y; the
+ * second pixel's outputs are `step` floats after the first's (outC for a contiguous map).
+ */
+function pixels(L: number, outC: number, kH: number, np: 1 | 2, step: number): string[] {
   const V = patchVectors(L);
   const out: string[] = [];
   const ps = np === 2 ? [0, 1] : [0];
@@ -68,13 +71,13 @@ function pixels(L: number, outC: number, kH: number, np: 1 | 2): string[] {
       const group = [0, 1, 2, 3].map((k) => `$a${p}_${Math.min(c0 + k, outC - 1)}`);
       out.push(foldFour(group));
       out.push(`local.get $r local.get $bias v128.load offset=${4 * c0} f32x4.add local.set $r`);
-      for (let k = 0; k < 4 && c0 + k < outC; k++) out.push(`local.get $y local.get $r f32x4.extract_lane ${k} f32.store offset=${4 * (p * outC + c0 + k)}`);
+      for (let k = 0; k < 4 && c0 + k < outC; k++) out.push(`local.get $y local.get $r f32x4.extract_lane ${k} f32.store offset=${4 * (p * step + c0 + k)}`);
     }
   }
   return out;
 }
 
-function source(L: number, outC: number, kH: number): WasmFunc {
+function source(L: number, outC: number, kH: number, step: number): WasmFunc {
   const V = patchVectors(L);
   const locals: [string, 'i32' | 'v128'][] = [
     ['$b', 'i32'], ['$oy', 'i32'], ['$ox', 'i32'], ['$xr', 'i32'], ['$xp', 'i32'], ['$xq', 'i32'], ['$row', 'i32'],
@@ -88,7 +91,7 @@ function source(L: number, outC: number, kH: number): WasmFunc {
     name: 'convForward',
     params: [['$x', 'i32'], ['$y', 'i32'], ['$w', 'i32'], ['$bias', 'i32'], ...WALK_PARAMS],
     locals,
-    body: outputPixelPairLoop(pixels(L, outC, kH, 2), pixels(L, outC, kH, 1), outC, '$y'),
+    body: outputPixelPairLoop(pixels(L, outC, kH, 2, step), pixels(L, outC, kH, 1, step), step, '$y'),
   };
 }
 
@@ -100,14 +103,16 @@ export function convForwardScratch(g: ConvGeometry): { weights: number; bias: nu
 /**
  * y = conv(x, W) + bias over an input laid out so output pixel (oy, ox) reads rows oy·sH + kh,
  * columns ox·sW + kw; inH × inW is that input's extent. For one tile of a larger output
- * (conv-tiles.ts), g holds the tile's size and sub-kernel and the skips step over the rest. `biasAddr` points
+ * (conv-tiles.ts), g holds the tile's size and sub-kernel and the skips step over the rest; output
+ * pixels are `yPixelFloats` apart along a row (outC: contiguous; more: every s-th pixel of a
+ * larger map, conv-backprop-input.ts's phases). `biasAddr` points
  * at convForwardScratch(g).bias floats (zeros for no bias), `wtAddr` at the arranged kernel.
  */
 export function simdConvForward(
   memory: WebAssembly.Memory, g: ConvGeometry, inH: number, inW: number, xAddr: number, yAddr: number, wtAddr: number, biasAddr: number,
-  yRowSkip = 0, yImageSkip = 0,
+  yRowSkip = 0, yImageSkip = 0, yPixelFloats = g.outC,
 ): void {
   const L = g.kW * g.inC;
-  const fn = compiledOnce(cache, memory, `${L}x${g.outC}x${g.kH}`, () => source(L, g.outC, g.kH));
+  const fn = compiledOnce(cache, memory, `${L}x${g.outC}x${g.kH}x${yPixelFloats}`, () => source(L, g.outC, g.kH, yPixelFloats));
   fn(xAddr, yAddr, wtAddr, biasAddr, g.batch, g.outH, g.outW, ...walkSteps(g, inH, inW), yRowSkip, yImageSkip);
 }

@@ -51,7 +51,8 @@ export function outputPixelLoop(pixel: readonly string[], outC: number, pixelPtr
 /**
  * outputPixelLoop walking each output row two pixels at a time (`pair`, for pixels at $xp and
  * $xp + $xColStep, output at the pixel pointer and one pixel after it), then `single` for an
- * odd last pixel. Needs the i32 local $xq besides outputPixelLoop's.
+ * odd last pixel. Output pixels are `outC` floats apart (more when the walk writes every s-th
+ * pixel of a larger map). Needs the i32 local $xq besides outputPixelLoop's.
  */
 export function outputPixelPairLoop(pair: readonly string[], single: readonly string[], outC: number, pixelPtr: string): string {
   return rowLoops(pixelPtr, `

@@ -16,11 +16,13 @@ import { simdConvForwardSupported } from './simd-conv-forward.js';
  * by 180° and its in/out channels swapped, padded by (k − 1 − pad). We build that kernel
  * (tiny) and run the backend's own Conv2D (on the fast backend our SIMD conv, conv-forward.ts;
  * XNNPACK for shapes it does not take), far faster than the stock wasm Conv2DBackpropInput.
- * Stride > 1: dy is first spread out with (stride − 1) zeros between pixels ("zero
- * stuffing"), which turns it into the stride-1 case; XNNPACK's speed on the 4x larger map
- * still beats a JS scatter by far. `scatterBackpropInput` (every dy pixel adds W·dy into
- * the input pixels its window covered) is the reference and the fallback for geometries
- * the padding trick cannot express.
+ * Stride > 1: each stride phase of dx is such a convolution of dy with some of the taps
+ * (phaseGather, below), written straight to its pixels; where the SIMD kernel cannot take a
+ * phase (patches under 4 floats, e.g. the stride-3 Conv2DTranspose forward with one input
+ * channel), a SIMD scatter (simd-backprop-input.ts); else dy spread out with (stride − 1)
+ * zeros between pixels ("zero stuffing") as a stride-1 case. `scatterBackpropInput` (every dy
+ * pixel adds W·dy into the input pixels its window covered) is the reference and the fallback
+ * for geometries the padding trick cannot express.
  */
 export function scatterBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
   const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;

@@ -25,8 +25,9 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *   - Conv2DBackpropFilter: generated WebAssembly SIMD (simd-backprop-filter.ts)
  *   - padded convs run tile by tile on the unpadded input (conv-tiles.ts), no padded copies
  *   - BatchMatMul (the Dense layers' products): SIMD row-times-matrix blocks (matmul.ts)
- *   - Conv2DBackpropInput: stride 1 = our forward conv with the flipped kernel; strided and the
- *     Conv2DTranspose forward = SIMD scatter (simd-backprop-input.ts)
+ *   - Conv2DBackpropInput: stride 1 = our forward conv with the flipped kernel; strided = the
+ *     same per stride phase, written to every s-th pixel; SIMD scatter where a phase's patch is
+ *     under a vector (simd-backprop-input.ts)
  *   - batch norm in training: one forward + one backward SIMD kernel, moving statistics
  *     included, via a patched BatchNormalization.call (batch-norm*.ts)
  *   - Adam: one float32-exact SIMD kernel launch for all variables, in place (adam.ts, simd-adam.ts)

@@ -13,6 +13,7 @@ import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-kernel.js';
 import { patchUpsampleConv } from './upsample-conv.js';
+import { reluConfig, sameShapeAdd } from './elementwise.js';
 import { upsampleConfig, upsampleConvForwardConfig } from './upsample-conv-forward.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
@@ -31,7 +32,7 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *   - batch norm in training: one forward + one backward SIMD kernel, moving statistics
  *     included, via a patched BatchNormalization.call (batch-norm*.ts)
  *   - Adam: one float32-exact SIMD kernel launch for all variables, in place (adam.ts, simd-adam.ts)
- *   - ReLU gradient: one masked kernel (relu-grad.ts)
+ *   - ReLU and its gradient, same-shape Add: plain SIMD loops (elementwise.ts, relu-grad.ts)
  *   - SeededDropout forward and gradient: one hashed-mask kernel (seeded-dropout-kernel.ts)
  *   - L2 weight penalties and their gradients: one kernel each for the whole model, via a
  *     patched L1L2.apply and LayersModel.calculateLosses (l2-penalty.ts)
@@ -66,7 +67,9 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     sliceConfig(backendName, stock(tf.Slice)),
     padConfig(backendName, stock(tf.PadV2)),
     sumConfig(backendName, stock(tf.Sum)),
-    ...channelBroadcastConfigs(backendName, stock),
+    // Add: per-channel broadcasts, then same-shape SIMD adds, then stock.
+    ...channelBroadcastConfigs(backendName, (name) => (name === tf.Add ? sameShapeAdd(stock(tf.Add)) : stock(name))),
+    reluConfig(backendName, stock(tf.Relu)),
     ...convForwardConfigs(backendName, stock),
     batchMatMulConfig(backendName, stock(tf.BatchMatMul)),
     reluGradConfig(backendName),

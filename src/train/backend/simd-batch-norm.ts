@@ -52,17 +52,18 @@ function pattern(wasm: WasmBackendLike, ctx: Ctx, slot: number, perChannel: Arra
   return ctx.sAddr + slot * n * 4;
 }
 
-function fold(wasm: WasmBackendLike, ctx: Ctx, slot: number, into: Float64Array): void {
-  const s = f32(wasm, ctx.scratch);
+function fold(s: Float32Array, ctx: Ctx, slot: number, into: Float64Array): void {
   const n = 4 * ctx.P;
   for (let i = 0; i < n; i++) into[i % ctx.C]! += s[slot * n + i]!;
 }
 
 /** Runs a reduction block by block: `call(firstPeriod, periods)` writes into slots, folded each time. */
 function reduce(wasm: WasmBackendLike, ctx: Ctx, slots: [number, Float64Array][], call: (first: number, count: number) => void): void {
+  // One view for all blocks: the SIMD calls never grow the heap (which would detach it).
+  const s = f32(wasm, ctx.scratch);
   for (let first = 0; first < ctx.periods; first += BLOCK) {
     call(first, Math.min(BLOCK, ctx.periods - first));
-    for (const [slot, into] of slots) fold(wasm, ctx, slot, into);
+    for (const [slot, into] of slots) fold(s, ctx, slot, into);
   }
 }
 

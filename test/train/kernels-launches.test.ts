@@ -20,6 +20,8 @@ describe('fast-backend kernels that cut launches and copies', () => {
       [[7, 324], [324, 64], false, false], [[7, 324], [7, 64], true, false], [[7, 64], [324, 64], false, true],
       [[7, 64], [64, 4], false, false], [[2, 5, 9], [2, 9, 40], false, false], [[2, 9, 5], [2, 44, 9], true, true],
       [[3, 6], [6, 3], false, false],
+      // A·Bᵀ with a long B, batched, widths not multiples of 4 (Cᵀ = B·Aᵀ route)
+      [[2, 3, 40], [2, 10, 40], false, true],
     ];
     for (const [i, [as, bs, ta, tb]] of cases.entries()) {
       const a = random(size(as), 190 + i);

@@ -13,7 +13,6 @@ import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-kernel.js';
 import { patchUpsampleConv } from './upsample-conv.js';
-import { reluConfig, sameShapeAdd } from './elementwise.js';
 import { upsampleConfig, upsampleConvForwardConfig } from './upsample-conv-forward.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
@@ -32,7 +31,7 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *   - batch norm in training: one forward + one backward SIMD kernel, moving statistics
  *     included, via a patched BatchNormalization.call (batch-norm*.ts)
  *   - Adam: one float32-exact SIMD kernel launch for all variables, in place (adam.ts, simd-adam.ts)
- *   - ReLU and its gradient, same-shape Add: plain SIMD loops (elementwise.ts, relu-grad.ts)
+ *   - ReLU gradient: one masked kernel (relu-grad.ts)
  *   - SeededDropout forward and gradient: one hashed-mask kernel (seeded-dropout-kernel.ts)
  *   - L2 weight penalties and their gradients: one kernel each for the whole model, via a
  *     patched L1L2.apply and LayersModel.calculateLosses (l2-penalty.ts)
@@ -67,9 +66,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     sliceConfig(backendName, stock(tf.Slice)),
     padConfig(backendName, stock(tf.PadV2)),
     sumConfig(backendName, stock(tf.Sum)),
-    // Add: per-channel broadcasts, then same-shape SIMD adds, then stock.
-    ...channelBroadcastConfigs(backendName, (name) => (name === tf.Add ? sameShapeAdd(stock(tf.Add)) : stock(name))),
-    reluConfig(backendName, stock(tf.Relu)),
+    ...channelBroadcastConfigs(backendName, stock),
     ...convForwardConfigs(backendName, stock),
     batchMatMulConfig(backendName, stock(tf.BatchMatMul)),
     reluGradConfig(backendName),

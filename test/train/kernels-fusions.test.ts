@@ -33,6 +33,28 @@ describe('fast-backend layer fusions', () => {
     });
   }
 
+  const bnThenRelu = (alsoRaw: boolean) => () => {
+    const input = tf.input({ shape: [5, 7, 2] });
+    const seeded = (seed: number) => tf.initializers.randomNormal({ seed, stddev: 0.5 });
+    // No conv bias: its true gradient through batch norm is 0, only float noise to compare.
+    const conv = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: seeded(5) }).apply(input) as tf.SymbolicTensor;
+    const bn = tf.layers.batchNormalization({ gammaInitializer: seeded(6), betaInitializer: seeded(7) }).apply(conv) as tf.SymbolicTensor;
+    const relu = tf.layers.activation({ activation: 'relu' }).apply(bn) as tf.SymbolicTensor;
+    // alsoRaw: the batch norm's output feeds the ReLU and, directly, an add.
+    const out = alsoRaw ? (tf.layers.add().apply([relu, bn]) as tf.SymbolicTensor) : relu;
+    return tf.model({ inputs: input, outputs: out });
+  };
+
+  it('batch norm + ReLU: the ReLU gradient folded into the batch-norm backward kernel', async () => {
+    for (const alsoRaw of [false, true]) {
+      const xShape = [3, 5, 7, 2];
+      const expected = await gradients('cpu', bnThenRelu(alsoRaw), xShape);
+      const actual = await gradients(FAST_BACKEND, bnThenRelu(alsoRaw), xShape);
+      expected.out.forEach((e, k) => assertClose(actual.out[k]!, e, 2e-5, `alsoRaw ${alsoRaw}: output ${k}`));
+      assert.ok(!actual.kernels.some((k) => k.startsWith('RecordflowReluGrad')), 'no separate ReLU gradient');
+    }
+  });
+
   const upsampleThenConv = (kernel: number, stride: number, convStrides = 1, inputs = 1) => () => {
     const input = tf.input({ shape: [5, 7, inputs] });
     const seeded = (seed: number) => tf.initializers.randomNormal({ seed, stddev: 0.5 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTrainWithMovingStats } from './batch-norm.js';
+import { BATCH_NORM_TRAIN_GRAD, batchNormTrainWithMovingStats } from './batch-norm.js';
 import { channelKernelsSupport } from './simd-batch-norm.js';
 
 /**
@@ -28,6 +28,66 @@ interface BatchNormLike {
 
 const PATCHED = Symbol.for('recordflow.batchNormPatched');
 
+/** What the patched call computed a training-mode output from (for bnReluLayer below). */
+interface Normalized {
+  x: tf.Tensor;
+  gamma: tf.Tensor;
+  beta: tf.Tensor;
+  epsilon: number;
+  mean: Float32Array;
+  variance: Float32Array;
+}
+const normalized = new WeakMap<tf.Tensor, Normalized>();
+
+/**
+ * relu(y) for y from the patched batch norm, differentiable in the batch norm's x, γ and β
+ * directly: ONE backward kernel takes the ReLU's output gradient, masks it with y > 0 and
+ * runs the batch-norm gradient (stock: a ReLU-gradient pass, then the batch-norm kernel).
+ * Forward values are the stock Relu kernel's on y. The batch norm's own tape node stays; it
+ * only gets gradient if y feeds something else too, so every path is still counted once.
+ */
+function bnRelu(y: tf.Tensor, n: Normalized): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, gamma] = args as tf.Tensor[];
+    (args[3] as tf.GradSaveFunc)([x!, gamma!, y]);
+    const gradFunc = (dz: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] => {
+      const [xs, g, relu] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      return tf.engine().runKernel(
+        BATCH_NORM_TRAIN_GRAD,
+        { dy: dz as tf.Tensor, x: xs, gamma: g, mean: tf.tensor1d(n.mean), variance: tf.tensor1d(n.variance), relu } as unknown as tf.NamedTensorMap,
+        { epsilon: n.epsilon } as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
+    };
+    return { value: tf.relu(y), gradFunc };
+  });
+  return op(n.x, n.gamma, n.beta);
+}
+
+/** As a named op (profiles list it as bnRelu__op). */
+const bnReluOp = tf.op({ bnRelu });
+
+interface ActivationLike {
+  activation: { getClassName(): string };
+}
+type ActivationCall = (this: ActivationLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+const RELU_PATCHED = Symbol.for('recordflow.bnReluPatched');
+
+/** Routes a ReLU Activation layer whose input came from the patched batch norm through bnRelu (training, `isActive()`). */
+export function patchBatchNormRelu(isActive: () => boolean): void {
+  const proto = Object.getPrototypeOf(tf.layers.activation({ activation: 'relu' })) as { call: ActivationCall; [RELU_PATCHED]?: boolean };
+  if (proto[RELU_PATCHED]) return;
+  const original = proto.call;
+  proto.call = function (this: ActivationLike, inputs, kwargs) {
+    const input = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const source = normalized.get(input);
+    if (source === undefined || !isActive() || kwargs?.['training'] !== true || this.activation.getClassName() !== 'relu') {
+      return original.call(this, inputs, kwargs);
+    }
+    return tf.tidy(() => bnReluOp(input, source));
+  };
+  proto[RELU_PATCHED] = true;
+}
+
 export function patchBatchNormalization(isActive: () => boolean): void {
   const proto = Object.getPrototypeOf(tf.layers.batchNormalization({})) as { call: CallFn; [PATCHED]?: boolean };
   if (proto[PATCHED]) return;
@@ -41,11 +101,15 @@ export function patchBatchNormalization(isActive: () => boolean): void {
       return original.call(this, inputs, kwargs);
     }
     return tf.tidy(() => {
-      const out = batchNormTrainWithMovingStats(
-        input, this.gamma!.read(), this.beta!.read(), this.movingMean.read(), this.movingVariance.read(), this.epsilon, this.momentum,
-      );
+      const gamma = this.gamma!.read();
+      const beta = this.beta!.read();
+      const out = batchNormTrainWithMovingStats(input, gamma, beta, this.movingMean.read(), this.movingVariance.read(), this.epsilon, this.momentum);
       this.movingMean.write(out.movingMean);
       this.movingVariance.write(out.movingVariance);
+      normalized.set(out.y, {
+        x: input, gamma, beta, epsilon: this.epsilon,
+        mean: out.mean.dataSync() as Float32Array, variance: out.variance.dataSync() as Float32Array,
+      });
       return out.y;
     });
   };

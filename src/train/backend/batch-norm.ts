@@ -135,7 +135,8 @@ export const batchNormTrainGradConfig = (backendName: string): tf.KernelConfig =
   backendName,
   kernelFunc: ({ inputs, attrs, backend }) => {
     const wasm = asWasmBackend(backend);
-    const { dy, x, gamma, mean, variance } = inputs as Record<string, tf.TensorInfo>;
+    // `relu` (optional): this batch norm's output, which fed a ReLU whose output gradient dy is.
+    const { dy, x, gamma, mean, variance, relu } = inputs as Record<string, tf.TensorInfo | undefined>;
     const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
     const C = x!.shape[x!.shape.length - 1]!;
     const dx = wasm.makeOutput([...x!.shape], 'float32');
@@ -145,7 +146,7 @@ export const batchNormTrainGradConfig = (backendName: string): tf.KernelConfig =
     const dbetaValues = new Float32Array(C);
     batchNormBackwardSimd(
       wasm, wasmMemory(backend), dy!, x!, f32(wasm, gamma!).slice(), f32(wasm, mean!).slice(), f32(wasm, variance!).slice(), epsilon,
-      dx, dgammaValues, dbetaValues,
+      dx, dgammaValues, dbetaValues, relu ?? null,
     );
     f32(wasm, dgamma).set(dgammaValues);
     f32(wasm, dbeta).set(dbetaValues);
@@ -184,13 +185,13 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
 /** batchNormTrain plus the updated moving mean and variance (one kernel launch for all five). */
 export function batchNormTrainWithMovingStats(
   x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, movingMean: tf.Tensor, movingVariance: tf.Tensor, epsilon: number, momentum: number,
-): { y: tf.Tensor; movingMean: tf.Tensor; movingVariance: tf.Tensor } {
+): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor; movingMean: tf.Tensor; movingVariance: tf.Tensor } {
   const out = tf.engine().runKernel(
     BATCH_NORM_TRAIN,
     { x, gamma, beta, movingMean, movingVariance } as unknown as tf.NamedTensorMap,
     { epsilon, momentum } as unknown as tf.NamedAttrMap,
   ) as tf.Tensor[];
-  return { y: out[0]!, movingMean: out[3]!, movingVariance: out[4]! };
+  return { y: out[0]!, mean: out[1]!, variance: out[2]!, movingMean: out[3]!, movingVariance: out[4]! };
 }
 
 export { sizeOf };

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { adamUpdateConfig, adamUpdateInPlaceConfig, patchAdam } from './adam.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig, batchNormTrainGradient } from './batch-norm.js';
-import { patchBatchNormalization } from './batch-norm-layer.js';
+import { patchBatchNormalization, patchBatchNormRelu } from './batch-norm-layer.js';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.js';
 import { convForwardConfigs } from './conv-forward.js';
@@ -29,7 +29,8 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *     same per stride phase, written to every s-th pixel; SIMD scatter where a phase's patch is
  *     under a vector (simd-backprop-input.ts)
  *   - batch norm in training: one forward + one backward SIMD kernel, moving statistics
- *     included, via a patched BatchNormalization.call (batch-norm*.ts)
+ *     included, via a patched BatchNormalization.call (batch-norm*.ts); a ReLU layer after it
+ *     folds its gradient into that backward kernel (patched Activation.call)
  *   - Adam: one float32-exact SIMD kernel launch for all variables, in place (adam.ts, simd-adam.ts)
  *   - ReLU gradient: one masked kernel (relu-grad.ts)
  *   - SeededDropout forward and gradient: one hashed-mask kernel (seeded-dropout-kernel.ts)
@@ -116,6 +117,7 @@ export async function registerFastBackend(): Promise<boolean> {
   tf.registerGradient(seededDropoutGradient);
   tf.registerGradient(l2PenaltiesGradient);
   patchBatchNormalization(() => tf.getBackend() === FAST_BACKEND);
+  patchBatchNormRelu(() => tf.getBackend() === FAST_BACKEND);
   patchAdam(() => tf.getBackend() === FAST_BACKEND);
   patchL2Regularizer(() => tf.getBackend() === FAST_BACKEND);
   patchEngineSaves(() => tf.getBackend() === FAST_BACKEND);

@@ -123,10 +123,11 @@ export function batchNormForwardSimd(
   }
 }
 
+/** With `relu` (the batch norm's output fed to a ReLU): dy is the ReLU's output gradient, masked to relu > 0 here. */
 export function batchNormBackwardSimd(
   wasm: WasmBackendLike, memory: WebAssembly.Memory,
   dy: tf.TensorInfo, x: tf.TensorInfo, gamma: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number,
-  dx: tf.TensorInfo, dgamma: Float32Array, dbeta: Float32Array,
+  dx: tf.TensorInfo, dgamma: Float32Array, dbeta: Float32Array, relu: tf.TensorInfo | null = null,
 ): void {
   const C = gamma.length;
   const total = f32(wasm, x).length;
@@ -140,23 +141,31 @@ export function batchNormBackwardSimd(
     const sdyx = new Float64Array(C);
     const mAddr = pattern(wasm, ctx, 2, mean);
     const o2 = ctx.sAddr + 4 * 4 * ctx.P;
-    reduce(wasm, ctx, [[0, sdy], [1, sdyx]], (first, count) =>
-      ctx.k.sumDyDev(dya + first * ctx.stride, xa + first * ctx.stride, count, mAddr, ctx.sAddr, o2));
+    const ra = relu === null ? 0 : addressOf(wasm, relu);
+    reduce(wasm, ctx, [[0, sdy], [1, sdyx]], (first, count) => {
+      const at = first * ctx.stride;
+      if (relu === null) ctx.k.sumDyDev(dya + at, xa + at, count, mAddr, ctx.sAddr, o2);
+      else ctx.k.sumDyDevMasked(dya + at, ra + at, xa + at, count, mAddr, ctx.sAddr, o2);
+    });
     let dys = f32(wasm, dy);
     let xs = f32(wasm, x);
+    let rs = relu === null ? null : f32(wasm, relu);
+    const g = (i: number): number => (rs === null || rs[i]! > 0 ? dys[i]! : 0);
     for (let i = ctx.tailStart; i < total; i++) {
-      sdy[i % C]! += dys[i]!;
-      sdyx[i % C]! += dys[i]! * (xs[i]! - mean[i % C]!);
+      sdy[i % C]! += g(i);
+      sdyx[i % C]! += g(i) * (xs[i]! - mean[i % C]!);
     }
     const { a, b, k } = batchNormGradCoefficients(sdy, sdyx, gamma, mean, variance, epsilon, n, dgamma, dbeta);
     const aAddr = pattern(wasm, ctx, 3, a);
     const bAddr = pattern(wasm, ctx, 4, b);
     const kAddr = pattern(wasm, ctx, 5, k);
-    ctx.k.affine2(dya, xa, dxa, ctx.periods, aAddr, bAddr, kAddr);
+    if (relu === null) ctx.k.affine2(dya, xa, dxa, ctx.periods, aAddr, bAddr, kAddr);
+    else ctx.k.affine2Masked(dya, ra, xa, dxa, ctx.periods, aAddr, bAddr, kAddr);
     dys = f32(wasm, dy);
     xs = f32(wasm, x);
+    rs = relu === null ? null : f32(wasm, relu);
     const dxs = f32(wasm, dx);
-    for (let i = ctx.tailStart; i < total; i++) dxs[i] = a[i % C]! * dys[i]! + b[i % C]! * xs[i]! + k[i % C]!;
+    for (let i = ctx.tailStart; i < total; i++) dxs[i] = a[i % C]! * g(i) + b[i % C]! * xs[i]! + k[i % C]!;
   } finally {
     wasm.disposeData(ctx.scratch.dataId, true);
   }

@@ -16,6 +16,7 @@ import { loopOver } from './simd-loop.js';
  *   sumDyDev(dy, x, n, m, o1, o2)  o1 = Σ dy, o2 = Σ dy·(x − m)
  *   affine(x, y, n, a, k)          y = a·x + k
  *   affine2(dy, x, dx, n, a, b, k) dx = a·dy + b·x + k
+ *   sumDyDevMasked / affine2Masked  the same with dy masked to r > 0 (r: one more map)
  */
 export interface ChannelKernels {
   sum(x: number, n: number, out: number): void;
@@ -23,12 +24,18 @@ export interface ChannelKernels {
   sumDyDev(dy: number, x: number, n: number, m: number, o1: number, o2: number): void;
   affine(x: number, y: number, n: number, a: number, k: number): void;
   affine2(dy: number, x: number, dx: number, n: number, a: number, b: number, k: number): void;
+  /** The same two with dy taken only where r > 0 (a ReLU's gradient folded in; r its input). */
+  sumDyDevMasked(dy: number, r: number, x: number, n: number, m: number, o1: number, o2: number): void;
+  affine2Masked(dy: number, r: number, x: number, dx: number, n: number, a: number, b: number, k: number): void;
 }
 
 const range = (P: number): number[] => Array.from({ length: P }, (_, i) => i);
 const vlocals = (prefix: string, P: number): [string, 'v128'][] => range(P).map((i) => [`${prefix}${i}`, 'v128']);
 const loadPattern = (ptr: string, prefix: string, P: number): string =>
   range(P).map((i) => `local.get ${ptr} v128.load offset=${16 * i} local.set ${prefix}${i}`).join('\n');
+/** Vector i of dy where the ReLU input r is > 0, else 0 (stock's ReLU gradient, one mask). */
+const masked = (i: number): string =>
+  `local.get $dy v128.load offset=${16 * i} local.get $r v128.load offset=${16 * i} local.get $zero f32x4.gt v128.and`;
 const storeVecs = (ptr: string, prefix: string, P: number): string =>
   range(P).map((i) => `local.get ${ptr} local.get ${prefix}${i} v128.store offset=${16 * i}`).join('\n');
 
@@ -59,6 +66,24 @@ function sources(P: number): WasmFunc[] {
       name: 'affine', params: [i32('$x'), i32('$y'), i32('$n'), i32('$a'), i32('$k')], locals: [...vlocals('$a', P), ...vlocals('$k', P)],
       body: `${loadPattern('$a', '$a', P)} ${loadPattern('$k', '$k', P)}
         block ${loopOver(['$x', '$y'], P, range(P).map((i) => `local.get $y local.get $x v128.load offset=${16 * i} local.get $a${i} f32x4.mul local.get $k${i} f32x4.add v128.store offset=${16 * i}`).join('\n'))} end`,
+    },
+    {
+      name: 'sumDyDevMasked', params: [i32('$dy'), i32('$r'), i32('$x'), i32('$n'), i32('$m'), i32('$o1'), i32('$o2')],
+      locals: [...vlocals('$s', P), ...vlocals('$t', P), ...vlocals('$m', P), ['$g', 'v128'], ['$zero', 'v128']],
+      body: `${loadPattern('$m', '$m', P)}
+        block ${loopOver(['$dy', '$r', '$x'], P, range(P).map((i) => `${masked(i)} local.tee $g local.get $s${i} f32x4.add local.set $s${i}
+            local.get $x v128.load offset=${16 * i} local.get $m${i} f32x4.sub local.get $g f32x4.mul local.get $t${i} f32x4.add local.set $t${i}`).join('\n'))} end
+        ${storeVecs('$o1', '$s', P)}
+        ${storeVecs('$o2', '$t', P)}`,
+    },
+    {
+      name: 'affine2Masked', params: [i32('$dy'), i32('$r'), i32('$x'), i32('$dx'), i32('$n'), i32('$a'), i32('$b'), i32('$k')],
+      locals: [...vlocals('$a', P), ...vlocals('$b', P), ...vlocals('$k', P), ['$zero', 'v128']],
+      body: `${loadPattern('$a', '$a', P)} ${loadPattern('$b', '$b', P)} ${loadPattern('$k', '$k', P)}
+        block ${loopOver(['$dy', '$r', '$x', '$dx'], P, range(P).map((i) => `local.get $dx
+            ${masked(i)} local.get $a${i} f32x4.mul
+            local.get $x v128.load offset=${16 * i} local.get $b${i} f32x4.mul f32x4.add
+            local.get $k${i} f32x4.add v128.store offset=${16 * i}`).join('\n'))} end`,
     },
     {
       name: 'affine2', params: [i32('$dy'), i32('$x'), i32('$dx'), i32('$n'), i32('$a'), i32('$b'), i32('$k')],

@@ -55,6 +55,23 @@ describe('fast-backend layer fusions', () => {
     }
   });
 
+  it("ZeroPadding2D + 'valid' Conv2D: the conv pads itself, its input gradient needs no Slice", async () => {
+    const build = () => {
+      const input = tf.input({ shape: [9, 11, 3] });
+      const seeded = (seed: number) => tf.initializers.randomNormal({ seed, stddev: 0.5 });
+      // A conv before the padding needs the gradient that flows back through it.
+      const first = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', kernelInitializer: seeded(10) }).apply(input) as tf.SymbolicTensor;
+      const padded = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(first) as tf.SymbolicTensor;
+      const conv = tf.layers.conv2d({ filters: 5, kernelSize: 3, strides: 2, kernelInitializer: seeded(8), biasInitializer: seeded(9) }).apply(padded) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: conv });
+    };
+    const xShape = [2, 9, 11, 3];
+    const expected = await gradients('cpu', build, xShape);
+    const actual = await gradients(FAST_BACKEND, build, xShape);
+    expected.out.forEach((e, k) => assertClose(actual.out[k]!, e, 2e-6, `output ${k}`));
+    assert.ok(!actual.kernels.some((k) => k.startsWith('Slice')), `no Slice: ${JSON.stringify(actual.kernels)}`);
+  });
+
   const upsampleThenConv = (kernel: number, stride: number, convStrides = 1, inputs = 1) => () => {
     const input = tf.input({ shape: [5, 7, inputs] });
     const seeded = (seed: number) => tf.initializers.randomNormal({ seed, stddev: 0.5 });

@@ -13,6 +13,7 @@ import { patchEngineSaves } from './engine-saves.js';
 import { registerReluGradient, reluGradConfig } from './relu-grad.js';
 import { seededDropoutConfig, seededDropoutGradient } from './seeded-dropout-kernel.js';
 import { patchUpsampleConv } from './upsample-conv.js';
+import { patchPaddedConv } from './padded-conv.js';
 import { upsampleConfig, upsampleConvForwardConfig } from './upsample-conv-forward.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from './data-movement.js';
 
@@ -38,7 +39,8 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *     patched L1L2.apply and LayersModel.calculateLosses (l2-penalty.ts)
  *   - an upsampling Conv2DTranspose followed by a 'same' Conv2D: the conv's output computed from
  *     the small input, the four weight gradients from one small correlation of dy with it
- *     (upsample-conv*.ts)
+ *     (upsample-conv*.ts); a ZeroPadding2D before a 'valid' conv becomes the conv's own padding
+ *     (padded-conv.ts: no Slice of the padded gradient)
  *   - Identity/same-dtype Cast share data; saved-for-backward tensors (kernel and customGrad
  *     saves) skip the Identity launch (engine-saves.ts); Slice/Pad by row copies; per-channel Sum and broadcast
  *     Add/Sub/Mul through the SIMD channel kernels (data-movement.ts)
@@ -123,6 +125,7 @@ export async function registerFastBackend(): Promise<boolean> {
   patchEngineSaves(() => tf.getBackend() === FAST_BACKEND);
   registerReluGradient(() => tf.getBackend() === FAST_BACKEND);
   patchUpsampleConv(() => tf.getBackend() === FAST_BACKEND);
+  patchPaddedConv(() => tf.getBackend() === FAST_BACKEND);
   tf.registerBackend(FAST_BACKEND, () => instance, 0);
   fastRegistered = true;
   return true;

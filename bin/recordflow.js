@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so the package works on Node 20 without a build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/main.ts');
+// The compiled CLI: npm builds dist/ on install (the `prepare` script). A checkout that has not
+// been built yet runs the TypeScript source through tsx, a development dependency.
+import { existsSync } from 'node:fs';
+
+const built = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(built)) {
+  await import(built.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

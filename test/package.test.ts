@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import * as source from '../src/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const GOLDEN = '/work/shared/golden-tf/pwnall-tfrecord__singles.tfrecords';
-const SHARED_GOLDEN = existsSync(GOLDEN) ? GOLDEN : fileURLToPath(new URL('../golden/tfrecord/plain.tfrecord', import.meta.url));
+/** Written by golden/'s Python producer. */
+const GOLDEN = fileURLToPath(new URL('../golden/tfrecord/plain.tfrecord', import.meta.url));
 
 /** Runs `code` as an ES module in a plain node process (no --import tsx) inside the package. */
 function plainNode(code: string): string {
@@ -29,12 +29,12 @@ describe('the published package', () => {
     const out = plainNode(
       "import { readTFRecord } from 'recordflow';" +
         'let n = 0, bytes = 0;' +
-        `for await (const r of readTFRecord(${JSON.stringify(SHARED_GOLDEN)})) { n++; bytes += r.length; }` +
+        `for await (const r of readTFRecord(${JSON.stringify(GOLDEN)})) { n++; bytes += r.length; }` +
         'console.log(JSON.stringify({ n, bytes }));',
     );
     let n = 0;
     let bytes = 0;
-    const file = readFileSync(SHARED_GOLDEN);
+    const file = readFileSync(GOLDEN);
     // Independent framing walk: 8-byte length, 4-byte CRC, payload, 4-byte CRC.
     for (let p = 0; p < file.length; n++) {
       const len = Number(file.readBigUInt64LE(p));
@@ -76,7 +76,7 @@ describe('the published package', () => {
   });
 
   test('the recordflow bin runs the compiled CLI under plain node', () => {
-    const out = execFileSync(process.execPath, [fileURLToPath(new URL('../bin/recordflow.js', import.meta.url)), 'verify', SHARED_GOLDEN], {
+    const out = execFileSync(process.execPath, [fileURLToPath(new URL('../bin/recordflow.js', import.meta.url)), 'verify', GOLDEN], {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '' },
     });

@@ -84,13 +84,23 @@ export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'n
       failure ??= e;
       notify();
     });
-    const write = async (b: Uint8Array): Promise<void> => {
+    const write = async (b: Uint8Array, settle = false): Promise<void> => {
       for (let at = 0; at < b.length; at += IN_SLICE) {
         while (queued > QUEUE_HIGH && !stop.signal.aborted) await new Promise<void>((resolve) => (roomWaiter = resolve));
         if (stop.signal.aborted) return;
-        if (!stream.write(b.subarray(at, at + IN_SLICE))) await once(stream, 'drain', { signal: stop.signal });
+        const slice = b.subarray(at, at + IN_SLICE);
+        if (settle) await processed(slice);
+        else if (!stream.write(slice)) await once(stream, 'drain', { signal: stop.signal });
       }
     };
+    // Resolves once zlib has processed `slice` (or failed on it, or the reader closed): an error
+    // reaches the reader through 'error', never through this promise.
+    const processed = (slice: Uint8Array): Promise<void> =>
+      new Promise<void>((resolve) => {
+        stream.write(slice, () => resolve());
+        stream.once('close', () => resolve());
+        stop.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
     // Feed compressed blocks into zlib, always holding back the last `trailer` bytes seen so
     // that the checksum at the very end is processed by a write of its own.
     pumpDone = (async () => {
@@ -121,7 +131,9 @@ export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'n
           notify();
           return;
         }
-        await write(held);
+        // end() makes a last write that is still queued a Z_FINISH call, and zlib drops that
+        // call's output when it fails: a cut stream would lose its last decompressed bytes.
+        await write(held, true);
         stream.end();
       } catch (e) {
         if (!stop.signal.aborted) stream.destroy(e as Error);

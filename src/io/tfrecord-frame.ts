@@ -35,6 +35,11 @@ export interface FileState {
   onSkip: ((info: SkipInfo) => void) | undefined;
   /** Records seen in this file (delivered or dropped with a known extent). */
   index: number;
+  /**
+   * Stream offset of the record being read: a decompression failure surfaces in whatever read
+   * is pending, long after the reader's offset has moved past the record's start.
+   */
+  start: number;
   /** Skipped regions, summed over all inputs of this iteration. */
   counter: { skipped: number };
 }
@@ -126,6 +131,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 /** One record through exact reads: straddling records and every kind of damage end up here. */
 async function slowRecord(r: ByteReader, st: FileState): Promise<SlowResult> {
   const offset = r.offset;
+  st.start = offset;
   const fail = (kind: DataLossKind, detail: string): DataLossError =>
     new DataLossError(kind, st.file, st.index, offset, detail);
 
@@ -200,6 +206,7 @@ async function* deliver(f: Framed, st: FileState): AsyncGenerator<Uint8Array[], 
  */
 export async function* frameStream(r: ByteReader, st: FileState): AsyncGenerator<Uint8Array[], void, undefined> {
   for (;;) {
+    st.start = r.offset;
     const block = await r.readBlock();
     if (!block) return;
     const f: Framed = { records: [], bad: [], block, blockOffset: r.offset - block.length, firstIndex: st.index };

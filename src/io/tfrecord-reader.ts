@@ -59,6 +59,7 @@ async function* readOne(
     skip: options.onCorrupt === 'skip',
     onSkip: options.onSkip,
     index: 0,
+    start: 0,
     counter,
   };
   // Large plain files: the worker reads, frames and checks; this thread goes on where it stops.
@@ -84,9 +85,10 @@ async function* readOne(
     yield* frameStream(r, st);
   } catch (e) {
     if (e instanceof DecompressionFailure) {
-      const err = new DataLossError('decompression_error', file, st.index, r.offset, e.message, { cause: e });
+      const err = new DataLossError('decompression_error', file, st.index, st.start, e.message, { cause: e });
       if (!st.skip) throw err;
-      report(st, err, 0);
+      // What did come out of the record that failed is dropped with it.
+      report(st, err, r.offset - st.start);
       return;
     }
     throw e;

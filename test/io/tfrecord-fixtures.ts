@@ -8,9 +8,10 @@ export const GOLDEN = fileURLToPath(new URL('../../golden/tfrecord/', import.met
 
 export interface GoldenEntry {
   compression: 'none' | 'gzip' | 'zlib';
-  records: number[] | null;
-  error?: { kind: string; recordIndex?: number; offset?: number };
-  skip?: { records: number[]; skipped: number };
+  records: number[];
+  error?: { kind: string; recordIndex: number; offset: number };
+  /** onCorrupt 'skip': the records delivered, the regions skipped, the bytes the first drops. */
+  skip?: { records: number[]; skipped: number; bytes: number };
   note: string;
 }
 

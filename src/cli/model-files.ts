@@ -1,21 +1,37 @@
 // Loading a trained model directory (model.json + weights) and predicting boxes for frames.
 // tfjs is imported lazily: commands that never touch a model stay fast to start.
+import { choiceOption, type OptionSpec, type OptionValues } from './command.js';
 import { assertFile } from './files.js';
 import { join } from 'node:path';
+import type { BackendChoice } from '../train/index.js';
+
+/**
+ * The --backend values: select-backend.ts's BACKEND_CHOICES, repeated here because importing
+ * that module loads tfjs, which option parsing must not wait for. `satisfies` keeps every entry
+ * a real choice; test/cli/train-options.test.ts checks that none is missing.
+ */
+export const BACKEND_CHOICES = ['auto', 'gpu', 'node', 'fast', 'wasm', 'cpu'] as const satisfies readonly BackendChoice[];
+
+export const BACKEND_OPTION: OptionSpec = { type: 'string', value: 'B', description: `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, defaultText: 'auto' };
+
+/** The --backend option; an unknown name is a usage error naming the choices. */
+export function backendOption(values: OptionValues): BackendChoice | undefined {
+  return choiceOption(values, 'backend', BACKEND_CHOICES);
+}
 
 /** Selects the tfjs backend once per process; later calls reuse the first choice. */
 let backendChoice: Promise<string> | undefined;
-export function useBackend(backend: string | undefined, log?: (line: string) => void): Promise<string> {
+export function useBackend(backend: BackendChoice | undefined, log?: (line: string) => void): Promise<string> {
   backendChoice ??= (async () => {
     const train = await import('../train/index.js');
-    const chosen = await train.selectBackend({ backend: (backend ?? 'auto') as never, ...(log ? { log } : {}) });
+    const chosen = await train.selectBackend({ backend: backend ?? 'auto', ...(log ? { log } : {}) });
     return chosen.name;
   })();
   return backendChoice;
 }
 
 /** Predicted [x, y, w, h] per frame (frames are 768 floats in [0, 1]). */
-export async function predictBoxes(modelDir: string, images: Float32Array[], backend?: string, batchSize = 64): Promise<Float32Array[]> {
+export async function predictBoxes(modelDir: string, images: Float32Array[], backend?: BackendChoice, batchSize = 64): Promise<Float32Array[]> {
   await assertFile(join(modelDir, 'model.json'));
   await useBackend(backend);
   const train = await import('../train/index.js');

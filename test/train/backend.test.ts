@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { FAST_BACKEND, FAST_TRAINING_KERNELS, STOCK_TRAINING_KERNELS, selectBackend } from '../../src/train/backend/index.js';
+import { FAST_BACKEND, FAST_TRAINING_KERNELS, STOCK_TRAINING_KERNELS, UnknownBackendError, selectBackend } from '../../src/train/backend/index.js';
 import { createBackbone } from '../../src/train/model.js';
 
 const failing = async (specifier: string): Promise<unknown> => {
@@ -80,6 +80,21 @@ describe('selectBackend', () => {
     assert.equal(wasm.name, 'wasm');
     assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'), 'wasm got the kernel it lacks for training');
     assert.equal((await selectBackend({ backend: 'cpu' })).name, 'cpu');
+  });
+
+  it('rejects an unknown name with a typed error listing the choices, before trying any backend', async () => {
+    await tf.setBackend('cpu');
+    const asked: string[] = [];
+    const importer = (s: string): Promise<unknown> => (asked.push(s), failing(s));
+    await assert.rejects(
+      selectBackend({ backend: 'foo' as never, importer }),
+      (err: unknown) =>
+        err instanceof UnknownBackendError &&
+        err.backend === 'foo' &&
+        err.message === 'unknown training backend "foo": expected one of auto, gpu, node, fast, wasm, cpu',
+    );
+    assert.deepEqual(asked, []);
+    assert.equal(tf.getBackend(), 'cpu');
   });
 
   it('lists every kernel a BackBone training step dispatches (stock and fast paths)', async () => {

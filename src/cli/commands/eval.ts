@@ -1,8 +1,9 @@
 // recordflow eval: the reference's exhaustive validation IoU pass for a trained model.
 import { join } from 'node:path';
-import { JSON_OPTION, intOption, requiredString, stringOption, type Command } from '../command.js';
+import { JSON_OPTION, intOption, requiredString, type Command } from '../command.js';
 import { exhaustiveIoU, readSplit, splitFiles } from '../data-files.js';
 import { assertFile } from '../files.js';
+import { BACKEND_OPTION, backendOption } from '../model-files.js';
 
 export function iouLine(iou: number): string {
   return `exhaustive validation IoU: ${iou.toFixed(4)}`;
@@ -20,7 +21,7 @@ that do not overlap add 0, the sum divided by the number of validation rows.`,
     data: { type: 'string', value: 'DIR', description: 'directory written by prepare' },
     model: { type: 'string', value: 'DIR', description: 'model directory (model.json + weights)' },
     batch: { type: 'string', value: 'N', description: 'batch size (sets which samples survive drop_remainder)', defaultText: '7' },
-    backend: { type: 'string', value: 'B', description: 'tfjs backend: auto, fast, wasm, cpu, ...', defaultText: 'auto' },
+    backend: BACKEND_OPTION,
     json: JSON_OPTION,
   },
   positionals: { min: 0, max: 0, names: '' },
@@ -28,7 +29,7 @@ that do not overlap add 0, the sum divided by the number of validation rows.`,
     const data = requiredString(ctx.values, 'data');
     const modelDir = requiredString(ctx.values, 'model');
     const batch = intOption(ctx.values, 'batch', 7, 1, 100_000);
-    const backend = stringOption(ctx.values, 'backend');
+    const backend = backendOption(ctx.values);
     await assertFile(join(modelDir, 'model.json'));
     const val = await readSplit(await splitFiles(data, 'val'));
     const { predictBoxes } = await import('../model-files.js');

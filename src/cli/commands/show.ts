@@ -2,7 +2,9 @@
 import { stat } from 'node:fs/promises';
 import { intOption, requiredString, stringOption, JSON_OPTION, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
+import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { pickSampleFile, readLabeledFrames } from '../samples.js';
+import type { BackendChoice } from '../../train/index.js';
 
 export interface ShowOptions {
   out: string;
@@ -12,7 +14,7 @@ export interface ShowOptions {
   columns?: number;
   scale?: number;
   title?: string;
-  backend?: string;
+  backend?: BackendChoice;
 }
 
 export async function runShow(input: string, options: ShowOptions): Promise<{ file: string; frames: number; meanIoU?: number }> {
@@ -62,14 +64,14 @@ exhaustive-pass IoU.`,
     skip: { type: 'string', value: 'N', description: 'skip the first N frames', defaultText: '0' },
     columns: { type: 'string', value: 'C', description: 'frames per row', defaultText: '6' },
     scale: { type: 'string', value: 'S', description: 'pixels per frame pixel', defaultText: '8' },
-    backend: { type: 'string', value: 'B', description: 'tfjs backend for predictions', defaultText: 'auto' },
+    backend: BACKEND_OPTION,
     json: JSON_OPTION,
   },
   positionals: { min: 1, max: 1, names: 'FILE or DIR' },
   async run(ctx) {
     const out = requiredString(ctx.values, 'out');
     const model = stringOption(ctx.values, 'model');
-    const backend = stringOption(ctx.values, 'backend');
+    const backend = backendOption(ctx.values);
     const result = await runShow(ctx.positionals[0]!, {
       out,
       ...(model ? { model } : {}),

@@ -4,6 +4,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { JSON_OPTION, intOption, numberOption, stringOption, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
+import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { removeOnInterrupt } from '../staging.js';
 import { iouLine } from './eval.js';
 import { runPrepare } from './prepare.js';
@@ -53,7 +54,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
     batch: { type: 'string', value: 'N', description: 'batch size', defaultText: '7' },
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate, cosine-annealed over the time budget', defaultText: String(DEFAULT_START_LR) },
     'reference-schedule': { type: 'boolean', description: "the reference's 5e-4 with x0.9 per 5000 steps instead of the annealed rate" },
-    backend: { type: 'string', value: 'B', description: 'tfjs backend', defaultText: 'auto' },
+    backend: BACKEND_OPTION,
     json: JSON_OPTION,
   },
   positionals: { min: 0, max: 0, names: '' },
@@ -65,7 +66,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
     const epochs = intOption(ctx.values, 'epochs', DEFAULT_EPOCHS, 1, 100_000);
     const timeBudget = numberOption(ctx.values, 'time-budget', DEFAULT_TIME_BUDGET, 1);
     const batch = intOption(ctx.values, 'batch', 7, 1, 100_000);
-    const backend = stringOption(ctx.values, 'backend');
+    const backend = backendOption(ctx.values);
     const referenceSchedule = ctx.values['reference-schedule'] === true;
     const lr = numberOption(ctx.values, 'lr', referenceSchedule ? 5e-4 : DEFAULT_START_LR, 1e-8, 1);
     const json = ctx.values.json === true;

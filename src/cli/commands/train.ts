@@ -7,6 +7,8 @@ import { splitFiles } from '../data-files.js';
 import { staged } from '../staging.js';
 import type { EpochMetrics as CurveRow } from '../render/curves.js';
 import { WeightAverage } from '../weight-average.js';
+import { BACKEND_OPTION, backendOption } from '../model-files.js';
+import type { BackendChoice } from '../../train/index.js';
 
 class BudgetExceeded extends Error {
   override name = 'BudgetExceeded';
@@ -17,7 +19,7 @@ type EpochMetrics = import('../../train/index.js').EpochMetrics;
 export interface TrainRunOptions {
   epochs: number;
   batch: number;
-  backend?: string;
+  backend?: BackendChoice;
   seed: number;
   /** Initial learning rate (default the reference's 5e-4); the decay stays x0.9 per 5000 steps. */
   learningRate?: number;
@@ -246,7 +248,7 @@ events.out.tfevents.* file.`,
     out: { type: 'string', value: 'DIR', description: 'output directory' },
     epochs: { type: 'string', value: 'N', description: 'epochs', defaultText: '100' },
     batch: { type: 'string', value: 'N', description: 'batch size', defaultText: '7' },
-    backend: { type: 'string', value: 'B', description: 'tfjs backend: auto, gpu, node, fast, wasm, cpu', defaultText: 'auto' },
+    backend: BACKEND_OPTION,
     seed: { type: 'string', value: 'S', description: 'seed of weights, dropout and shuffling', defaultText: '0' },
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate (decay x0.9 every 5000 steps)', defaultText: '5e-4' },
     'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
@@ -264,7 +266,7 @@ events.out.tfevents.* file.`,
     const batch = intOption(ctx.values, 'batch', 7, 1, 100_000);
     const seed = intOption(ctx.values, 'seed', 0, 0, 2 ** 31 - 1);
     const budget = stringOption(ctx.values, 'time-budget') === undefined ? undefined : numberOption(ctx.values, 'time-budget', 0, 1);
-    const backend = stringOption(ctx.values, 'backend');
+    const backend = backendOption(ctx.values);
     const lr = stringOption(ctx.values, 'lr') === undefined ? undefined : numberOption(ctx.values, 'lr', 5e-4, 1e-8, 1);
     const json = ctx.values.json === true;
     const result = await staged(out, (staging) =>

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../../io/errors.js';
 import { FAST_BACKEND, registerFastBackend, registerWasmTrainingKernels } from './fast-backend.js';
 import { FAST_TRAINING_KERNELS, STOCK_TRAINING_KERNELS, missingKernels } from './required-kernels.js';
 
@@ -23,7 +24,16 @@ import { FAST_TRAINING_KERNELS, STOCK_TRAINING_KERNELS, missingKernels } from '.
  * also have every kernel a BackBone training step dispatches (required-kernels.ts) —
  * checked up front, instead of failing at the first gradient.
  */
-export type BackendChoice = 'auto' | 'gpu' | 'node' | 'fast' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES = ['auto', 'gpu', 'node', 'fast', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** selectBackend was asked for a backend name it does not know (e.g. from untyped JS or JSON). */
+export class UnknownBackendError extends InputError {
+  override name = 'UnknownBackendError';
+  constructor(readonly backend: unknown) {
+    super(`unknown training backend ${JSON.stringify(backend) ?? String(backend)}: expected one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+}
 
 export interface SelectBackendOptions {
   backend?: BackendChoice;
@@ -111,6 +121,8 @@ const CHAIN: Exclude<BackendChoice, 'auto'>[] = ['gpu', 'node', 'fast', 'cpu'];
 
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<SelectedBackend> {
   const choice = options.backend ?? 'auto';
+  // The type does not stop untyped callers, and an unknown name would reach no switch case.
+  if (!(BACKEND_CHOICES as readonly unknown[]).includes(choice)) throw new UnknownBackendError(choice);
   const log = options.log ?? (() => {});
   const importer = options.importer ?? ((specifier: string) => import(specifier));
   const candidates = choice === 'auto' ? CHAIN : [choice];

@@ -1,6 +1,7 @@
 // What a subcommand is: its help text, its options (node:util parseArgs), and its run function.
 // Commands import the other rooms lazily inside run(), so a room that is missing or broken only
 // breaks the commands that need it.
+import { compressionFromName } from '../io/compression.js';
 import type { Output } from './output.js';
 import type { Progress } from './progress.js';
 
@@ -89,13 +90,9 @@ export function choiceOption<T extends string>(values: OptionValues, name: strin
 export const COMPRESSIONS = ['none', 'gzip', 'zlib'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
-/** The --compression option, else the file name's convention (.gz gzip, .zz/.zlib zlib). */
+/** The --compression option, else the file name's convention, exactly as the io room reads it. */
 export function compressionFor(values: OptionValues, file: string): Compression {
-  const given = choiceOption(values, 'compression', COMPRESSIONS);
-  if (given) return given;
-  if (/\.gz$/i.test(file)) return 'gzip';
-  if (/\.(zz|zlib)$/i.test(file)) return 'zlib';
-  return 'none';
+  return choiceOption(values, 'compression', COMPRESSIONS) ?? compressionFromName(file);
 }
 
 export const COMPRESSION_OPTION: OptionSpec = {

@@ -8,16 +8,9 @@
 import { once } from 'node:events';
 import zlib from 'node:zlib';
 import { plain, type BlockSource } from './byte-source.js';
+import type { Compression } from './compression.js';
 
-export type Compression = 'none' | 'gzip' | 'zlib';
-
-/** The default compression for a file name: `.gz` gzip, `.zz`/`.zlib` zlib, otherwise none. */
-export function compressionFromName(path: string): Compression {
-  const p = path.toLowerCase();
-  if (p.endsWith('.gz') || p.endsWith('.gzip')) return 'gzip';
-  if (p.endsWith('.zz') || p.endsWith('.zlib')) return 'zlib';
-  return 'none';
-}
+export { compressionFromName, type Compression } from './compression.js';
 
 /** A zlib error (bad header, bad checksum, cut stream); `cause` is zlib's own error. */
 export class DecompressionFailure extends Error {

@@ -19,7 +19,7 @@ import { fileWorker } from './tfrecord-worker.js';
 export type { SkipInfo } from './tfrecord-frame.js';
 
 export interface TFRecordReadOptions {
-  /** Default per path from its name (`.gz` gzip, `.zz`/`.zlib` zlib, else none); none for other sources. */
+  /** Default per path from its name (`.gz`/`.gzip` gzip, `.zz`/`.zlib` zlib, else none); none for other sources. */
   compression?: Compression;
   /**
    * Check the payload CRC of every record (default true). The 4-byte length CRC is always

@@ -17,7 +17,7 @@ import { compressionFromName, type Compression } from './decompress.js';
 import { InputError } from './errors.js';
 
 export interface TFRecordWriteOptions {
-  /** Default from the file name, as for reading: `.gz` gzip, `.zz`/`.zlib` zlib, else none. */
+  /** Default from the file name, as for reading: `.gz`/`.gzip` gzip, `.zz`/`.zlib` zlib, else none. */
   compression?: Compression;
   /** Write to a temporary file in the same directory and rename on close (default true). */
   atomic?: boolean;

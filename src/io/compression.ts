@@ -1,0 +1,13 @@
+// The compression of a TFRecord file and its default from the file name. A leaf module with no
+// imports, so the CLI can resolve --compression without loading the io room (which it imports
+// lazily per command).
+
+export type Compression = 'none' | 'gzip' | 'zlib';
+
+/** The default compression for a file name: `.gz`/`.gzip` gzip, `.zz`/`.zlib` zlib, otherwise none. */
+export function compressionFromName(path: string): Compression {
+  const p = path.toLowerCase();
+  if (p.endsWith('.gz') || p.endsWith('.gzip')) return 'gzip';
+  if (p.endsWith('.zz') || p.endsWith('.zlib')) return 'zlib';
+  return 'none';
+}

@@ -1,5 +1,6 @@
 // recordflow cat: print the records of a TFRecord file, one per line.
 import { COMPRESSION_OPTION, JSON_OPTION, UsageError, compressionFor, intOption, type Command } from '../command.js';
+import { describeError } from '../errors.js';
 import { formatExample, type DecodedFeatures } from '../example-format.js';
 import { assertFile } from '../files.js';
 
@@ -58,12 +59,12 @@ stderr and the exit code is 1.`,
       await flush();
     } catch (err) {
       await flush();
-      if (err instanceof Error && err.name === 'DataLossError') {
-        ctx.log(`recordflow cat: ${err.message.split('\n')[0]}`);
-        if (ctx.verbose && err.stack) ctx.log(err.stack);
-        return 1;
-      }
-      throw err;
+      // Usage and a missing file were checked above (exit 2); whatever stops the reading itself
+      // (damage, a record that is not an Example, an I/O error) fails the run after the records
+      // before it, as the help text promises.
+      ctx.log(`recordflow cat: ${describeError(err).message}`);
+      if (ctx.verbose && err instanceof Error && err.stack) ctx.log(err.stack);
+      return 1;
     }
     return 0;
   },

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { InputError } from '../../src/io/errors.js';
 import { NO_KIND, decodeExample, encodeExample, type DecodedFeature, type Features } from '../../src/io/example.js';
 
 type SpecValue = { bytes: string[] } | { float: string[] } | { int64: string[] } | { none: true };
@@ -67,6 +68,26 @@ test('encodeExample matches python deterministic bytes (hand-picked cases)', () 
     if (row.features === null) continue; // b'' has no plain-JS form; covered by the JSON test
     assert.equal(hex(encodeExample(specToFeatures(row.features))), row.hex, row.name);
   }
+});
+
+test('int64 lists take safe JS numbers (among bigints or tagged) as python writes them, and refuse unsafe ones', () => {
+  const row = goldenCases.find((r) => r.name === 'int64_edges')!;
+  const values = (row.features![0]![1] as { int64: string[] }).int64.map((x) => BigInt(x));
+  // Every value that is a safe integer goes in as a number, the rest as bigints.
+  const mixed = values.map((v) => (Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v ? Number(v) : v));
+  assert.ok(mixed.filter((v) => typeof v === 'number').length >= 10, 'most edges are numbers');
+  assert.equal(typeof mixed[0], 'number', 'a tagged list may start with a number');
+  assert.equal(hex(encodeExample({ i: { int64List: mixed } })), row.hex, 'tagged');
+  assert.equal(hex(encodeExample({ i: [values[0]!, ...mixed.slice(1)] })), row.hex, 'a bigint first, then numbers');
+  for (const unsafe of [2 ** 53, -(2 ** 53), 2 ** 63, 1.5, Number.NaN, Infinity]) {
+    assert.throws(
+      () => encodeExample({ count: { int64List: [1, unsafe] } }),
+      (e: unknown) =>
+        e instanceof InputError && new RegExp(`^feature 'count': int64 element 1 \\(${String(unsafe).replace('+', '\\+')}\\) is not a safe integer; use a bigint$`).test(e.message),
+      String(unsafe),
+    );
+  }
+  assert.throws(() => encodeExample({ n: [1n, 2 ** 53 + 2] }), /feature 'n': int64 element 1 \(9007199254740994\) is not a safe integer/);
 });
 
 test('decodeExample reads python bytes exactly (hand-picked cases)', () => {

@@ -103,6 +103,15 @@ test('golden: the compression default comes from the file name, and the option o
   assertRecords((await collect(new Uint8Array(bytes), { compression: 'zlib' })).records, MANIFEST.files['plain.tfrecord']!.records, 'zlib option');
 });
 
+test('golden: zero compressed bytes are zero records for zlib too (TensorFlow meets EOF before any input)', async () => {
+  for (const compression of ['zlib', 'gzip'] as const) {
+    for (const source of [new Uint8Array(0), piecewise(new Uint8Array(0), 1, 1)]) {
+      const { records, error, skipped } = await collect(source, { compression });
+      assert.deepEqual([records.length, error, skipped], [0, undefined, 0], compression);
+    }
+  }
+});
+
 test('golden: verify:false skips the data CRC (the length CRC is still checked)', async () => {
   const { records, error } = await collect(join(GOLDEN, 'bad-data-crc.tfrecord'), { verify: false });
   assert.equal(error, undefined);

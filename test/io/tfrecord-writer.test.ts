@@ -6,14 +6,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { inflateRawSync, inflateSync } from 'node:zlib';
 import { crc32c, crc32cKernel, crc32cUpdate, crc32cUpdateJs, maskedCrc32c } from '../../src/io/crc32c.js';
-import { InputError } from '../../src/io/errors.js';
+import { DataLossError, InputError } from '../../src/io/errors.js';
 import { fromChunks } from '../../src/io/chunks.js';
 import { readTFRecord } from '../../src/io/tfrecord-reader.js';
 import { frameRecord, shardName, TFRecordWriter, writeTFRecord } from '../../src/io/tfrecord-writer.js';
-import { equalBytes, randomBytes, rng } from './tfrecord-fixtures.js';
+import { GOLDEN, PAYLOADS, equalBytes, randomBytes, rng } from './tfrecord-fixtures.js';
 
 const CRC32C = createRequire(import.meta.url)('crc-32/crc32c') as { buf(b: Uint8Array, seed?: number): number };
+const CRC32 = createRequire(import.meta.url)('crc-32') as { buf(b: Uint8Array, seed?: number): number };
 
 async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'rf-writer-'));
@@ -123,6 +125,33 @@ test('blocks reused after they are written never corrupt what is still queued (n
       const back = await readAll(path);
       assert.equal(back.length, payloads.length, ext);
       back.forEach((p, i) => assert.ok(equalBytes(p, payloads[i]!), `${ext} record ${i}`));
+    }
+  });
+});
+
+test('an explicit compression applies to a name without a suffix: gzip as TensorFlow writes it, zlib', async () => {
+  await withDir(async (dir) => {
+    const plain = await readFile(join(GOLDEN, 'plain.tfrecord'));
+    for (const compression of ['gzip', 'zlib'] as const) {
+      const path = join(dir, `records-${compression}`);
+      await writeTFRecord(path, PAYLOADS, { compression });
+      const bytes = await readFile(path);
+      if (compression === 'gzip') {
+        // Magic, deflate, no flags, mtime 0; one member: its deflate data holds every byte, and
+        // the file ends with that member's CRC-32 and size.
+        assert.deepEqual([...bytes.subarray(0, 8)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]);
+        assert.ok(equalBytes(inflateRawSync(bytes.subarray(10)), plain), 'the first member holds the whole stream');
+        assert.equal(bytes.readUInt32LE(bytes.length - 8), CRC32.buf(plain) >>> 0);
+        assert.equal(bytes.readUInt32LE(bytes.length - 4), plain.length);
+      } else {
+        assert.ok(equalBytes(inflateSync(bytes), plain));
+      }
+      const back: Uint8Array[] = [];
+      for await (const r of readTFRecord(path, { compression })) back.push(r);
+      assert.equal(back.length, PAYLOADS.length, compression);
+      back.forEach((r, i) => assert.ok(equalBytes(r, PAYLOADS[i]!), `${compression} record ${i}`));
+      // The name alone says none: the compressed bytes are not TFRecord framing.
+      await assert.rejects(readAll(path), (e: unknown) => e instanceof DataLossError && e.kind === 'length_crc_mismatch');
     }
   });
 });

@@ -63,6 +63,11 @@ export interface TrainOptions {
   progress?: boolean;
   stream?: ProgressStream;
   tty?: boolean;
+  /**
+   * Off a TTY, also print a progress line every this many steps of an epoch (default 0: only
+   * the epoch summary line). Ignored on a TTY, where the bar is redrawn in place.
+   */
+  progressLineEvery?: number;
   /** Called after every epoch; returning false stops training. */
   onEpoch?: (metrics: EpochMetrics) => unknown;
   inputKey?: string;
@@ -103,7 +108,7 @@ export async function train(
   const height = options.height ?? 24;
   const monitor = options.monitor ?? 'validationIoU';
   const preciseBN = options.preciseBN === true ? {} : options.preciseBN || undefined;
-  const progress = options.progress === false ? undefined : new ProgressBar({ stream: options.stream, tty: options.tty });
+  const progress = options.progress === false ? undefined : new ProgressBar({ stream: options.stream, tty: options.tty, lineEvery: options.progressLineEvery });
   const yieldEachStep = options.yieldEachStep ?? true;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
 

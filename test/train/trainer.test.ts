@@ -122,6 +122,18 @@ test('progress: plain lines off a TTY, a redrawn bar with ETA on a TTY', async (
   m2.dispose();
 });
 
+test('progressLineEvery: off a TTY, a step line every N steps before the epoch line', async () => {
+  const plain = captureStream(false);
+  const model = tinyModel(5);
+  await train(model, tinyBatches(5), null, { epochs: 1, stream: plain, schedule: constantSchedule(0.01), progressLineEvery: 2 });
+  const lines = plain.text().split('\n').filter(Boolean);
+  assert.equal(lines.length, 3, plain.text());
+  assert.match(lines[0]!, /^epoch 1\/1 step 2\/5 loss \d\.\d+ iou \d\.\d+ ETA \d+s$/);
+  assert.match(lines[1]!, /^epoch 1\/1 step 4\/5 /);
+  assert.match(lines[2]!, /^epoch 1\/1 +5 steps /);
+  model.dispose();
+});
+
 test('a one-shot generator as training data fails clearly in epoch 2', async () => {
   const model = tinyModel(6);
   async function* once() {

@@ -134,6 +134,30 @@ test('progressLineEvery: off a TTY, a step line every N steps before the epoch l
   model.dispose();
 });
 
+test("each step uploads every batch field exactly once, as the batch field's own typed array (no copy)", async () => {
+  const model = tinyModel(7);
+  const data = tinyBatches(3);
+  const backend = tf.backend();
+  const write = backend.write.bind(backend);
+  const uploads = new Map<unknown, number>();
+  backend.write = (values, shape, dtype) => {
+    uploads.set(values, (uploads.get(values) ?? 0) + 1);
+    return write(values, shape, dtype);
+  };
+  try {
+    // No validation or precise BN: the only batch reads are the training steps.
+    await train(model, data, null, { ...quiet, epochs: 2, schedule: constantSchedule(0.01) });
+  } finally {
+    backend.write = write;
+  }
+  for (const [b, batch] of data.entries()) {
+    for (const key of ['image', 'label']) {
+      assert.equal(uploads.get(batch[key]!.data), 2, `batch ${b} ${key}: one upload in each of 2 epochs`);
+    }
+  }
+  model.dispose();
+});
+
 test('a one-shot generator as training data fails clearly in epoch 2', async () => {
   const model = tinyModel(6);
   async function* once() {

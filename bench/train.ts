@@ -1,11 +1,13 @@
 /**
  * npm run bench:train — the BackBone (batch 7) trained side by side:
- *   1. stock tfjs on the 'cpu' backend (model.trainOnBatch, a few steps: it is slow),
- *   2. recordflow's fast path (selectBackend 'fast'), same model, seed and data,
+ *   1. stock tfjs `model.fit` on the 'cpu' backend (a few steps: it is slow),
+ *   2. the same `model.fit` on recordflow's fast path (selectBackend 'fast'), same model, seed
+ *      and data,
  * printed as ms/step and their ratio; then "data-fed": steps/s when every batch comes from
  * the TFRecord pipeline (read → parse → shuffle → batch → collate → prefetch, one tensor
  * upload per field) against steps/s on pre-built tensors (target ≥ 95%), in alternating
- * short rounds so the shared machine's drift hits both paths alike.
+ * short rounds so the shared machine's drift hits both paths alike — once with trainOnBatch
+ * steps, once through recordflow's own `train()` (pipeline vs batches in memory).
  *
  * Options (env): STOCK_STEPS (default 3), FAST_STEPS (default 40), FAST_WARMUP (untimed fast
  * steps first, default 30: V8 keeps optimising tfjs's engine code and our kernels' JS over the
@@ -23,6 +25,7 @@ import { Dataset } from '../src/pipeline/index.js';
 import { collate, fromExample, toExample } from '../src/transforms/index.js';
 import { profileStep, selectBackend } from '../src/train/backend/index.js';
 import { createBackbone } from '../src/train/model.js';
+import { train } from '../src/train/trainer.js';
 
 const BATCH = 7;
 const STOCK_STEPS = Number(process.env['STOCK_STEPS'] ?? 3);
@@ -89,73 +92,165 @@ async function step(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<
   return (await model.trainOnBatch(x, y)) as number;
 }
 
-/** ms per step over `steps` trainOnBatch calls cycling through `batches` (after `warmup`). */
-async function timeSteps(
-  model: tf.LayersModel, batches: [tf.Tensor, tf.Tensor][], steps: number, warmup: number,
-): Promise<{ ms: number; min: number; median: number; losses: number[] }> {
-  // Warm-up losses are kept: the first steps of both paths start from the same weights.
-  const losses: number[] = [];
-  for (let i = 0; i < warmup; i++) losses.push(await step(model, ...batches[i % batches.length]!));
-  const times: number[] = [];
-  const start = performance.now();
-  for (let i = warmup; i < warmup + steps; i++) {
-    const t = performance.now();
-    losses.push(await step(model, ...batches[i % batches.length]!));
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return { ms: (performance.now() - start) / steps, min: times[0]!, median: times[times.length >> 1]!, losses };
+/**
+ * A turn of the event loop, as model.fit and recordflow's train() take between steps: without
+ * one, a loop of trainOnBatch calls runs on resolved promises only, so a prefetching pipeline's
+ * file reads complete only when the loop waits on an empty buffer.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
- * Steps/s fed by `pipeline` (every batch read, parsed, shuffled, batched, collated and
- * uploaded, one tensor per field) against steps/s on pre-built tensors, in FED_ROUNDS pairs
- * of FED_STEPS-step rounds.
+ * ms per step of `model.fit` over `warmup + steps` of `batches` (one epoch, batch size 7, no
+ * shuffling, so each fit batch is one of `batches` in order), timed per batch through fit's
+ * callbacks; the first `warmup` batches are left out of the times, their losses kept.
  */
-async function dataFedRatio(
-  model: tf.LayersModel, prebuilt: [tf.Tensor, tf.Tensor][], pipeline: Dataset<Collated>,
-): Promise<{ pipeline: number; prebuilt: number; ratios: number[]; median: number }> {
+async function timeFit(
+  model: tf.LayersModel, batches: [tf.Tensor, tf.Tensor][], steps: number, warmup: number,
+): Promise<{ ms: number; min: number; median: number; losses: number[] }> {
+  const used = Array.from({ length: warmup + steps }, (_, i) => batches[i % batches.length]!);
+  const x = tf.concat(used.map((b) => b[0]));
+  const y = tf.concat(used.map((b) => b[1]));
+  const losses: number[] = [];
+  const times: number[] = [];
+  let began = 0;
+  try {
+    await model.fit(x, y, {
+      batchSize: BATCH,
+      epochs: 1,
+      shuffle: false,
+      verbose: 0,
+      callbacks: {
+        onBatchBegin: async () => {
+          began = performance.now();
+        },
+        onBatchEnd: async (_batch, logs) => {
+          times.push(performance.now() - began);
+          losses.push(Number(logs?.['loss']));
+        },
+      },
+    });
+  } finally {
+    tf.dispose([x, y]);
+  }
+  const timed = times.slice(warmup);
+  const total = timed.reduce((a, b) => a + b, 0);
+  timed.sort((a, b) => a - b);
+  return { ms: total / steps, min: timed[0]!, median: timed[timed.length >> 1]!, losses };
+}
+
+interface FedStats {
+  pipeline: number;
+  prebuilt: number;
+  ratios: number[];
+  median: number;
+}
+
+/**
+ * Steps/s of `fedRound` against `prebuiltRound` (each runs the given number of steps and
+ * returns its ms), in FED_ROUNDS pairs of FED_STEPS-step rounds, ABBA order.
+ */
+async function pairedRounds(
+  fedRound: (steps: number) => Promise<number>, prebuiltRound: (steps: number) => Promise<number>,
+): Promise<FedStats> {
+  await fedRound(3); // warm-up: the first read and the JIT of the pipeline's stages
+  const fedMs: number[] = [];
+  const preMs: number[] = [];
+  for (let pair = 0; pair < FED_ROUNDS; pair++) {
+    // ABBA: alternate which path goes first so a steady drift does not favour one.
+    if (pair % 2 === 0) {
+      preMs.push(await prebuiltRound(FED_STEPS));
+      fedMs.push(await fedRound(FED_STEPS));
+    } else {
+      fedMs.push(await fedRound(FED_STEPS));
+      preMs.push(await prebuiltRound(FED_STEPS));
+    }
+  }
+  const ratios = fedMs.map((f, k) => preMs[k]! / f);
+  const sorted = [...ratios].sort((x, y) => x - y);
+  const median = (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+  const total = (v: number[]): number => v.reduce((x, y) => x + y, 0);
+  return { pipeline: (FED_ROUNDS * FED_STEPS * 1000) / total(fedMs), prebuilt: (FED_ROUNDS * FED_STEPS * 1000) / total(preMs), ratios, median };
+}
+
+/**
+ * trainOnBatch fed by `pipeline` (every batch read, parsed, shuffled, batched, collated and
+ * uploaded, one tensor per field) against trainOnBatch on pre-built tensors; both loops take a
+ * turn of the event loop after each step.
+ */
+async function dataFedRatio(model: tf.LayersModel, prebuilt: [tf.Tensor, tf.Tensor][], pipeline: Dataset<Collated>): Promise<FedStats> {
   const batches = pipeline[Symbol.asyncIterator]();
   let next = 0;
-  const fedRound = async (steps: number): Promise<number> => {
-    const start = performance.now();
-    for (let i = 0; i < steps; i++) {
-      const r = await batches.next();
-      if (r.done) throw new Error('the repeated pipeline ended');
-      const x = tf.tensor(r.value['image']!.data, r.value['image']!.shape);
-      const y = tf.tensor(r.value['label']!.data, r.value['label']!.shape);
-      await step(model, x, y);
-      tf.dispose([x, y]);
-    }
-    return performance.now() - start;
-  };
-  const prebuiltRound = async (steps: number): Promise<number> => {
-    const start = performance.now();
-    for (let i = 0; i < steps; i++) await step(model, ...prebuilt[next++ % prebuilt.length]!);
-    return performance.now() - start;
-  };
   try {
-    await fedRound(3); // warm-up: the first read and the JIT of the pipeline's stages
-    const fedMs: number[] = [];
-    const preMs: number[] = [];
-    for (let pair = 0; pair < FED_ROUNDS; pair++) {
-      // ABBA: alternate which path goes first so a steady drift does not favour one.
-      if (pair % 2 === 0) {
-        preMs.push(await prebuiltRound(FED_STEPS));
-        fedMs.push(await fedRound(FED_STEPS));
-      } else {
-        fedMs.push(await fedRound(FED_STEPS));
-        preMs.push(await prebuiltRound(FED_STEPS));
-      }
-    }
-    const ratios = fedMs.map((f, k) => preMs[k]! / f);
-    const sorted = [...ratios].sort((a, b) => a - b);
-    const median = (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
-    const total = (v: number[]): number => v.reduce((a, b) => a + b, 0);
-    return { pipeline: (FED_ROUNDS * FED_STEPS * 1000) / total(fedMs), prebuilt: (FED_ROUNDS * FED_STEPS * 1000) / total(preMs), ratios, median };
+    return await pairedRounds(
+      async (steps) => {
+        const start = performance.now();
+        for (let i = 0; i < steps; i++) {
+          const r = await batches.next();
+          if (r.done) throw new Error('the repeated pipeline ended');
+          const x = tf.tensor(r.value['image']!.data, r.value['image']!.shape);
+          const y = tf.tensor(r.value['label']!.data, r.value['label']!.shape);
+          await step(model, x, y);
+          tf.dispose([x, y]);
+          await yieldToEventLoop();
+        }
+        return performance.now() - start;
+      },
+      async (steps) => {
+        const start = performance.now();
+        for (let i = 0; i < steps; i++) {
+          await step(model, ...prebuilt[next++ % prebuilt.length]!);
+          await yieldToEventLoop();
+        }
+        return performance.now() - start;
+      },
+    );
   } finally {
     await batches.return?.();
   }
+}
+
+/**
+ * recordflow's `train()` (its own step, one upload per field per batch, a yield per step) fed
+ * by `pipeline` against `train()` over batches already collated in memory; each round is one
+ * `train()` call of FED_STEPS steps with the same optimizer, no validation.
+ */
+async function trainerFedRatio(model: tf.LayersModel, prebuilt: Collated[], pipeline: Dataset<Collated>): Promise<FedStats> {
+  const batches = pipeline[Symbol.asyncIterator]();
+  const optimizer = tf.train.adam(5e-4);
+  let next = 0;
+  const round = async (source: AsyncIterable<Collated> | Collated[]): Promise<number> => {
+    const start = performance.now();
+    await train(model, source, null, { epochs: 1, optimizer, schedule: () => 5e-4, progress: false });
+    return performance.now() - start;
+  };
+  try {
+    return await pairedRounds(
+      (steps) =>
+        round({
+          [Symbol.asyncIterator]: () => {
+            let left = steps;
+            return {
+              next: async (): Promise<IteratorResult<Collated>> => (left-- > 0 ? batches.next() : { done: true, value: undefined }),
+            };
+          },
+        }),
+      (steps) => round(Array.from({ length: steps }, () => prebuilt[next++ % prebuilt.length]!)),
+    );
+  } finally {
+    await batches.return?.();
+    optimizer.dispose();
+  }
+}
+
+function fedLine(name: string, fed: FedStats): string {
+  return (
+    `${name}: pipeline ${fed.pipeline.toFixed(1)} steps/s vs pre-built ${fed.prebuilt.toFixed(1)} steps/s; ` +
+    `median of ${fed.ratios.length} paired rounds ${(100 * fed.median).toFixed(1)}% ` +
+    `(range ${(100 * Math.min(...fed.ratios)).toFixed(0)}–${(100 * Math.max(...fed.ratios)).toFixed(0)}%, ` +
+    `all rounds together ${(100 * fed.pipeline / fed.prebuilt).toFixed(1)}%; target ≥ 95%)`
+  );
 }
 
 /** Mean, and min/median per step: on a shared machine the min is the closest to unloaded. */
@@ -185,19 +280,19 @@ async function main(): Promise<void> {
     await selectBackend({ backend: 'cpu' });
     let run = compiled();
     let data = tensors();
-    const stock = await timeSteps(run.model, data, STOCK_STEPS, 1);
+    const stock = await timeFit(run.model, data, STOCK_STEPS, 1);
     tf.dispose(data.flat());
     run.model.dispose();
     run.optimizer.dispose();
-    console.log(`stock tfjs (cpu backend):          ${describe(stock)}  (${STOCK_STEPS} steps)`);
+    console.log(`stock tfjs model.fit (cpu backend): ${describe(stock)}  (${STOCK_STEPS} steps)`);
 
     // 2. The fast path, chosen through the same chain the CLI uses.
     const chosen = await selectBackend({ backend: process.env['BACKEND'] === 'auto' ? 'auto' : 'fast', log: (l) => console.log(`  ${l}`) });
     run = compiled();
     data = tensors();
     // The first STOCK_STEPS + 1 warm-up losses are compared with stock's below.
-    const fast = await timeSteps(run.model, data, FAST_STEPS, Math.max(STOCK_STEPS + 1, FAST_WARMUP));
-    console.log(`recordflow ${chosen.choice} (${chosen.name}): ${describe(fast)}  (${FAST_STEPS} steps after ${Math.max(STOCK_STEPS + 1, FAST_WARMUP)} warm-up)`);
+    const fast = await timeFit(run.model, data, FAST_STEPS, Math.max(STOCK_STEPS + 1, FAST_WARMUP));
+    console.log(`model.fit on recordflow ${chosen.choice} (${chosen.name}): ${describe(fast)}  (${FAST_STEPS} steps after ${Math.max(STOCK_STEPS + 1, FAST_WARMUP)} warm-up)`);
     console.log(`speed-up: ${(stock.ms / fast.ms).toFixed(1)}x by mean, ${(stock.min / fast.min).toFixed(1)}x by min   (target ≤ 25 ms/step; load now ${load()})`);
     const n = stock.losses.length;
     const worst = Math.max(...stock.losses.map((l, i) => Math.abs(l - fast.losses[i]!) / Math.abs(l)));
@@ -210,12 +305,9 @@ async function main(): Promise<void> {
     // those ratios is the figure. The pipeline stream stays open across rounds (repeat), so
     // every epoch's file read and shuffle-buffer fill is paid inside some round, as in training.
     const fed = await dataFedRatio(run.model, data, trainingPipeline(file).repeat());
-    console.log(
-      `data-fed: pipeline ${fed.pipeline.toFixed(1)} steps/s vs pre-built ${fed.prebuilt.toFixed(1)} steps/s; ` +
-        `median of ${fed.ratios.length} paired rounds ${(100 * fed.median).toFixed(1)}% ` +
-        `(range ${(100 * Math.min(...fed.ratios)).toFixed(0)}–${(100 * Math.max(...fed.ratios)).toFixed(0)}%, ` +
-        `all rounds together ${(100 * fed.pipeline / fed.prebuilt).toFixed(1)}%; target ≥ 95%)`,
-    );
+    console.log(fedLine('data-fed (trainOnBatch)', fed));
+    const fedTrainer = await trainerFedRatio(run.model, prebuilt, trainingPipeline(file).repeat());
+    console.log(fedLine('data-fed (recordflow train())', fedTrainer));
 
     if (process.env['PROFILE'] === '1') {
       const p = await profileStep(() => run.model.trainOnBatch(...data[0]!));

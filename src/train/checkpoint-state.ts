@@ -10,7 +10,8 @@ import type { EpochMetrics } from './trainer.js';
  * A resumable training checkpoint directory:
  *   model.json + weights.bin   the model (tfjs layers format, loadable on its own)
  *   optimizer.json + .bin      the optimizer's iteration count and slot variables
- *   state.json                 epoch, global step, best value, history, dropout counters
+ *   state.json                 epoch, global step, best value, history, dropout counters,
+ *                              iterations of the data
  * state.json is written last, so its presence marks a complete checkpoint.
  */
 export interface TrainerState {
@@ -21,6 +22,17 @@ export interface TrainerState {
   history: EpochMetrics[];
   bestEpoch: number | undefined;
   best: number | undefined;
+  /**
+   * Iterations train() started on the training and validation data (data-iterations.ts): a
+   * resume replays them on fresh Dataset objects so reshuffling ones continue their orders.
+   * Absent in checkpoints written before it was recorded.
+   */
+  iterations?: DataIterations;
+}
+
+export interface DataIterations {
+  train: number;
+  val: number;
 }
 
 interface StateFile extends TrainerState {
@@ -65,7 +77,14 @@ export async function loadCheckpoint(dir: string, model: tf.LayersModel, optimiz
     tf.dispose(weights.map((w) => w.tensor));
   }
   restoreDropoutCounters(model, file.dropout ?? {});
-  return { epoch: file.epoch, step: file.step, history: file.history, bestEpoch: file.bestEpoch ?? undefined, best: file.best ?? undefined };
+  return {
+    epoch: file.epoch,
+    step: file.step,
+    history: file.history,
+    bestEpoch: file.bestEpoch ?? undefined,
+    best: file.best ?? undefined,
+    ...(file.iterations ? { iterations: file.iterations } : {}),
+  };
 }
 
 /**

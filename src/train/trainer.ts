@@ -4,6 +4,7 @@ import { chunksOf } from '../io/chunks.js';
 import { RecordflowError } from '../io/errors.js';
 import { fieldTensor, type BatchSource } from './batch.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint-state.js';
+import { countIterations, iterationsOf, replayIterations } from './data-iterations.js';
 import { evaluate } from './evaluate.js';
 import { meanSquaredError } from './losses.js';
 import { recomputeBatchNormStats, type PreciseBNOptions } from './precise-bn.js';
@@ -55,7 +56,11 @@ export interface TrainOptions {
   monitor?: 'validationIoU' | 'valIoU';
   /** Writes `best/` (best model by the monitored value) and `last/` (resumable) here. */
   checkpointDir?: string;
-  /** Continue from `checkpointDir/last` when it exists. */
+  /**
+   * Continue from `checkpointDir/last` when it exists. Pass fresh data objects built as in the
+   * interrupted run (or the same objects): the iterations it made of them are replayed first,
+   * so reshuffling Datasets continue with the orders an uninterrupted run would see.
+   */
   resume?: boolean;
   /** TensorBoard log directory: per-epoch loss, iou, val_loss, val_iou, learning_rate. */
   logdir?: string;
@@ -117,9 +122,17 @@ export async function train(
     const restored = await loadCheckpoint(join(options.checkpointDir, 'last'), model, optimizer);
     if (restored) {
       state = restored;
-      progress?.log(`resumed from ${join(options.checkpointDir, 'last')} after epoch ${state.epoch} (step ${state.step})`);
+      const replayed =
+        (await replayIterations(trainSource, state.iterations?.train ?? 0)) +
+        (valSource ? await replayIterations(valSource, state.iterations?.val ?? 0) : 0);
+      progress?.log(
+        `resumed from ${join(options.checkpointDir, 'last')} after epoch ${state.epoch} (step ${state.step})` +
+          (replayed > 0 ? `; replayed ${replayed} data iterations` : ''),
+      );
     }
   }
+  const trainData = countIterations(trainSource);
+  const valData = valSource ? countIterations(valSource) : valSource;
   const board: ScalarWriter | undefined = options.logdir ? await openTensorBoard(options.logdir) : undefined;
   let stepsPerEpoch: number | undefined = cardinalityOf(trainSource);
 
@@ -132,7 +145,7 @@ export async function train(
       let steps = 0;
       let rate = schedule(state.step);
       progress?.startEpoch();
-      for await (const chunk of chunksOf(trainSource)) {
+      for await (const chunk of chunksOf(trainData)) {
         for (const batch of chunk) {
           if (options.signal?.aborted) throw options.signal.reason ?? new Error('training aborted');
           rate = schedule(state.step);
@@ -180,9 +193,9 @@ export async function train(
         evalSeconds: 0,
         best: false,
       };
-      if (valSource) {
-        if (preciseBN) await recomputeBatchNormStats(model, trainSource, { inputKey, ...preciseBN });
-        const val = await evaluate(model, valSource, { inputKey, labelKey, width, height, loss: lossFn, count: options.validationCount });
+      if (valData) {
+        if (preciseBN) await recomputeBatchNormStats(model, trainData, { inputKey, ...preciseBN });
+        const val = await evaluate(model, valData, { inputKey, labelKey, width, height, loss: lossFn, count: options.validationCount });
         metrics.valLoss = val.loss;
         metrics.valIoU = val.iou;
         metrics.validationIoU = val.validationIoU;
@@ -198,6 +211,7 @@ export async function train(
       metrics.seconds = (performance.now() - started) / 1000;
       state.epoch = epoch;
       state.history.push(metrics);
+      state.iterations = { train: iterationsOf(trainSource), val: valSource ? iterationsOf(valSource) : 0 };
       if (options.checkpointDir) await saveCheckpoint(join(options.checkpointDir, 'last'), model, optimizer, state);
       if (board) await writeEpochScalars(board, epoch, metrics);
       progress?.endEpoch(epochLine(metrics, epochs));

@@ -7,8 +7,8 @@ export const H = 6;
 export const W = 8;
 
 /** conv → BN → ReLU → dropout → conv stride 2 → BN → flatten → dense 4 sigmoid; fixed names. */
-export function tinyModel(seed = 1, prefix = 't'): tf.LayersModel {
-  const input = tf.input({ shape: [H, W, 1], name: `${prefix}_in` });
+export function tinyModel(seed = 1, prefix = 't', h = H, w = W): tf.LayersModel {
+  const input = tf.input({ shape: [h, w, 1], name: `${prefix}_in` });
   let x = tf.layers
     .conv2d({ name: `${prefix}_c1`, filters: 3, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed }), kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }) })
     .apply(input) as tf.SymbolicTensor;

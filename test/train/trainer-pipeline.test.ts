@@ -1,8 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeTFRecord } from '../../src/io/index.js';
 import { Dataset } from '../../src/pipeline/index.js';
-import { collate } from '../../src/transforms/index.js';
+import { collate, parseLocalization, toExample } from '../../src/transforms/index.js';
 import { train } from '../../src/train/trainer.js';
 import { createBackbone } from '../../src/train/model.js';
 import { constantSchedule } from '../../src/train/schedule.js';
@@ -49,4 +53,46 @@ test('the BackBone architecture trains through train() (6x8 frames: a cpu step a
   assert.equal(r.history[0]!.learningRate, Math.fround(5e-4));
   assert.ok(Number.isFinite(r.history[0]!.loss) && r.history[0]!.loss > 0);
   model.dispose();
+});
+
+test('resume replays the data iterations: a reshuffling TFRecord Dataset gives the losses of an uninterrupted run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'rf-resume-'));
+  try {
+    // The CLI's chain over reference-format records (24x32 frames).
+    const [h, w] = [24, 32];
+    const write = async (file: string, batches: number, seed: number): Promise<void> => {
+      const rows = tinyBatches(batches, 7, seed, h, w).flatMap((b) =>
+        Array.from({ length: 7 }, (_, i) => {
+          const image = Uint8Array.from((b.image.data as Float32Array).subarray(i * h * w, (i + 1) * h * w), (v) => Math.round(v * 255));
+          const [x, y, bw, bh] = (b.label.data as Float32Array).subarray(i * 4, i * 4 + 4);
+          return toExample({ image, x: x!, y: y!, w: bw!, h: bh! });
+        }),
+      );
+      await writeTFRecord(join(dir, file), rows);
+    };
+    await write('train.tfr', 4, 21);
+    await write('val.tfr', 1, 22);
+    const data = (file: string, shuffle: boolean) => {
+      let ds = Dataset.fromTFRecord([join(dir, file)]).map((b: Uint8Array) => parseLocalization(b)).cache();
+      if (shuffle) ds = ds.shuffle(28, { seed: 6 }).prefetch(8);
+      return ds.batch(7, { dropRemainder: true }).map((b) => collate(b));
+    };
+    const opts = { progress: false, schedule: constantSchedule(0.02), preciseBN: true, width: w, height: h };
+    const straight = tinyModel(9, 't', h, w);
+    const full = await train(straight, data('train.tfr', true), data('val.tfr', false), { ...opts, epochs: 4 });
+    const ckpt = join(dir, 'ckpt');
+    const first = tinyModel(9, 't', h, w);
+    await train(first, data('train.tfr', true), data('val.tfr', false), { ...opts, epochs: 2, checkpointDir: ckpt });
+    // Per epoch: one training pass and one precise-BN pass of the training data, one of the validation data.
+    const state = JSON.parse(await readFile(join(ckpt, 'last', 'state.json'), 'utf8'));
+    assert.deepEqual(state.iterations, { train: 4, val: 2 });
+    // A new process's worth: fresh model, optimizer and Dataset objects.
+    const second = tinyModel(9, 't', h, w);
+    const resumed = await train(second, data('train.tfr', true), data('val.tfr', false), { ...opts, epochs: 4, checkpointDir: ckpt, resume: true });
+    assert.deepEqual(resumed.history.map((m) => m.loss), full.history.map((m) => m.loss));
+    assert.deepEqual(resumed.history.map((m) => m.validationIoU), full.history.map((m) => m.validationIoU));
+    [straight, first, second].forEach((m) => m.dispose());
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

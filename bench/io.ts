@@ -120,29 +120,44 @@ async function rssCheck(dir: string, gb: number): Promise<void> {
     await writeTFRecord(path, (function* () {
       for (let i = 0; i < n; i += 1000) yield* batch.slice(0, Math.min(1000, n - i));
     })());
-    // The read runs in a fresh process so that nothing from the write above counts.
+    // The read runs in a fresh process so that nothing from the write above counts: once as
+    // users run the package (plain node, the compiled dist/), once under tsx as this script runs.
+    const compiled = spawnSync(process.execPath, ['--input-type=module', '-e', RSS_READER_JS, path], { cwd: ROOT, encoding: 'utf8' });
+    if (compiled.status !== 0) throw new Error(`RSS reader (compiled) failed: ${compiled.stderr}`);
     const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
       env: { ...process.env, RSS_GB: '', RSS_READ: path },
       encoding: 'utf8',
     });
     if (child.status !== 0) throw new Error(`RSS reader failed: ${child.stderr}`);
-    console.log(`  ${name} (${gb} GB framed, ${(statSync(path).size / 1e9).toFixed(2)} GB on disk): ${child.stdout.trim()}`);
+    const on = `${name} (${gb} GB framed, ${(statSync(path).size / 1e9).toFixed(2)} GB on disk)`;
+    console.log(`  ${on}, plain node + dist/: ${compiled.stdout.trim()}`);
+    console.log(`  ${on}, under tsx:          ${child.stdout.trim()}`);
     rmSync(path);
   }
 }
 
-/** Child side of rssCheck: read one file, sampling RSS every 10 ms. */
+/** Read the file named by argv's last entry, sampling RSS every 10 ms; `readTFRecord` is given. */
+const RSS_LOOP = `
+const path = process.argv.at(-1);
+const base = process.memoryUsage().rss;
+let peak = base;
+const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+const t0 = performance.now();
+let records = 0;
+for await (const r of readTFRecord(path)) records += r.length > 0 ? 1 : 0;
+clearInterval(timer);
+peak = Math.max(peak, process.memoryUsage().rss);
+const s = (performance.now() - t0) / 1000;
+console.log(records + ' records in ' + s.toFixed(1) + ' s; RSS at start ' + (base / 1e6).toFixed(0) + ' MB, peak ' + (peak / 1e6).toFixed(0) + ' MB (bound < 150 MB)');
+`;
+const RSS_READER_JS = `import { readTFRecord } from 'recordflow/io';${RSS_LOOP}`;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Child side of rssCheck under tsx: the same loop on the TypeScript source. */
 async function rssRead(path: string): Promise<void> {
-  const base = process.memoryUsage().rss;
-  let peak = base;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-  const t0 = performance.now();
-  let records = 0;
-  for await (const r of readTFRecord(path)) records += r.length > 0 ? 1 : 0;
-  clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const s = (performance.now() - t0) / 1000;
-  console.log(`${records} records in ${s.toFixed(1)} s; RSS at start ${(base / 1e6).toFixed(0)} MB, peak ${(peak / 1e6).toFixed(0)} MB (bound < 150 MB)`);
+  const run = new Function('readTFRecord', `return (async () => {${RSS_LOOP}})();`) as (r: typeof readTFRecord) => Promise<void>;
+  process.argv.push(path);
+  await run(readTFRecord);
 }
 
 /**

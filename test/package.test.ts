@@ -25,6 +25,27 @@ describe('the published package', () => {
     assert.deepEqual(names, Object.keys(source).sort());
   });
 
+  test('each room is a subpath export, and recordflow/io loads no tfjs', async () => {
+    const rooms = { io: '../src/io/index.js', transforms: '../src/transforms/index.js', pipeline: '../src/pipeline/index.js', train: '../src/train/index.js', synth: '../src/synth/index.js' };
+    for (const [room, path] of Object.entries(rooms)) {
+      const names = JSON.parse(plainNode(`const m = await import('recordflow/${room}'); console.log(JSON.stringify(Object.keys(m).sort()));`)) as string[];
+      assert.deepEqual(names, Object.keys((await import(path)) as object).sort(), room);
+    }
+    // A resolve hook that refuses every @tensorflow package: the io room must not need one.
+    const hook = `export async function resolve(s, c, next) { if (s.startsWith('@tensorflow/')) throw new Error('loaded ' + s); return next(s, c); }`;
+    const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
+    const out = execFileSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', "const io = await import('recordflow/io'); console.log(typeof io.readTFRecord);"], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    assert.equal(out.trim(), 'function');
+    // The same hook does stop the root export, which re-exports the train room.
+    assert.throws(() => execFileSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', "await import('recordflow');"], {
+      cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '' },
+    }), /loaded @tensorflow/);
+  });
+
   test('the compiled readTFRecord and decodeExample read a TFRecord file', () => {
     const out = plainNode(
       "import { readTFRecord } from 'recordflow';" +

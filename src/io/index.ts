@@ -7,7 +7,7 @@ export type { ByteInput } from './byte-source.js';
 export { compressionFromName, type Compression } from './decompress.js';
 export { readTFRecord, type TFRecordReadOptions, type TFRecordStream, type SkipInfo } from './tfrecord-reader.js';
 export { frameRecord, shardName, TFRecordWriter, writeTFRecord, type TFRecordWriteOptions } from './tfrecord-writer.js';
-export { indexTFRecord, openTFRecordIndexed, readRecordAt, type IndexedTFRecord, type TFRecordIndex } from './tfrecord-index.js';
+export { indexTFRecord, openTFRecordIndexed, readRecordAt, type IndexedTFRecord, type OpenIndexedOptions, type TFRecordIndex, type TFRecordIndexCache } from './tfrecord-index.js';
 export * from './example-json.js';
 export * from './parse-example.js';
 export * from './events.js';

@@ -251,15 +251,32 @@ class IndexedFile implements IndexedTFRecord {
 }
 
 /**
+ * Indexes found by earlier opens, by path, each with the size and mtime of the file it indexes.
+ * A reader that reopens the same files every epoch (the shuffle fallback) keeps one, so that
+ * only the first open scans the headers or reads PATH.idx.
+ */
+export type TFRecordIndexCache = Map<string, { size: number; mtimeMs: number; index: TFRecordIndex }>;
+
+export interface OpenIndexedOptions {
+  verify?: boolean;
+  /** Reuse an index found earlier for this path while the file's size and mtime are unchanged. */
+  cache?: TFRecordIndexCache;
+}
+
+/**
  * Open an uncompressed TFRecord file for reads by record number. Uses PATH.idx when it is fresh
  * (not older than the file and consistent with its size), else scans the headers (without saving).
  */
-export async function openTFRecordIndexed(path: string, options: { verify?: boolean } = {}): Promise<IndexedTFRecord> {
+export async function openTFRecordIndexed(path: string, options: OpenIndexedOptions = {}): Promise<IndexedTFRecord> {
   refuseCompressed(path);
   const h = await openFile(path);
   try {
     const s = await h.stat();
-    const index = (await freshIdx(path, s.size, s.mtimeMs)) ?? (await scanHeaders(h, s.size, path));
+    const known = options.cache?.get(path);
+    const index = known !== undefined && known.size === s.size && known.mtimeMs === s.mtimeMs
+      ? known.index
+      : (await freshIdx(path, s.size, s.mtimeMs)) ?? (await scanHeaders(h, s.size, path));
+    options.cache?.set(path, { size: s.size, mtimeMs: s.mtimeMs, index });
     return new IndexedFile(path, h, index, s.size, options.verify ?? true);
   } catch (e) {
     await h.close();

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { CHUNKS, fromChunks, type Chunked } from '../io/chunks.js';
 import { compressionFromName } from '../io/decompress.js';
 import { readTFRecord, type TFRecordReadOptions } from '../io/tfrecord-reader.js';
-import { openTFRecordIndexed, type IndexedTFRecord } from '../io/tfrecord-index.js';
+import { openTFRecordIndexed, type IndexedTFRecord, type OpenIndexedOptions, type TFRecordIndexCache } from '../io/tfrecord-index.js';
 import { npzRows, type NpzRow } from '../io/npz.js';
 import { abortable } from './operators/abortable.js';
 import { batch, type BatchOptions } from './operators/batch.js';
@@ -52,10 +52,12 @@ export class Dataset<T> implements Chunked<T> {
     const compressed = list.some((f) => (options.compression ?? compressionFromName(f)) !== 'none');
     // Random access reads records by position and cannot resynchronize past damage, so it is
     // offered only when the stream would not skip corrupt records either.
+    // Each epoch reopens the files; the index found by the first open serves the later ones.
+    const cache: TFRecordIndexCache = new Map();
     const source = compressed || options.onCorrupt === 'skip'
       ? stream
       : Object.assign(stream, {
-          [RANDOM_ACCESS]: () => openIndexedFiles(list, options.verify ?? true),
+          [RANDOM_ACCESS]: () => openIndexedFiles(list, { verify: options.verify ?? true, cache }),
         });
     return new Dataset(source, compressed ? undefined : indexedCount(list));
   }
@@ -213,10 +215,10 @@ function indexedCount(files: string[]): Cardinality {
 }
 
 /** Random access over several indexed files, concatenated in order. */
-async function openIndexedFiles(files: string[], verify: boolean): Promise<RandomAccess<Uint8Array>> {
+async function openIndexedFiles(files: string[], options: OpenIndexedOptions): Promise<RandomAccess<Uint8Array>> {
   const parts: IndexedTFRecord[] = [];
   try {
-    for (const f of files) parts.push(await openTFRecordIndexed(f, { verify }));
+    for (const f of files) parts.push(await openTFRecordIndexed(f, options));
   } catch (e) {
     await Promise.allSettled(parts.map((p) => p.close()));
     throw e;

@@ -2,7 +2,7 @@
 // indexed reader, the file cache, and no file handle left open after a break.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { indexTFRecord } from '../../src/io/tfrecord-index.js';
@@ -124,6 +124,26 @@ test('fallback with a real file: shuffle(N) reads by position, a uniform permuta
   const { statistic, df } = chiSquareOverPositions(orders, n);
   assert.ok(statistic < chiSquareBound(df), `chi-square ${statistic.toFixed(1)} with df ${df}`);
   assert.equal(await holdsOpen(dir), false);
+});
+
+test('the shuffle fallback indexes a file once per Dataset, and again when the file changes', async () => {
+  const file = join(dir, 'reindexed.tfrecord');
+  await writeTFRecord(file, payloads(40));
+  const ds = Dataset.fromTFRecord(file).shuffle(40, { seed: 3 }).map(idOf);
+  assert.deepEqual((await ds.toArray()).sort((x, y) => x - y), range(40));
+  // A PATH.idx newer than the file and consistent with its size, but pairing the 20-byte
+  // records into 40-byte ones: an open that looked for an index would take it and fail on the
+  // framing; this Dataset keeps the index its first epoch found.
+  const idx = await readFile(`${file}.idx`, 'utf8').catch(() => '');
+  assert.equal(idx, '', 'no index was saved by reading');
+  await writeFile(`${file}.idx`, Array.from({ length: 20 }, (_, i) => `${i * 40} 40`).join('\n') + '\n');
+  await assert.rejects(Dataset.fromTFRecord(file).shuffle(40, { seed: 3 }).toArray(), 'a fresh Dataset uses the wrong idx');
+  assert.deepEqual((await ds.toArray()).sort((x, y) => x - y), range(40));
+  // The file changes (new size and mtime): the cached index is stale and not used.
+  await rm(`${file}.idx`);
+  await writeTFRecord(file, payloads(50));
+  assert.deepEqual((await ds.toArray()).sort((x, y) => x - y), range(50));
+  assert.equal(await holdsOpen(file), false);
 });
 
 test('cache(file): first full pass writes a TFRecord cache, later passes read it', async () => {

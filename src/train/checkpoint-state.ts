@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../io/errors.js';
-import { fileHandler, loadTensors, saveTensors, writeAtomic } from './checkpoint.js';
+import { fileHandler, loadTensors, recoverDir, replaceDir, saveTensors, writeAtomic } from './checkpoint.js';
 import { dropoutCounters, restoreDropoutCounters } from './seeded-dropout.js';
 import type { EpochMetrics } from './trainer.js';
+
+const STATE_FILE = 'state.json';
 
 /**
  * A resumable training checkpoint directory:
@@ -12,7 +14,8 @@ import type { EpochMetrics } from './trainer.js';
  *   optimizer.json + .bin      the optimizer's iteration count and slot variables
  *   state.json                 epoch, global step, best value, history, dropout counters,
  *                              iterations of the data
- * state.json is written last, so its presence marks a complete checkpoint.
+ * state.json is written last, so its presence marks a complete checkpoint. Each save replaces
+ * the whole directory (replaceDir), so an interrupted save leaves the previous checkpoint.
  */
 export interface TrainerState {
   /** Completed epochs. */
@@ -42,6 +45,10 @@ interface StateFile extends TrainerState {
 }
 
 export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainerState): Promise<void> {
+  await replaceDir(dir, (tmp) => writeCheckpoint(tmp, model, optimizer, state));
+}
+
+async function writeCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainerState): Promise<void> {
   await model.save(fileHandler(dir));
   let optimizerSaved: string | null = null;
   try {
@@ -54,19 +61,14 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimiz
     if (!/not implemented/i.test((err as Error).message)) throw err;
   }
   const file: StateFile = { version: 1, ...state, dropout: dropoutCounters(model), optimizer: optimizerSaved };
-  await writeAtomic(join(dir, 'state.json'), JSON.stringify(file, null, 1));
+  await writeAtomic(join(dir, STATE_FILE), JSON.stringify(file, null, 1));
 }
 
 /** Restores weights, optimizer and dropout state; undefined when `dir` holds no checkpoint. */
 export async function loadCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<TrainerState | undefined> {
-  const statePath = join(dir, 'state.json');
-  try {
-    await access(statePath);
-  } catch {
-    return undefined;
-  }
-  const file = JSON.parse(await readFile(statePath, 'utf8')) as StateFile;
-  if (file.version !== 1) throw new InputError(`unsupported checkpoint version ${String(file.version)}`, statePath);
+  const file = await readStateFile(dir);
+  if (!file) return undefined;
+  const statePath = join(dir, STATE_FILE);
   await loadWeightsInto(model, dir);
   if (file.optimizer !== null) {
     if (file.optimizer !== optimizer.getClassName()) {
@@ -77,6 +79,24 @@ export async function loadCheckpoint(dir: string, model: tf.LayersModel, optimiz
     tf.dispose(weights.map((w) => w.tensor));
   }
   restoreDropoutCounters(model, file.dropout ?? {});
+  return stateOf(file);
+}
+
+/** The epoch, step, best value and history of the checkpoint in `dir`, without loading it. */
+export async function readCheckpointState(dir: string): Promise<TrainerState | undefined> {
+  const file = await readStateFile(dir);
+  return file && stateOf(file);
+}
+
+async function readStateFile(dir: string): Promise<StateFile | undefined> {
+  if (!(await recoverDir(dir, STATE_FILE))) return undefined;
+  const statePath = join(dir, STATE_FILE);
+  const file = JSON.parse(await readFile(statePath, 'utf8')) as StateFile;
+  if (file.version !== 1) throw new InputError(`unsupported checkpoint version ${String(file.version)}`, statePath);
+  return file;
+}
+
+function stateOf(file: StateFile): TrainerState {
   return {
     epoch: file.epoch,
     step: file.step,

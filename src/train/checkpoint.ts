@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../io/errors.js';
 import './seeded-dropout.js';
@@ -78,6 +78,15 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
   await model.save(fileHandler(dir));
 }
 
+/** saveModel into a replaceDir swap: an interrupted save leaves a complete model (recoverModelDir). */
+export async function replaceModel(model: tf.LayersModel, dir: string): Promise<void> {
+  await replaceDir(dir, (tmp) => saveModel(model, tmp));
+}
+
+export function recoverModelDir(dir: string): Promise<boolean> {
+  return recoverDir(dir, MODEL_FILE);
+}
+
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(fileHandler(dir));
 }
@@ -103,6 +112,46 @@ export async function writeAtomic(path: string, data: string | Uint8Array): Prom
   await writeFile(tmp, data);
   await rename(tmp, path);
 }
+
+/**
+ * Replaces directory `dir` by what `write` puts into a sibling directory, so an interrupt at
+ * any point leaves a complete old or new `dir` (or its sibling: see recoverDir), never a mix
+ * of two saves' files.
+ */
+export async function replaceDir(dir: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const next = `${dir}.next`;
+  const old = `${dir}.old`;
+  await rm(next, { recursive: true, force: true });
+  await write(next);
+  await rm(old, { recursive: true, force: true });
+  try {
+    await rename(dir, old);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await rename(next, dir);
+  await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * After an interrupted replaceDir: when `dir` lacks `marker` (the file its writer writes last),
+ * moves the complete sibling into place, preferring the newer one. True when `dir` has `marker`.
+ */
+export async function recoverDir(dir: string, marker: string): Promise<boolean> {
+  if (await exists(join(dir, marker))) return true;
+  const siblings = [`${dir}.next`, `${dir}.old`];
+  for (const sibling of siblings) {
+    if (await exists(join(sibling, marker))) {
+      await rm(dir, { recursive: true, force: true });
+      await rename(sibling, dir);
+      for (const stale of siblings) await rm(stale, { recursive: true, force: true });
+      return true;
+    }
+  }
+  return false;
+}
+
+const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 
 function joinWeightData(data: tf.io.WeightData | undefined): ArrayBuffer {
   if (data == null) return new ArrayBuffer(0);

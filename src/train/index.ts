@@ -16,7 +16,7 @@ export { focalLoss, maskedL1Loss, offsetLoss, sizeLoss, centerNetLoss, meanSquar
 export { validationIoU, StreamingIoU, type ValidationIoUOptions } from './validation-iou.js';
 export { type Batch, type BatchSource, type TensorField } from './batch.js';
 export { fileHandler, saveModel, loadModel } from './checkpoint.js';
-export { saveCheckpoint, loadCheckpoint, loadWeightsInto, type TrainerState, type DataIterations } from './checkpoint-state.js';
+export { saveCheckpoint, loadCheckpoint, readCheckpointState, loadWeightsInto, type TrainerState, type DataIterations } from './checkpoint-state.js';
 export { recomputeBatchNormStats, batchNormLayers, type PreciseBNOptions, type PreciseBNResult } from './precise-bn.js';
 export { evaluate, regularizationLoss, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
 export { ProgressBar, type ProgressOptions, type ProgressStream } from './progress.js';

@@ -11,7 +11,7 @@ import { recomputeBatchNormStats, type PreciseBNOptions } from './precise-bn.js'
 import { ProgressBar, type ProgressStream } from './progress.js';
 import { referenceSchedule, setLearningRate, type LearningRateSchedule } from './schedule.js';
 import { openTensorBoard, writeEpochScalars, type ScalarWriter } from './tensorboard.js';
-import { saveModel } from './checkpoint.js';
+import { recoverModelDir, replaceModel } from './checkpoint.js';
 import { StreamingIoU } from './validation-iou.js';
 
 /** Thrown when the loss stops being a finite number: training cannot meaningfully go on. */
@@ -122,6 +122,7 @@ export async function train(
     const restored = await loadCheckpoint(join(options.checkpointDir, 'last'), model, optimizer);
     if (restored) {
       state = restored;
+      await recoverModelDir(join(options.checkpointDir, 'best'));
       const replayed =
         (await replayIterations(trainSource, state.iterations?.train ?? 0)) +
         (valSource ? await replayIterations(valSource, state.iterations?.val ?? 0) : 0);
@@ -204,7 +205,7 @@ export async function train(
           state.best = value;
           state.bestEpoch = epoch;
           metrics.best = true;
-          if (options.checkpointDir) await saveModel(model, join(options.checkpointDir, 'best'));
+          if (options.checkpointDir) await replaceModel(model, join(options.checkpointDir, 'best'));
         }
       }
       metrics.evalSeconds = (performance.now() - trained) / 1000;

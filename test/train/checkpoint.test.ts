@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createBackbone } from '../../src/train/model.js';
 import { fileHandler, loadModel, saveModel } from '../../src/train/checkpoint.js';
+import { readCheckpointState, saveCheckpoint, type TrainerState } from '../../src/train/checkpoint-state.js';
+import { tinyModel } from './helpers.js';
 
 await tf.setBackend('cpu');
 
@@ -35,6 +37,39 @@ test('the BackBone saves as model.json + weights.bin and loads back identical (n
     tf.dispose([x, a, b, c]);
     [model, loaded, viaUrl].forEach((m) => m.dispose());
     await assert.rejects(fileHandler(join(dir, 'missing')).load!(), /cannot read a tfjs model/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a checkpoint save replaces the directory whole; an interrupted one leaves a complete checkpoint', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'rf-ckpt-swap-'));
+  try {
+    const model = tinyModel(1);
+    const optimizer = tf.train.adam(0.01);
+    const state = (epoch: number): TrainerState => ({ epoch, step: epoch * 3, history: [], bestEpoch: undefined, best: undefined });
+    const last = join(dir, 'last');
+    await saveCheckpoint(last, model, optimizer, state(1));
+    const first = (await stat(last)).ino;
+    await saveCheckpoint(last, model, optimizer, state(2));
+    assert.notEqual((await stat(last)).ino, first, 'the second save moved a new directory into place');
+    assert.deepEqual((await readdir(dir)).sort(), ['last'], 'no sibling left after a completed save');
+    // Interrupted while writing epoch 3: the partial sibling is ignored.
+    await mkdir(`${last}.next`);
+    await writeFile(join(`${last}.next`, 'model.json'), '{}');
+    assert.equal((await readCheckpointState(last))?.epoch, 2);
+    // Interrupted between the two renames of the swap: the complete new one is moved into place.
+    await saveCheckpoint(join(dir, 'other'), model, optimizer, state(3));
+    await rm(`${last}.next`, { recursive: true });
+    await rename(last, `${last}.old`);
+    await rename(join(dir, 'other'), `${last}.next`);
+    assert.equal((await readCheckpointState(last))?.epoch, 3);
+    // Interrupted before the new one was complete, with the old one already moved aside.
+    await rename(last, `${last}.old`);
+    assert.equal((await readCheckpointState(last))?.epoch, 3);
+    assert.equal(await readCheckpointState(join(dir, 'none')), undefined);
+    optimizer.dispose();
+    model.dispose();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

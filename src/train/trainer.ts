@@ -31,6 +31,8 @@ export interface EpochMetrics {
   valIoU?: number;
   /** The reference's exhaustive validation IoU pass on the validation set. */
   validationIoU?: number;
+  /** The training batches and samples precise BN pooled before this epoch's validation. */
+  preciseBN?: { batches: number; samples: number };
   /** Learning rate of the epoch's last step. */
   learningRate: number;
   /** Wall time of the whole epoch, of its training steps alone, and of precise BN + validation. */
@@ -195,7 +197,10 @@ export async function train(
         best: false,
       };
       if (valData) {
-        if (preciseBN) await recomputeBatchNormStats(model, trainData, { inputKey, ...preciseBN });
+        if (preciseBN) {
+          const pooled = await recomputeBatchNormStats(model, trainData, { inputKey, ...preciseBN });
+          metrics.preciseBN = { batches: pooled.batches, samples: pooled.samples };
+        }
         const val = await evaluate(model, valData, { inputKey, labelKey, width, height, loss: lossFn, count: options.validationCount });
         metrics.valLoss = val.loss;
         metrics.valIoU = val.iou;

@@ -39,6 +39,7 @@ test('train consumes a pipeline Dataset: shuffle(seed) → batch(7, dropRemainde
   const model = tinyModel(8);
   const r = await train(model, trainDs, valDs, { progress: false, epochs: 2, schedule: constantSchedule(0.01), preciseBN: true, validationCount: 15 });
   assert.deepEqual(r.history.map((m) => m.steps), [4, 4]);
+  assert.deepEqual(r.history.map((m) => m.preciseBN), [{ batches: 4, samples: 28 }, { batches: 4, samples: 28 }]);
   assert.ok(r.history.every((m) => Number.isFinite(m.loss) && m.validationIoU! >= 0));
   model.dispose();
 });

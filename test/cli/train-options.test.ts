@@ -1,10 +1,11 @@
-// Option handling of the model commands, without training: --backend validation, and the
-// precise-BN options `train` hands to the trainer.
+// Option handling of the model commands: --backend validation, the precise-BN options `train`
+// hands to the trainer, and --checkpoints/--resume (short in-process runs on tiny data).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { preciseBNOption, trainRunOptions } from '../../src/cli/commands/train.js';
 import { BACKEND_CHOICES } from '../../src/cli/model-files.js';
 import { BACKEND_CHOICES as TRAIN_BACKEND_CHOICES } from '../../src/train/backend/select-backend.js';
 import { errorLines, runInProcess } from './helpers.js';
@@ -32,5 +33,75 @@ describe('--backend', () => {
       assert.equal(r.stdout, '');
       assert.equal(existsSync(out), false, `${name} created ${out}`);
     }
+  });
+});
+
+describe('train: precise BN and resume options', () => {
+  const noLog = (): void => {};
+  const preciseBN = (values: Record<string, string | boolean>) => preciseBNOption(trainRunOptions(values, noLog).preciseBNBatches);
+
+  test('precise BN pools the whole training set by default; --precise-bn-batches limits it, --no-precise-bn turns it off', () => {
+    assert.deepEqual(preciseBN({}), {});
+    assert.deepEqual(preciseBN({ 'precise-bn-batches': '5' }), { maxBatches: 5 });
+    assert.equal(preciseBN({ 'no-precise-bn': true }), false);
+    assert.equal(preciseBN({ 'no-precise-bn': true, 'precise-bn-batches': '5' }), false);
+  });
+
+  test('--resume needs --checkpoints and cannot continue an --anneal run; --checkpoints lies outside --out', async () => {
+    const base = ['train', '--data', tmp, '--out', join(tmp, 'never'), '--resume'];
+    const alone = await runInProcess(base);
+    assert.equal(alone.code, 2);
+    assert.match(errorLines(alone.stderr)[0]!, /^recordflow train: --resume needs --checkpoints DIR/);
+    const annealed = await runInProcess([...base, '--checkpoints', join(tmp, 'c'), '--anneal', '--time-budget', '60']);
+    assert.equal(annealed.code, 2);
+    assert.match(errorLines(annealed.stderr)[0]!, /^recordflow train: --resume cannot continue an --anneal run/);
+    assert.equal(existsSync(join(tmp, 'c')), false);
+    const inside = await runInProcess(['train', '--data', tmp, '--out', join(tmp, 'o'), '--checkpoints', join(tmp, 'o', 'c')]);
+    assert.equal(inside.code, 2);
+    assert.match(errorLines(inside.stderr)[0]!, /^recordflow train: --checkpoints must be outside --out/);
+  });
+});
+
+describe('train --checkpoints DIR --resume (in-process, 89 training frames)', () => {
+  const prepared = join(tmp, 'prepared');
+  before(async () => {
+    const { runSynth } = await import('../../src/cli/commands/synth.js');
+    const { runPrepare } = await import('../../src/cli/commands/prepare.js');
+    await runSynth(join(tmp, 'npz'), 3, 0.05);
+    await runPrepare(join(tmp, 'npz'), prepared, { seed: 3 });
+  });
+  const train = (out: string, ...args: string[]) => runInProcess(['train', '--data', prepared, '--out', join(tmp, out), '--seed', '1', ...args]);
+  const history = (out: string): { loss: number; seconds: number; validationIoU: number; preciseBN?: { batches: number } }[] =>
+    JSON.parse(readFileSync(join(tmp, out, 'metrics.json'), 'utf8')).history;
+
+  test('a resumed run gives the losses of an uninterrupted one; precise BN covers the whole set', async () => {
+    const straight = await train('straight', '--epochs', '2');
+    assert.equal(straight.code, 0, straight.stderr);
+    assert.ok(!readdirSync(join(tmp, 'straight')).some((n) => n.startsWith('.')), 'no checkpoint left in the output');
+    const nTrain = JSON.parse(readFileSync(join(tmp, 'straight', 'metrics.json'), 'utf8')).nTrain as number;
+    assert.deepEqual(history('straight').map((h) => h.preciseBN?.batches), [Math.floor(nTrain / 7), Math.floor(nTrain / 7)]);
+
+    const ckpt = join(tmp, 'ckpt');
+    const first = await train('first', '--epochs', '1', '--checkpoints', ckpt);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(readdirSync(ckpt).sort(), ['best', 'last', 'run.json'], 'the checkpoint outlives the run');
+    const again = await train('again', '--epochs', '2', '--checkpoints', ckpt);
+    assert.equal(again.code, 2);
+    assert.match(errorLines(again.stderr)[0]!, /holds the checkpoint of a run after epoch 1: pass --resume/);
+    const otherSeed = await runInProcess(['train', '--data', prepared, '--out', join(tmp, 'x'), '--seed', '2', '--checkpoints', ckpt, '--resume']);
+    assert.equal(otherSeed.code, 2);
+    assert.match(errorLines(otherSeed.stderr)[0]!, /--resume: .* was trained with seed 1; this run has seed 2/);
+    const resumed = await train('resumed', '--epochs', '2', '--checkpoints', ckpt, '--resume');
+    assert.equal(resumed.code, 0, resumed.stderr);
+    // Epoch 1 comes from the checkpoint, not from training it again: even its timing is the first run's.
+    assert.equal(history('resumed')[0]!.seconds, history('first')[0]!.seconds);
+    assert.deepEqual(history('resumed').map((h) => h.loss), history('straight').map((h) => h.loss));
+    assert.deepEqual(history('resumed').map((h) => h.validationIoU), history('straight').map((h) => h.validationIoU));
+  });
+
+  test('--no-precise-bn trains without it', async () => {
+    const r = await train('plain', '--epochs', '1', '--no-precise-bn');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(history('plain')[0]!.preciseBN, undefined);
   });
 });

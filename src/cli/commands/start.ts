@@ -9,7 +9,7 @@ import { removeOnInterrupt } from '../staging.js';
 import { iouLine } from './eval.js';
 import { runPrepare } from './prepare.js';
 import { runSynth, seedOption } from './synth.js';
-import { curveRows, DEFAULT_PRECISE_BN_BATCHES, trainInto } from './train.js';
+import { curveRows, trainInto } from './train.js';
 
 /** Training budget of the default run: `npm start` must end within 10 minutes on 2 cores. */
 export const DEFAULT_TIME_BUDGET = 480;
@@ -98,7 +98,8 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
         // Tail-epoch weight averaging (train --weight-average) lost to the best epoch in all three
         // default runs tried (0.7338 vs 0.7461, 0.7044 vs 0.7253, 0.7197 vs 0.7346), so it is off.
         weightAverage: false,
-        preciseBNBatches: DEFAULT_PRECISE_BN_BATCHES,
+        // Precise BN over the whole training set (no preciseBNBatches): ~0.8 s per epoch on the
+        // 1811 reference frames, ~0.4 s more than the 100 batches used before.
         log: ctx.log,
         progress: true,
       });

@@ -1,14 +1,15 @@
 // recordflow train: the reference's steps 2 and 3 (tf.data-style input chain, BackBone, Adam with
 // exponential decay, best model by exhaustive validation IoU) with precise BN on by default.
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { JSON_OPTION, intOption, numberOption, requiredString, stringOption, type Command } from '../command.js';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { JSON_OPTION, UsageError, intOption, numberOption, requiredString, stringOption, type Command, type OptionValues } from '../command.js';
 import { splitFiles } from '../data-files.js';
 import { staged } from '../staging.js';
 import type { EpochMetrics as CurveRow } from '../render/curves.js';
 import { WeightAverage } from '../weight-average.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
-import type { BackendChoice } from '../../train/index.js';
+import type { BackendChoice, PreciseBNOptions } from '../../train/index.js';
+import { finishCheckpoints, openCheckpoints } from './train-checkpoints.js';
 
 class BudgetExceeded extends Error {
   override name = 'BudgetExceeded';
@@ -35,8 +36,15 @@ export interface TrainRunOptions {
   weightAverage?: boolean;
   /** Stop starting epochs once the next one would end after this many seconds of training. */
   timeBudget?: number;
-  /** Batches of the training set over which precise BN recomputes the statistics (0 = off). */
-  preciseBNBatches: number;
+  /**
+   * Training batches precise BN pools before each validation: the whole training set when
+   * absent (the issue's recipe), 0 = off.
+   */
+  preciseBNBatches?: number;
+  /** Keep the resumable checkpoint in this directory (kept after the run) instead of the output. */
+  checkpointDir?: string;
+  /** Continue the checkpoint in `checkpointDir` (same data, batch, seed, learning rate). */
+  resume?: boolean;
   log: (line: string) => void;
   /** Progress output of the trainer (bar on a TTY, plain lines otherwise). */
   progress: boolean;
@@ -83,8 +91,11 @@ async function checkRecords(files: string[]): Promise<number> {
   return n;
 }
 
-/** Precise BN over a subset (100 batches = 700 frames) keeps each validation cheap (~1.5 s quiet). */
-export const DEFAULT_PRECISE_BN_BATCHES = 100;
+/** The trainer's precise-BN option for --precise-bn-batches N (absent: the whole set, 0: off). */
+export function preciseBNOption(batches: number | undefined): false | PreciseBNOptions {
+  if (batches === undefined) return {};
+  return batches > 0 ? { maxBatches: batches } : false;
+}
 
 /** Trains from a prepared directory into `outDir` (written by the caller, e.g. a staging dir). */
 export async function trainInto(dataDir: string, outDir: string, options: TrainRunOptions): Promise<TrainRunResult> {
@@ -116,11 +127,14 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
     .batch(options.batch, { dropRemainder: true })
     .map((b: { image: Float32Array; label: Float32Array }[]) => t.collate(b));
 
+  const params = { batch: options.batch, seed: options.seed, learningRate: options.learningRate ?? null, anneal: options.anneal === true, nTrain, nVal };
+  const place = await openCheckpoints(options.checkpointDir, outDir, params, options.resume === true, options.log);
+  const ckpt = place.dir;
   const model = train.createBackbone({ seed: options.seed });
-  const ckpt = join(outDir, '.checkpoints');
   const started = performance.now();
   let stoppedBy: TrainRunResult['stoppedBy'] = 'epochs';
-  const history: EpochMetrics[] = [];
+  // A resumed run reports every epoch, the earlier process's too.
+  const history: EpochMetrics[] = [...(place.resumed?.history ?? [])];
   // Soft limit: no new epoch once another like the last would overrun the budget. Hard limit:
   // abort mid-epoch a little after the budget (a machine slower than expected), keep the best.
   const lr0 = options.learningRate ?? 5e-4;
@@ -142,8 +156,9 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
     await train.train(model, trainDs, valDs, {
       epochs: options.epochs,
       ...(schedule ? { schedule } : {}),
-      preciseBN: options.preciseBNBatches > 0 ? { maxBatches: options.preciseBNBatches } : false,
+      preciseBN: preciseBNOption(options.preciseBNBatches),
       checkpointDir: ckpt,
+      resume: place.resumed !== undefined,
       logdir: outDir,
       validationCount: nVal,
       progress: options.progress,
@@ -174,7 +189,7 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
     if (average && average.count >= 2) {
       // The mean of the tail epochs, with BN statistics recomputed for it, against the best epoch.
       await average.apply(model);
-      await train.recomputeBatchNormStats(model, trainDs, options.preciseBNBatches > 0 ? { maxBatches: options.preciseBNBatches } : {});
+      await train.recomputeBatchNormStats(model, trainDs, preciseBNOption(options.preciseBNBatches) || {});
       const r = await train.evaluate(model, valDs, { count: nVal });
       const bestSingle = Math.max(...history.map((h) => h.validationIoU ?? -Infinity));
       const kept = r.validationIoU > bestSingle;
@@ -190,10 +205,8 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
   }
   const seconds = (performance.now() - started) / 1000;
 
-  // The best model becomes model.json + weights in outDir; the resumable state is dropped.
-  const best = join(ckpt, 'best');
-  for (const name of await readdir(best)) await rename(join(best, name), join(outDir, name));
-  await rm(ckpt, { recursive: true, force: true });
+  // The best model becomes model.json + weights in outDir.
+  await finishCheckpoints(place, outDir);
   const bestRow = history.filter((h) => h.best).at(-1);
   const result = averaged?.kept
     ? { history, bestEpoch: bestRow?.epoch, best: averaged.validationIoU }
@@ -231,22 +244,59 @@ export function curveRows(history: unknown[]): CurveRow[] {
   }));
 }
 
+/** TrainRunOptions from the command line (everything but the data and output directories). */
+export function trainRunOptions(values: OptionValues, log: (line: string) => void): TrainRunOptions {
+  const budget = stringOption(values, 'time-budget') === undefined ? undefined : numberOption(values, 'time-budget', 0, 1);
+  const lr = stringOption(values, 'lr') === undefined ? undefined : numberOption(values, 'lr', 5e-4, 1e-8, 1);
+  const backend = backendOption(values);
+  const checkpointDir = stringOption(values, 'checkpoints');
+  const resume = values.resume === true;
+  const anneal = values.anneal === true;
+  if (resume && checkpointDir === undefined) throw new UsageError('--resume needs --checkpoints DIR, the directory the run to continue checkpointed into');
+  // The anneal follows one process's wall clock; a second process cannot continue that curve.
+  if (resume && anneal) throw new UsageError('--resume cannot continue an --anneal run (its learning rate follows the wall-clock time of one process)');
+  const noPreciseBN = values['no-precise-bn'] === true;
+  const preciseBNBatches = noPreciseBN ? 0 : stringOption(values, 'precise-bn-batches') === undefined ? undefined : intOption(values, 'precise-bn-batches', 1, 1);
+  return {
+    epochs: intOption(values, 'epochs', 100, 1, 100_000),
+    batch: intOption(values, 'batch', 7, 1, 100_000),
+    seed: intOption(values, 'seed', 0, 0, 2 ** 31 - 1),
+    ...(backend ? { backend } : {}),
+    ...(lr !== undefined ? { learningRate: lr } : {}),
+    anneal,
+    weightAverage: values['weight-average'] === true,
+    ...(budget !== undefined ? { timeBudget: budget } : {}),
+    ...(preciseBNBatches !== undefined ? { preciseBNBatches } : {}),
+    ...(checkpointDir !== undefined ? { checkpointDir } : {}),
+    resume,
+    log,
+    progress: true,
+  };
+}
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train the BackBone on prepared TFRecords; keep the best model by validation IoU',
-  usage: '--data DIR --out DIR [--epochs N] [--batch 7] [--backend B] [--seed S] [--time-budget SEC] [--no-precise-bn] [--json]',
+  usage: '--data DIR --out DIR [--epochs N] [--batch 7] [--backend B] [--seed S] [--time-budget SEC] [--no-precise-bn] [--checkpoints DIR [--resume]] [--json]',
   details: `
 DIR is what \`prepare\` wrote (loc_train.tfr, loc_val.tfr). The input chain mirrors the
 reference: parse, shuffle over the whole training set, prefetch, batch with drop_remainder.
 Adam 5e-4 with exponential decay (x0.9 every 5000 steps), MSE loss. Before each validation the
-BatchNorm statistics are recomputed over the training set ("precise BN"; --no-precise-bn turns
-it off), and the model with the best exhaustive validation IoU is kept. --out receives that
-model (model.json + weights.bin), metrics.json (per-epoch history) and the TensorBoard
-events.out.tfevents.* file.`,
+BatchNorm statistics are recomputed over the whole training set ("precise BN";
+--precise-bn-batches N limits it to N batches, --no-precise-bn turns it off), and the model with
+the best exhaustive validation IoU is kept. --out receives that model (model.json +
+weights.bin), metrics.json (per-epoch history) and the TensorBoard events.out.tfevents.* file.
+
+The resumable checkpoint of each epoch is kept inside the output while training and dropped at
+the end. With --checkpoints DIR it is kept in DIR instead, also after a failure or Ctrl-C, and
+a later run with --checkpoints DIR --resume continues it where it stopped, with the same
+weights, optimizer state, learning rate, best model and data order as an uninterrupted run
+(the same data, --batch, --seed and --lr are required; --anneal runs cannot be resumed). Its
+metrics.json lists every epoch; its TensorBoard file only the epochs it trained.`,
   options: {
     data: { type: 'string', value: 'DIR', description: 'directory written by prepare' },
     out: { type: 'string', value: 'DIR', description: 'output directory' },
-    epochs: { type: 'string', value: 'N', description: 'epochs', defaultText: '100' },
+    epochs: { type: 'string', value: 'N', description: 'epochs (a resumed run counts the earlier ones)', defaultText: '100' },
     batch: { type: 'string', value: 'N', description: 'batch size', defaultText: '7' },
     backend: BACKEND_OPTION,
     seed: { type: 'string', value: 'S', description: 'seed of weights, dropout and shuffling', defaultText: '0' },
@@ -254,38 +304,24 @@ events.out.tfevents.* file.`,
     'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
     anneal: { type: 'boolean', description: 'with --time-budget: cosine-anneal the learning rate to 2% over the budget' },
     'weight-average': { type: 'boolean', description: 'with --anneal: average the weights of the epochs below 1/4 of the rate; keep the average if it validates better' },
-    'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: String(DEFAULT_PRECISE_BN_BATCHES) },
+    'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: 'all' },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },
+    checkpoints: { type: 'string', value: 'DIR', description: 'keep the resumable checkpoint in DIR (kept after the run)', defaultText: 'inside --out, removed at the end' },
+    resume: { type: 'boolean', description: 'continue the checkpoint in --checkpoints DIR' },
     json: JSON_OPTION,
   },
   positionals: { min: 0, max: 0, names: '' },
   async run(ctx) {
     const data = requiredString(ctx.values, 'data');
     const out = requiredString(ctx.values, 'out');
-    const epochs = intOption(ctx.values, 'epochs', 100, 1, 100_000);
-    const batch = intOption(ctx.values, 'batch', 7, 1, 100_000);
-    const seed = intOption(ctx.values, 'seed', 0, 0, 2 ** 31 - 1);
-    const budget = stringOption(ctx.values, 'time-budget') === undefined ? undefined : numberOption(ctx.values, 'time-budget', 0, 1);
-    const backend = backendOption(ctx.values);
-    const lr = stringOption(ctx.values, 'lr') === undefined ? undefined : numberOption(ctx.values, 'lr', 5e-4, 1e-8, 1);
-    const json = ctx.values.json === true;
-    const result = await staged(out, (staging) =>
-      trainInto(data, staging.dir, {
-        epochs,
-        batch,
-        seed,
-        ...(backend ? { backend } : {}),
-        ...(lr !== undefined ? { learningRate: lr } : {}),
-        anneal: ctx.values.anneal === true,
-        weightAverage: ctx.values['weight-average'] === true,
-        ...(budget !== undefined ? { timeBudget: budget } : {}),
-        preciseBNBatches: ctx.values['no-precise-bn'] === true ? 0 : intOption(ctx.values, 'precise-bn-batches', DEFAULT_PRECISE_BN_BATCHES, 1),
-        log: ctx.log,
-        progress: true,
-      }),
-    );
+    const options = trainRunOptions(ctx.values, ctx.log);
+    // A failed run removes an --out it created, and everything inside it.
+    if (options.checkpointDir !== undefined && `${resolve(options.checkpointDir)}${sep}`.startsWith(`${resolve(out)}${sep}`)) {
+      throw new UsageError('--checkpoints must be outside --out (a failed run removes a new output directory with all it holds)');
+    }
+    const result = await staged(out, (staging) => trainInto(data, staging.dir, options));
     const { history, ...rest } = result;
-    if (json) await ctx.stdout.json({ out, ...rest });
+    if (ctx.values.json === true) await ctx.stdout.json({ out, ...rest });
     else {
       await ctx.stdout.line(
         `${out}: ${result.epochs} epochs in ${result.seconds.toFixed(0)} s on ${result.backend} (${result.msPerStep.toFixed(1)} ms/step); ` +

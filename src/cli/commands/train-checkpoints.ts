@@ -1,0 +1,82 @@
+// Where `recordflow train` keeps its resumable checkpoint. By default inside the staged output,
+// so a failed or interrupted run leaves nothing behind and a finished one only the best model.
+// With --checkpoints DIR the checkpoint lives in DIR instead and outlives the run, and
+// --resume continues it: the trainer restores weights, optimizer, step, best value and the
+// data orders (trainer.ts); DIR/run.json makes sure the continued run trains the same way.
+import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../command.js';
+import { writeFileAtomic } from '../files.js';
+
+type TrainerState = import('../../train/index.js').TrainerState;
+
+/** What must match for a resumed run to continue the same training. */
+export interface RunParams {
+  batch: number;
+  seed: number;
+  /** null: the reference's 5e-4. */
+  learningRate: number | null;
+  anneal: boolean;
+  nTrain: number;
+  nVal: number;
+}
+
+const RUN_FILE = 'run.json';
+
+export interface CheckpointPlace {
+  dir: string;
+  /** Kept after the run (--checkpoints), or removed with the staging area. */
+  persistent: boolean;
+  /** The checkpoint being continued, when resuming one. */
+  resumed: TrainerState | undefined;
+}
+
+/**
+ * Opens the checkpoint directory of a run: `given` (--checkpoints) or one inside `outDir`.
+ * A given directory that already holds a checkpoint needs `resume`, and then the same
+ * parameters; one without a checkpoint is started fresh (so a retry loop can always pass --resume).
+ */
+export async function openCheckpoints(
+  given: string | undefined,
+  outDir: string,
+  params: RunParams,
+  resume: boolean,
+  log: (line: string) => void,
+): Promise<CheckpointPlace> {
+  if (given === undefined) return { dir: join(outDir, '.checkpoints'), persistent: false, resumed: undefined };
+  const dir = resolve(given);
+  const train = await import('../../train/index.js');
+  const state = await train.readCheckpointState(join(dir, 'last'));
+  if (state === undefined) {
+    if (resume) log(`resume: no checkpoint in ${dir} yet, starting at epoch 1`);
+    await mkdir(dir, { recursive: true });
+    await writeFileAtomic(join(dir, RUN_FILE), JSON.stringify(params, null, 1) + '\n');
+    return { dir, persistent: true, resumed: undefined };
+  }
+  if (!resume) {
+    throw new UsageError(`${dir} holds the checkpoint of a run after epoch ${state.epoch}: pass --resume to continue it, or choose another --checkpoints directory`);
+  }
+  let saved: Partial<RunParams>;
+  try {
+    saved = JSON.parse(await readFile(join(dir, RUN_FILE), 'utf8')) as Partial<RunParams>;
+  } catch {
+    throw new UsageError(`--resume: ${join(dir, RUN_FILE)} is missing or unreadable, so the run cannot be checked; not continuing`);
+  }
+  const keys = Object.keys(params) as (keyof RunParams)[];
+  const differ = keys.filter((k) => saved[k] !== params[k]);
+  if (differ.length > 0) {
+    const show = (p: Partial<RunParams>) => differ.map((k) => `${k} ${String(p[k])}`).join(', ');
+    throw new UsageError(`--resume: ${dir} was trained with ${show(saved)}; this run has ${show(params)}`);
+  }
+  return { dir, persistent: true, resumed: state };
+}
+
+/** Puts the best model's files into `outDir`; drops a checkpoint that is not kept. */
+export async function finishCheckpoints(place: CheckpointPlace, outDir: string): Promise<void> {
+  const best = join(place.dir, 'best');
+  for (const name of await readdir(best)) {
+    if (place.persistent) await copyFile(join(best, name), join(outDir, name));
+    else await rename(join(best, name), join(outDir, name));
+  }
+  if (!place.persistent) await rm(place.dir, { recursive: true, force: true });
+}

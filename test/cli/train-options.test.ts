@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { preciseBNOption, trainRunOptions } from '../../src/cli/commands/train.js';
+import { annealSchedule, preciseBNOption, trainRunOptions } from '../../src/cli/commands/train.js';
 import { BACKEND_CHOICES } from '../../src/cli/model-files.js';
 import { BACKEND_CHOICES as TRAIN_BACKEND_CHOICES } from '../../src/train/backend/select-backend.js';
 import { errorLines, runInProcess } from './helpers.js';
@@ -103,5 +103,30 @@ describe('train --checkpoints DIR --resume (in-process, 89 training frames)', ()
     const r = await train('plain', '--epochs', '1', '--no-precise-bn');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(history('plain')[0]!.preciseBN, undefined);
+  });
+});
+
+describe('the annealed learning rate (start, train --anneal)', () => {
+  const lr0 = 3e-3;
+  const cosine = (p: number): number => Math.fround(lr0 * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * p))));
+
+  test('follows the time budget when the epochs would outlast it', () => {
+    let seconds = 0;
+    const rate = annealSchedule(lr0, 400, 1_000_000, () => seconds);
+    assert.equal(rate(0), Math.fround(lr0));
+    seconds = 100;
+    assert.equal(rate(10), cosine(0.25));
+    seconds = 400;
+    assert.equal(rate(20), Math.fround(lr0 * 0.02));
+    seconds = 4000;
+    assert.equal(rate(30), Math.fround(lr0 * 0.02), 'stays at 2% after the budget');
+  });
+
+  test('follows the steps when the epochs end before the budget', () => {
+    const rate = annealSchedule(lr0, 480, 25_800, () => 1);
+    assert.equal(rate(12_900), cosine(0.5));
+    assert.equal(rate(25_800), Math.fround(lr0 * 0.02));
+    // The last step of the run (0-based step 25,799) is within a hair of the floor.
+    assert.ok(rate(25_799) < lr0 * 0.0201);
   });
 });

@@ -16,7 +16,8 @@ export const DEFAULT_TIME_BUDGET = 480;
 export const DEFAULT_EPOCHS = 100;
 /**
  * The short run trains with a higher initial learning rate than the reference's 5e-4 and anneals
- * it (cosine, to 2%) over the time budget: ~20 epochs instead of 100 have to get as far.
+ * it (cosine, to 2%) over the time budget or the epochs, whichever ends first: a short run has to
+ * get as far as the reference's 100 epochs.
  */
 export const DEFAULT_START_LR = 3e-3;
 
@@ -38,7 +39,8 @@ export const start: Command = {
   details: `
 Generates the synthetic npz sets, prepares the TFRecords, trains with precise BN until the
 epochs or the training time budget run out (the learning rate starts at --lr and is annealed
-over the budget, since ~20 epochs must do the work of the reference's 100; the full recipe is
+over the budget or the epochs, whichever ends first, since a short run must do the work of the
+reference's 100 epochs; the full recipe is
 \`recordflow train --epochs 100\`), evaluates the best model and prints
 "exhaustive validation IoU: 0.xxxx". The run directory holds data/ (npz), prepared/
 (localization.npz, loc_*.tfr, split.json), model/ (best model.json + weights.bin, metrics.json,
@@ -52,7 +54,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
     epochs: { type: 'string', value: 'N', description: 'maximum epochs', defaultText: String(DEFAULT_EPOCHS) },
     'time-budget': { type: 'string', value: 'SEC', description: 'training time budget in seconds', defaultText: String(DEFAULT_TIME_BUDGET) },
     batch: { type: 'string', value: 'N', description: 'batch size', defaultText: '7' },
-    lr: { type: 'string', value: 'RATE', description: 'initial learning rate, cosine-annealed over the time budget', defaultText: String(DEFAULT_START_LR) },
+    lr: { type: 'string', value: 'RATE', description: 'initial learning rate, cosine-annealed over the time budget or the epochs (whichever ends first)', defaultText: String(DEFAULT_START_LR) },
     'reference-schedule': { type: 'boolean', description: "the reference's 5e-4 with x0.9 per 5000 steps instead of the annealed rate" },
     backend: BACKEND_OPTION,
     json: JSON_OPTION,
@@ -132,7 +134,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
         backend: trained.backend,
         epochs: trained.epochs,
         learningRate: lr,
-        schedule: referenceSchedule ? 'reference (x0.9 per 5000 steps)' : `cosine anneal over ${timeBudget} s`,
+        schedule: referenceSchedule ? 'reference (x0.9 per 5000 steps)' : `cosine anneal over ${timeBudget} s or ${epochs} epochs, whichever ends first`,
         stoppedBy: trained.stoppedBy,
         bestEpoch: trained.bestEpoch,
         ...(trained.weightAverage ? { weightAverage: trained.weightAverage } : {}),

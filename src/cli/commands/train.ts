@@ -97,6 +97,19 @@ export function preciseBNOption(batches: number | undefined): false | PreciseBNO
   return batches > 0 ? { maxBatches: batches } : false;
 }
 
+/**
+ * The learning rate per step of an annealed run: a cosine from `lr0` down to 2% of it, over
+ * whichever ends first, the time budget (`elapsed()` seconds of `budget`) or the run's
+ * `totalSteps`. A budget-only curve would stop at a high rate on a machine fast enough to finish
+ * every epoch early.
+ */
+export function annealSchedule(lr0: number, budget: number, totalSteps: number, elapsed: () => number): (step: number) => number {
+  return (step) => {
+    const progress = Math.min(1, Math.max(elapsed() / budget, step / totalSteps));
+    return Math.fround(lr0 * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * progress))));
+  };
+}
+
 /** Trains from a prepared directory into `outDir` (written by the caller, e.g. a staging dir). */
 export async function trainInto(dataDir: string, outDir: string, options: TrainRunOptions): Promise<TrainRunResult> {
   const trainFiles = await splitFiles(dataDir, 'train');
@@ -141,10 +154,7 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
   const budget = options.timeBudget;
   const schedule =
     options.anneal && budget !== undefined
-      ? (_step: number) => {
-          const p = Math.min(1, (performance.now() - started) / 1000 / budget);
-          return Math.fround(lr0 * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * p))));
-        }
+      ? annealSchedule(lr0, budget, options.epochs * Math.floor(nTrain / options.batch), () => (performance.now() - started) / 1000)
       : options.learningRate !== undefined
         ? train.exponentialDecay({ initialLearningRate: lr0, decaySteps: 5000, decayRate: 0.9, staircase: true })
         : undefined;
@@ -302,7 +312,7 @@ metrics.json lists every epoch; its TensorBoard file only the epochs it trained.
     seed: { type: 'string', value: 'S', description: 'seed of weights, dropout and shuffling', defaultText: '0' },
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate (decay x0.9 every 5000 steps)', defaultText: '5e-4' },
     'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
-    anneal: { type: 'boolean', description: 'with --time-budget: cosine-anneal the learning rate to 2% over the budget' },
+    anneal: { type: 'boolean', description: 'with --time-budget: cosine-anneal the learning rate to 2% over the budget or the epochs, whichever ends first' },
     'weight-average': { type: 'boolean', description: 'with --anneal: average the weights of the epochs below 1/4 of the rate; keep the average if it validates better' },
     'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: 'all' },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },

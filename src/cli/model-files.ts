@@ -3,14 +3,7 @@
 import { choiceOption, type OptionSpec, type OptionValues } from './command.js';
 import { assertFile } from './files.js';
 import { join } from 'node:path';
-import type { BackendChoice } from '../train/index.js';
-
-/**
- * The --backend values: select-backend.ts's BACKEND_CHOICES, repeated here because importing
- * that module loads tfjs, which option parsing must not wait for. `satisfies` keeps every entry
- * a real choice; test/cli/train-options.test.ts checks that none is missing.
- */
-export const BACKEND_CHOICES = ['auto', 'gpu', 'node', 'fast', 'wasm', 'cpu'] as const satisfies readonly BackendChoice[];
+import { BACKEND_CHOICES, type BackendChoice } from '../train/backend/choices.js';
 
 export const BACKEND_OPTION: OptionSpec = { type: 'string', value: 'B', description: `tfjs backend: ${BACKEND_CHOICES.join(', ')}`, defaultText: 'auto' };
 

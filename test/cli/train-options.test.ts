@@ -6,18 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { annealSchedule, preciseBNOption, trainRunOptions } from '../../src/cli/commands/train.js';
-import { BACKEND_CHOICES } from '../../src/cli/model-files.js';
-import { BACKEND_CHOICES as TRAIN_BACKEND_CHOICES } from '../../src/train/backend/select-backend.js';
 import { errorLines, runInProcess } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'recordflow-cli-options-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('--backend', () => {
-  test('the CLI offers exactly the backends selectBackend knows', () => {
-    assert.deepEqual([...BACKEND_CHOICES], [...TRAIN_BACKEND_CHOICES]);
-  });
-
   test('an unknown backend is a usage error in every model command, before anything is written', async () => {
     const out = join(tmp, 'never');
     const commands: [string, string[]][] = [

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../../io/errors.js';
 import { FAST_BACKEND, registerFastBackend, registerWasmTrainingKernels } from './fast-backend.js';
 import { FAST_TRAINING_KERNELS, STOCK_TRAINING_KERNELS, missingKernels } from './required-kernels.js';
+import { BACKEND_CHOICES, type BackendChoice } from './choices.js';
 
 /**
  * Picks the tfjs backend for training, trying the fastest first:
@@ -24,8 +25,6 @@ import { FAST_TRAINING_KERNELS, STOCK_TRAINING_KERNELS, missingKernels } from '.
  * also have every kernel a BackBone training step dispatches (required-kernels.ts) —
  * checked up front, instead of failing at the first gradient.
  */
-export const BACKEND_CHOICES = ['auto', 'gpu', 'node', 'fast', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** selectBackend was asked for a backend name it does not know (e.g. from untyped JS or JSON). */
 export class UnknownBackendError extends InputError {

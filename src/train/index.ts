@@ -15,7 +15,7 @@ export { iou, giou, giouLoss, type BoxFormat, type BoxArray, type BoxInput, type
 export { focalLoss, maskedL1Loss, offsetLoss, sizeLoss, centerNetLoss, meanSquaredError } from './losses.js';
 export { validationIoU, StreamingIoU, type ValidationIoUOptions } from './validation-iou.js';
 export { type Batch, type BatchSource, type TensorField } from './batch.js';
-export { fileHandler, saveModel, loadModel } from './checkpoint.js';
+export { fileHandler, saveModel, replaceModel, loadModel } from './checkpoint.js';
 export { saveCheckpoint, loadCheckpoint, readCheckpointState, loadWeightsInto, type TrainerState, type DataIterations } from './checkpoint-state.js';
 export { recomputeBatchNormStats, batchNormLayers, type PreciseBNOptions, type PreciseBNResult } from './precise-bn.js';
 export { evaluate, regularizationLoss, type EvaluateOptions, type EvaluateResult } from './evaluate.js';

@@ -203,7 +203,7 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
       const r = await train.evaluate(model, valDs, { count: nVal });
       const bestSingle = Math.max(...history.map((h) => h.validationIoU ?? -Infinity));
       const kept = r.validationIoU > bestSingle;
-      if (kept) await train.saveModel(model, join(ckpt, 'best'));
+      if (kept) await train.replaceModel(model, join(ckpt, 'best'));
       averaged = { epochs: [...average.epochs], validationIoU: r.validationIoU, kept };
       options.log(
         `weight average of epochs ${average.epochs[0]}-${average.epochs.at(-1)}: exhaustive validation IoU ${r.validationIoU.toFixed(4)} ` +

@@ -77,22 +77,25 @@ export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'n
       failure ??= e;
       notify();
     });
-    const write = async (b: Uint8Array, settle = false): Promise<void> => {
+    const write = async (b: Uint8Array): Promise<void> => {
       for (let at = 0; at < b.length; at += IN_SLICE) {
         while (queued > QUEUE_HIGH && !stop.signal.aborted) await new Promise<void>((resolve) => (roomWaiter = resolve));
         if (stop.signal.aborted) return;
-        const slice = b.subarray(at, at + IN_SLICE);
-        if (settle) await processed(slice);
-        else if (!stream.write(slice)) await once(stream, 'drain', { signal: stop.signal });
+        if (!stream.write(b.subarray(at, at + IN_SLICE))) await once(stream, 'drain', { signal: stop.signal });
       }
     };
-    // Resolves once zlib has processed `slice` (or failed on it, or the reader closed): an error
-    // reaches the reader through 'error', never through this promise.
-    const processed = (slice: Uint8Array): Promise<void> =>
+    // Resolves once zlib has processed `bytes` (or failed on them, or the reader closed): an
+    // error reaches the reader through 'error', never through this promise.
+    const processed = (bytes: Uint8Array): Promise<void> =>
       new Promise<void>((resolve) => {
-        stream.write(slice, () => resolve());
-        stream.once('close', () => resolve());
-        stop.signal.addEventListener('abort', () => resolve(), { once: true });
+        const done = (): void => {
+          stream.off('close', done);
+          stop.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        stream.once('close', done);
+        stop.signal.addEventListener('abort', done, { once: true });
+        stream.write(bytes, done);
       });
     // Feed compressed blocks into zlib, always holding back the last `trailer` bytes seen so
     // that the checksum at the very end is processed by a write of its own.
@@ -125,8 +128,9 @@ export function decompressBlocks(raw: BlockSource, kind: Exclude<Compression, 'n
           return;
         }
         // end() makes a last write that is still queued a Z_FINISH call, and zlib drops that
-        // call's output when it fails: a cut stream would lose its last decompressed bytes.
-        await write(held, true);
+        // call's output when it fails: a cut stream would lose its last decompressed bytes. The
+        // held bytes (at most the trailer) are therefore processed before end().
+        if (!stop.signal.aborted) await processed(held);
         stream.end();
       } catch (e) {
         if (!stop.signal.aborted) stream.destroy(e as Error);

@@ -87,6 +87,8 @@ describe('train --checkpoints DIR --resume (in-process, 89 training frames)', ()
     assert.match(errorLines(otherSeed.stderr)[0]!, /--resume: .* was trained with seed 1; this run has seed 2/);
     const resumed = await train('resumed', '--epochs', '2', '--checkpoints', ckpt, '--resume');
     assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /: 2 epochs \(1 in this run, resumed after 1\) in \d+ s on /);
+    assert.doesNotMatch(straight.stdout, /in this run/);
     // Epoch 1 comes from the checkpoint, not from training it again: even its timing is the first run's.
     assert.equal(history('resumed')[0]!.seconds, history('first')[0]!.seconds);
     assert.deepEqual(history('resumed').map((h) => h.loss), history('straight').map((h) => h.loss));

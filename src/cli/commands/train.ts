@@ -55,7 +55,10 @@ export interface TrainRunResult {
   epochs: number;
   bestEpoch: number | undefined;
   bestValidationIoU: number | undefined;
+  /** Wall time of this process's training (a resumed run's earlier epochs not included). */
   seconds: number;
+  /** Epochs a resumed run found done by an earlier process (0 when not resumed). */
+  resumedEpochs: number;
   stoppedBy: 'epochs' | 'time-budget';
   history: unknown[];
   nTrain: number;
@@ -231,6 +234,7 @@ export async function trainInto(dataDir: string, outDir: string, options: TrainR
     bestEpoch: result.bestEpoch,
     bestValidationIoU: result.best,
     seconds,
+    resumedEpochs: place.resumed?.history.length ?? 0,
     stoppedBy,
     history: result.history,
     nTrain,
@@ -334,7 +338,9 @@ metrics.json lists every epoch; its TensorBoard file only the epochs it trained.
     if (ctx.values.json === true) await ctx.stdout.json({ out, ...rest });
     else {
       await ctx.stdout.line(
-        `${out}: ${result.epochs} epochs in ${result.seconds.toFixed(0)} s on ${result.backend} (${result.msPerStep.toFixed(1)} ms/step); ` +
+        `${out}: ${result.epochs} epochs` +
+          (result.resumedEpochs > 0 ? ` (${result.epochs - result.resumedEpochs} in this run, resumed after ${result.resumedEpochs})` : '') +
+          ` in ${result.seconds.toFixed(0)} s on ${result.backend} (${result.msPerStep.toFixed(1)} ms/step); ` +
           `best epoch ${result.bestEpoch}, exhaustive validation IoU ${result.bestValidationIoU?.toFixed(4)}`,
       );
     }

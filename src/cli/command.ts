@@ -1,7 +1,7 @@
 // What a subcommand is: its help text, its options (node:util parseArgs), and its run function.
 // Commands import the other rooms lazily inside run(), so a room that is missing or broken only
 // breaks the commands that need it.
-import { compressionFromName } from '../io/compression.js';
+import { compressionFromName, COMPRESSIONS, type Compression } from '../io/compression.js';
 import type { Output } from './output.js';
 import type { Progress } from './progress.js';
 
@@ -87,8 +87,6 @@ export function choiceOption<T extends string>(values: OptionValues, name: strin
   return raw as T;
 }
 
-export const COMPRESSIONS = ['none', 'gzip', 'zlib'] as const;
-export type Compression = (typeof COMPRESSIONS)[number];
 
 /** The --compression option, else the file name's convention, exactly as the io room reads it. */
 export function compressionFor(values: OptionValues, file: string): Compression {

@@ -2,7 +2,8 @@
 // imports, so the CLI can resolve --compression without loading the io room (which it imports
 // lazily per command).
 
-export type Compression = 'none' | 'gzip' | 'zlib';
+export const COMPRESSIONS = ['none', 'gzip', 'zlib'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
 
 /** The default compression for a file name: `.gz`/`.gzip` gzip, `.zz`/`.zlib` zlib, otherwise none. */
 export function compressionFromName(path: string): Compression {

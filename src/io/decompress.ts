@@ -10,7 +10,6 @@ import zlib from 'node:zlib';
 import { plain, type BlockSource } from './byte-source.js';
 import type { Compression } from './compression.js';
 
-export { compressionFromName, type Compression } from './compression.js';
 
 /** A zlib error (bad header, bad checksum, cut stream); `cause` is zlib's own error. */
 export class DecompressionFailure extends Error {

@@ -4,7 +4,7 @@ export * from './chunks.js';
 export * from './example.js';
 export { crc32c, crc32cKernel, crc32cUpdate, maskCrc, maskedCrc32c } from './crc32c.js';
 export type { ByteInput } from './byte-source.js';
-export { compressionFromName, type Compression } from './decompress.js';
+export { compressionFromName, COMPRESSIONS, type Compression } from './compression.js';
 export { readTFRecord, type TFRecordReadOptions, type TFRecordStream, type SkipInfo } from './tfrecord-reader.js';
 export { frameRecord, shardName, TFRecordWriter, writeTFRecord, type TFRecordWriteOptions } from './tfrecord-writer.js';
 export { indexTFRecord, openTFRecordIndexed, readRecordAt, type IndexedTFRecord, type OpenIndexedOptions, type TFRecordIndex, type TFRecordIndexCache } from './tfrecord-index.js';

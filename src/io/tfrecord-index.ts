@@ -5,7 +5,7 @@
 
 import { open, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { maskedCrc32c } from './crc32c.js';
-import { compressionFromName } from './decompress.js';
+import { compressionFromName } from './compression.js';
 import { DataLossError, InputError } from './errors.js';
 
 export interface TFRecordIndex {

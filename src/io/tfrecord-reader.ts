@@ -11,7 +11,8 @@
 import { blockSource, ByteReader, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
 import { CHUNKS, type Chunked } from './chunks.js';
 import { stat } from 'node:fs/promises';
-import { compressionFromName, decompressBlocks, DecompressionFailure, type Compression } from './decompress.js';
+import { compressionFromName, type Compression } from './compression.js';
+import { decompressBlocks, DecompressionFailure } from './decompress.js';
 import { DataLossError, InputError } from './errors.js';
 import { frameStream, report, type FileState, type SkipInfo } from './tfrecord-frame.js';
 import { fileWorker } from './tfrecord-worker.js';

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { chunksOf } from './chunks.js';
 import { framingArea, maskedCrc32c, sealFramingArea } from './crc32c.js';
-import { compressionFromName, type Compression } from './decompress.js';
+import { compressionFromName, type Compression } from './compression.js';
 import { InputError } from './errors.js';
 
 export interface TFRecordWriteOptions {

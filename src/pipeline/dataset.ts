@@ -3,7 +3,7 @@
 // Dataset imports the operators; operators never import Dataset.
 import { readFileSync, statSync } from 'node:fs';
 import { CHUNKS, fromChunks, type Chunked } from '../io/chunks.js';
-import { compressionFromName } from '../io/decompress.js';
+import { compressionFromName } from '../io/compression.js';
 import { readTFRecord, type TFRecordReadOptions } from '../io/tfrecord-reader.js';
 import { openTFRecordIndexed, type IndexedTFRecord, type OpenIndexedOptions, type TFRecordIndexCache } from '../io/tfrecord-index.js';
 import { npzRows, type NpzRow } from '../io/npz.js';

@@ -111,6 +111,9 @@ function ratio(a: Row, b: Row): string {
 
 /** Write a file of `gb` GB, then read it through readTFRecord while sampling RSS every 20 ms. */
 async function rssCheck(dir: string, gb: number): Promise<void> {
+  // The compiled reader must be this checkout's code.
+  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
   for (const name of ['rss.tfrecord', 'rss.tfrecord.gz']) {
     const path = join(dir, name);
     const record = new Uint8Array(4096);
@@ -121,14 +124,14 @@ async function rssCheck(dir: string, gb: number): Promise<void> {
       for (let i = 0; i < n; i += 1000) yield* batch.slice(0, Math.min(1000, n - i));
     })());
     // The read runs in a fresh process so that nothing from the write above counts: once as
-    // users run the package (plain node, the compiled dist/), once under tsx as this script runs.
-    const compiled = spawnSync(process.execPath, ['--input-type=module', '-e', RSS_READER_JS, path], { cwd: ROOT, encoding: 'utf8' });
+    // users run the package (plain node, the compiled dist/, rebuilt above), once on the
+    // TypeScript source under tsx, as this script runs.
+    const read = (loader: string[], module: string) =>
+      spawnSync(process.execPath, [...loader, '--input-type=module', '-e', rssReader(module), path], { cwd: ROOT, encoding: 'utf8' });
+    const compiled = read([], 'recordflow/io');
     if (compiled.status !== 0) throw new Error(`RSS reader (compiled) failed: ${compiled.stderr}`);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
-      env: { ...process.env, RSS_GB: '', RSS_READ: path },
-      encoding: 'utf8',
-    });
-    if (child.status !== 0) throw new Error(`RSS reader failed: ${child.stderr}`);
+    const child = read(['--import', 'tsx'], './src/io/index.ts');
+    if (child.status !== 0) throw new Error(`RSS reader (tsx) failed: ${child.stderr}`);
     const on = `${name} (${gb} GB framed, ${(statSync(path).size / 1e9).toFixed(2)} GB on disk)`;
     console.log(`  ${on}, plain node + dist/: ${compiled.stdout.trim()}`);
     console.log(`  ${on}, under tsx:          ${child.stdout.trim()}`);
@@ -136,8 +139,9 @@ async function rssCheck(dir: string, gb: number): Promise<void> {
   }
 }
 
-/** Read the file named by argv's last entry, sampling RSS every 10 ms; `readTFRecord` is given. */
-const RSS_LOOP = `
+/** A module that reads the file named by its last argument with `module`'s readTFRecord, sampling RSS every 10 ms. */
+function rssReader(module: string): string {
+  return `import { readTFRecord } from ${JSON.stringify(module)};
 const path = process.argv.at(-1);
 const base = process.memoryUsage().rss;
 let peak = base;
@@ -148,17 +152,9 @@ for await (const r of readTFRecord(path)) records += r.length > 0 ? 1 : 0;
 clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().rss);
 const s = (performance.now() - t0) / 1000;
-console.log(records + ' records in ' + s.toFixed(1) + ' s; RSS at start ' + (base / 1e6).toFixed(0) + ' MB, peak ' + (peak / 1e6).toFixed(0) + ' MB (bound < 150 MB)');
-`;
-const RSS_READER_JS = `import { readTFRecord } from 'recordflow/io';${RSS_LOOP}`;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** Child side of rssCheck under tsx: the same loop on the TypeScript source. */
-async function rssRead(path: string): Promise<void> {
-  const run = new Function('readTFRecord', `return (async () => {${RSS_LOOP}})();`) as (r: typeof readTFRecord) => Promise<void>;
-  process.argv.push(path);
-  await run(readTFRecord);
+console.log(records + ' records in ' + s.toFixed(1) + ' s; RSS at start ' + (base / 1e6).toFixed(0) + ' MB, peak ' + (peak / 1e6).toFixed(0) + ' MB (bound < 150 MB)');`;
 }
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Child side of the 1 MB-record part: write BIG_MB records of 1 MB to `path`, then in each of
@@ -226,7 +222,6 @@ async function bigRecords(path: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.env['BIG_READ']) return bigRecords(process.env['BIG_READ']);
-  if (process.env['RSS_READ']) return rssRead(process.env['RSS_READ']);
   const dir = mkdtempSync(join(tmpdir(), 'rf-bench-io-'));
   const rssGb = Number(process.env['RSS_GB'] ?? 0);
   if (rssGb > 0) {

@@ -273,10 +273,12 @@ export async function openTFRecordIndexed(path: string, options: OpenIndexedOpti
   try {
     const s = await h.stat();
     const known = options.cache?.get(path);
-    const index = known !== undefined && known.size === s.size && known.mtimeMs === s.mtimeMs
-      ? known.index
-      : (await freshIdx(path, s.size, s.mtimeMs)) ?? (await scanHeaders(h, s.size, path));
-    options.cache?.set(path, { size: s.size, mtimeMs: s.mtimeMs, index });
+    let index: TFRecordIndex;
+    if (known !== undefined && known.size === s.size && known.mtimeMs === s.mtimeMs) index = known.index;
+    else {
+      index = (await freshIdx(path, s.size, s.mtimeMs)) ?? (await scanHeaders(h, s.size, path));
+      options.cache?.set(path, { size: s.size, mtimeMs: s.mtimeMs, index });
+    }
     return new IndexedFile(path, h, index, s.size, options.verify ?? true);
   } catch (e) {
     await h.close();

@@ -82,7 +82,11 @@ export async function loadCheckpoint(dir: string, model: tf.LayersModel, optimiz
   return stateOf(file);
 }
 
-/** The epoch, step, best value and history of the checkpoint in `dir`, without loading it. */
+/**
+ * The epoch, step, best value and history of the checkpoint in `dir`, without loading the model.
+ * Like every checkpoint open, it first completes or undoes a save that an interrupt cut short
+ * (recoverDir), which renames or removes directories beside `dir`.
+ */
 export async function readCheckpointState(dir: string): Promise<TrainerState | undefined> {
   const file = await readStateFile(dir);
   return file && stateOf(file);

@@ -100,8 +100,8 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
         // Tail-epoch weight averaging (train --weight-average) lost to the best epoch in all three
         // default runs tried (0.7338 vs 0.7461, 0.7044 vs 0.7253, 0.7197 vs 0.7346), so it is off.
         weightAverage: false,
-        // Precise BN over the whole training set (no preciseBNBatches): ~0.8 s per epoch on the
-        // 1811 reference frames, ~0.4 s more than the 100 batches used before.
+        // Precise BN over the whole training set (no preciseBNBatches), as the reference
+        // describes it: ~0.8 s per epoch on the 1811 reference frames.
         log: ctx.log,
         progress: true,
       });

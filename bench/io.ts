@@ -14,12 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHUNKS } from '../src/io/chunks.js';
+import { CHUNKS } from '../src/core/chunks.js';
 import { crc32c } from '../src/io/crc32c.js';
 import { decodeExample, encodeExample } from '../src/io/example.js';
 import { readTFRecord } from '../src/io/tfrecord-reader.js';
 import { writeTFRecord } from '../src/io/tfrecord-writer.js';
-import { createRng } from '../src/transforms/random.js';
+import { createRng } from '../src/core/random.js';
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-require-imports */

@@ -1,4 +1,5 @@
 // The public API: each room exports its own names; this file only gathers them.
+export * from './core/index.js';
 export * from './io/index.js';
 export * from './transforms/index.js';
 export * from './pipeline/index.js';

@@ -8,7 +8,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { constants as bufferConstants } from 'node:buffer';
-import { InputError } from './errors.js';
+import { InputError } from '../core/errors.js';
 
 /** Everything `readTFRecord` and friends accept as a single byte input. */
 export type ByteInput =

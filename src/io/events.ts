@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from './errors.js';
+import { InputError } from '../core/errors.js';
 import { ProtoReader, ProtoWriter, joinInt64, splitInt64, splitSafeInt, utf8At, utf8Bytes, varintSize32, varintSize64 } from './protowire.js';
 import { TFRecordWriter } from './tfrecord-writer.js';
 

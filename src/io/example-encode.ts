@@ -1,7 +1,7 @@
 // Encoding tf.train.Example, byte-identical to protobuf's deterministic serialization: map keys
 // sorted by UTF-8 bytes, packed numeric lists, every map entry with key and value.
 
-import { InputError } from './errors.js';
+import { InputError } from '../core/errors.js';
 import {
   ProtoWriter,
   WIRE_LEN,

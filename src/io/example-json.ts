@@ -3,7 +3,7 @@
 // round-trips, python float repr), on one line without spaces. exampleFromJson is the exact
 // inverse: for deterministically written bytes, exampleFromJson(exampleToJson(b)) equals b.
 
-import { InputError } from './errors.js';
+import { InputError } from '../core/errors.js';
 import { NO_KIND, decodeExampleEntries, encodeExample, type DecodedFeature, type Features } from './example.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Public names of the io room.
-export * from './errors.js';
-export * from './chunks.js';
+export * from '../core/errors.js';
+export * from '../core/chunks.js';
 export * from './example.js';
 export { crc32c, crc32cKernel, crc32cUpdate, maskCrc, maskedCrc32c } from './crc32c.js';
 export type { ByteInput } from './byte-source.js';

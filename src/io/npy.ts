@@ -3,7 +3,7 @@
 // the raw array data. Only plain numeric and bool dtypes are read; object arrays would need
 // unpickling and are refused.
 
-import { InputError } from './errors.js';
+import { InputError } from '../core/errors.js';
 
 export type TypedArray =
   | Uint8Array

@@ -6,8 +6,8 @@
 import { rename, open, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import * as zlib from 'node:zlib';
-import { fromChunks, type Chunked } from './chunks.js';
-import { InputError, RecordflowError } from './errors.js';
+import { fromChunks, type Chunked } from '../core/chunks.js';
+import { InputError, RecordflowError } from '../core/errors.js';
 import {
   byteSwap,
   dtypeInfo,

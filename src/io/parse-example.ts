@@ -2,7 +2,7 @@
 // must hold exactly prod(shape) values (or take the default when missing); VarLen features give
 // all their values (TensorFlow's SparseTensor values), empty when missing.
 
-import { InputError } from './errors.js';
+import { InputError } from '../core/errors.js';
 import { NO_KIND, decodeExample, type DecodedFeature, type DecodedFeatures } from './example.js';
 
 export type ParseDtype = 'string' | 'float32' | 'int64';

@@ -2,7 +2,7 @@
 // Everything works on (lo, hi) uint32 halves for 64-bit varints so that the hot paths never
 // allocate a BigInt; BigInt appears only at the public edges.
 
-import { InputError } from './errors.js';
+import { InputError } from '../core/errors.js';
 
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;

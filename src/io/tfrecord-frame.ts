@@ -6,7 +6,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import type { ByteReader } from './byte-source.js';
 import { loadBlock, maskedCrc32c, maskedCrc32cOfLoaded, scanRecords } from './crc32c.js';
-import { DataLossError, type DataLossKind } from './errors.js';
+import { DataLossError, type DataLossKind } from '../core/errors.js';
 
 export interface SkipInfo {
   kind: DataLossKind;

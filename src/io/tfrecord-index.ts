@@ -6,7 +6,7 @@
 import { open, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { maskedCrc32c } from './crc32c.js';
 import { compressionFromName } from './compression.js';
-import { DataLossError, InputError } from './errors.js';
+import { DataLossError, InputError } from '../core/errors.js';
 
 export interface TFRecordIndex {
   /** Byte offset of each record's header. */

@@ -9,11 +9,11 @@
 // caller's thread takes over.
 
 import { blockSource, ByteReader, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
-import { CHUNKS, type Chunked } from './chunks.js';
+import { CHUNKS, type Chunked } from '../core/chunks.js';
 import { stat } from 'node:fs/promises';
 import { compressionFromName, type Compression } from './compression.js';
 import { decompressBlocks, DecompressionFailure } from './decompress.js';
-import { DataLossError, InputError } from './errors.js';
+import { DataLossError, InputError } from '../core/errors.js';
 import { frameStream, report, type FileState, type SkipInfo } from './tfrecord-frame.js';
 import { fileWorker } from './tfrecord-worker.js';
 

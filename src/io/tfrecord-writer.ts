@@ -11,10 +11,10 @@ import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
-import { chunksOf } from './chunks.js';
+import { chunksOf } from '../core/chunks.js';
 import { framingArea, maskedCrc32c, sealFramingArea } from './crc32c.js';
 import { compressionFromName, type Compression } from './compression.js';
-import { InputError } from './errors.js';
+import { InputError } from '../core/errors.js';
 
 export interface TFRecordWriteOptions {
   /** Default from the file name, as for reading: `.gz`/`.gzip` gzip, `.zz`/`.zlib` zlib, else none. */

@@ -3,7 +3,7 @@
 // Members are then read straight into their own buffers, so a file is never held twice.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { InputError } from './errors.js';
+import { InputError } from '../core/errors.js';
 
 export interface ZipEntry {
   name: string;

@@ -2,7 +2,7 @@
 // known. Iterating a Dataset again starts a new epoch (reshuffling shuffles draw a new order).
 // Dataset imports the operators; operators never import Dataset.
 import { readFileSync, statSync } from 'node:fs';
-import { CHUNKS, fromChunks, type Chunked } from '../io/chunks.js';
+import { CHUNKS, fromChunks, type Chunked } from '../core/chunks.js';
 import { compressionFromName } from '../io/compression.js';
 import { readTFRecord, type TFRecordReadOptions } from '../io/tfrecord-reader.js';
 import { openTFRecordIndexed, type IndexedTFRecord, type OpenIndexedOptions, type TFRecordIndexCache } from '../io/tfrecord-index.js';

@@ -1,6 +1,6 @@
 // Errors raised inside an operator say which operator and which element they came from; the
 // original error stays reachable as `cause` (and keeps its own stack).
-import { RecordflowError } from '../io/errors.js';
+import { RecordflowError } from '../core/errors.js';
 
 export class OperatorError extends RecordflowError {
   override name = 'OperatorError';

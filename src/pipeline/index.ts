@@ -2,7 +2,7 @@
 export { pipe } from './pipe.js';
 export { from, RANDOM_ACCESS, isRandomAccess, type Operator, type SourceLike, type RandomAccess, type RandomAccessSource } from './source.js';
 export { OperatorError } from './errors.js';
-export { Random, deriveSeed } from './random.js';
+export { Random, deriveSeed } from '../core/random.js';
 export { map, type MapFn, type MapOptions } from './operators/map.js';
 export { filter } from './operators/filter.js';
 export { shuffle, ShuffleBuffer, type ShuffleOptions } from './operators/shuffle.js';

@@ -1,7 +1,7 @@
 // pipe(source, op1, op2, ...) = op_n(...op1(from(source))): left-to-right composition of
 // operators. Any function of the IxJS shape (AsyncIterable in, AsyncIterable out) fits,
 // including ix's own operators; ours keep the chunk protocol flowing between them.
-import type { Chunked } from '../io/chunks.js';
+import type { Chunked } from '../core/chunks.js';
 import { from, type SourceLike } from './source.js';
 
 type Op<A, B> = (source: AsyncIterable<A>) => AsyncIterable<B>;

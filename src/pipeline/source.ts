@@ -2,7 +2,7 @@
 // chunked source (src/io/chunks.ts) costs one await per chunk and a plain async iterable one
 // await per element, exactly as before. Also the random-access protocol used by the shuffle
 // fallback.
-import { CHUNKS, fromChunks, isChunked, type Chunked } from '../io/chunks.js';
+import { CHUNKS, fromChunks, isChunked, type Chunked } from '../core/chunks.js';
 
 /** An operator: the IxJS shape, returning a chunk-aware iterable. */
 export type Operator<T, R> = (source: AsyncIterable<T>) => Chunked<R>;

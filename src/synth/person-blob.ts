@@ -3,7 +3,7 @@
 // around it. The polygon is built so that its bounding box is exactly the bounding box of the
 // blob's mask (pixel indices, inclusive) — the box the model must learn is what the pixels show.
 
-import type { Rng } from '../transforms/random.js';
+import type { Rng } from '../core/random.js';
 import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
 
 /** Geometry and warmth of one person. */

@@ -4,9 +4,9 @@
 // the localization set is known in advance: at scale 1, (324 + 323) one-person frames × 4
 // variants = 2588 rows, the original study's count (train 1811, val 777).
 
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import type { NdArrayLike } from '../transforms/nd-array.js';
-import { createRng, randomPermutation } from '../transforms/random.js';
+import { createRng, randomPermutation } from '../core/random.js';
 import { FRAME_BYTES, FRAME_HEIGHT, FRAME_WIDTH, MAX_PERSONS, type ReferenceKey, type ReferenceSetName } from '../transforms/reference-schema.js';
 import { flipCoordinates, flipFrames, type FlipKind } from './flips.js';
 import { renderThermalFrame } from './thermal-frame.js';

@@ -2,7 +2,7 @@
 // k non-overlapping warm persons. Returns the uint8 frame, the target (mask) image and the
 // polygons in the reference layout.
 
-import type { Rng } from '../transforms/random.js';
+import type { Rng } from '../core/random.js';
 import { FRAME_BYTES, FRAME_WIDTH, FRAME_HEIGHT } from '../transforms/reference-schema.js';
 import { renderPerson, samplePerson, type RenderedPerson } from './person-blob.js';
 

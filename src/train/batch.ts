@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 
 /**
  * The batch form the trainer consumes: the transforms room's `collate` output, one flat

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import { fileHandler, loadTensors, recoverDir, replaceDir, saveTensors, writeAtomic } from './checkpoint.js';
 import { dropoutCounters, restoreDropoutCounters } from './seeded-dropout.js';
 import type { EpochMetrics } from './trainer.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import './seeded-dropout.js';
 
 export interface NamedTensor {

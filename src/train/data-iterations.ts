@@ -1,4 +1,4 @@
-import { CHUNKS, chunksOf, isChunked } from '../io/chunks.js';
+import { CHUNKS, chunksOf, isChunked } from '../core/chunks.js';
 import type { Batch, BatchSource } from './batch.js';
 
 /**

@@ -11,18 +11,9 @@
  * Element i is kept when bits / 2³² ≥ rate, i.e. bits ≥ ceil(rate · 2³²), and then scaled
  * by 1 / (1 − rate) computed in float32 as tf.dropout does (inverted dropout).
  */
+import { mix32, WEYL } from '../core/random.js';
 
-/** One lowbias32 round (all arithmetic modulo 2³², as i32x4 lanes compute it). */
-export function mix32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
-
-export const WEYL = 0x9e3779b9;
+export { WEYL };
 
 export function maskBits(key: number, index: number): number {
   return mix32((key + Math.imul(index, WEYL)) >>> 0);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { chunksOf } from '../io/chunks.js';
-import { InputError } from '../io/errors.js';
+import { chunksOf } from '../core/chunks.js';
+import { InputError } from '../core/errors.js';
 import { fieldTensor, type BatchSource } from './batch.js';
 import { meanSquaredError } from './losses.js';
 import { StreamingIoU, validationIoU } from './validation-iou.js';

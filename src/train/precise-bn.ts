@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { chunksOf } from '../io/chunks.js';
+import { chunksOf } from '../core/chunks.js';
 import { fieldTensor, type BatchSource } from './batch.js';
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { chunksOf } from '../io/chunks.js';
-import { RecordflowError } from '../io/errors.js';
+import { chunksOf } from '../core/chunks.js';
+import { RecordflowError } from '../core/errors.js';
 import { fieldTensor, type BatchSource } from './batch.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint-state.js';
 import { countIterations, iterationsOf, replayIterations } from './data-iterations.js';

@@ -1,7 +1,7 @@
 // Batch of per-element typed arrays → one contiguous Float32Array per field with its shape, so
 // the trainer builds one tensor per field per batch instead of stacking B small tensors.
 
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import { formatShape, kindOf, product, type TypedArray } from './nd-array.js';
 import { FRAME_BYTES, IMAGE_SHAPE } from './reference-schema.js';
 

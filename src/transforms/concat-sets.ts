@@ -1,7 +1,7 @@
 // Step 0.1 of the reference: concatenate the eight sets along axis 0, every key in the same
 // set order, so row i of `images` still belongs with row i of `numbers` and `coordinates`.
 
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import { formatShape, product, type NdArrayLike, type TypedArray } from './nd-array.js';
 import { REFERENCE_ORDER } from './reference-schema.js';
 

@@ -1,7 +1,7 @@
 // tf.io.decode_raw + reshape: raw little-endian bytes → a typed array with a shape. uint8 data is
 // returned as a zero-copy view; wider types are viewed when aligned, copied otherwise.
 
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import { formatShape, kindOf, type NdArrayLike, type TypedArray } from './nd-array.js';
 
 export type RawDtype =

@@ -1,7 +1,7 @@
 // The reference Example schema of step 1: `image` = bytes_list holding the 768 raw bytes of the
 // (24, 32) frame; `x`, `y`, `w`, `h` = float_list with one value each.
 
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import { decodeExample, encodeExample } from '../io/example.js';
 import { kindOf } from './nd-array.js';
 import { boxToXywh, type Xywh } from './normalize.js';

@@ -1,6 +1,6 @@
 // Step 0.2 of the reference: keep the frames with exactly n persons (`numbers == n`).
 
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import { kindOf } from './nd-array.js';
 
 /** The npz fields a reference row carries (npzRows gives typed-array views of one row). */

@@ -19,7 +19,7 @@ export { normalize, boxToXywh, bytesToUnitFloat, type Xywh, type NormalizedSampl
 export { decodeRaw, type RawDtype } from './decode-raw.js';
 export { splitTrainVal, trainCountOf, type SplitOptions, type Split } from './split-train-val.js';
 export { collate, type CollatedField, type CollateElement } from './collate.js';
-export { createRng, randomPermutation, seedTo32, type Rng } from './random.js';
+export { createRng, randomPermutation, seedTo32, type Rng } from '../core/random.js';
 export { toExample, fromExample, type ExampleInput, type LocalizationRecord } from './example-schema.js';
 export { localizationFromSets, checkReferenceSet, type LocalizationSet } from './localization-arrays.js';
 export { parseLocalization, LOCALIZATION_SPEC, type LocalizationSample } from './parse-localization.js';

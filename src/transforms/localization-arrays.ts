@@ -2,7 +2,7 @@
 // one person, the first polygon as an int box. Equivalent to concatenate-then-filter, but each
 // set is filtered as it is read, so only the kept rows are ever copied.
 
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import { formatShape, product, type NdArrayLike } from './nd-array.js';
 import { polygonBox } from './polygon-to-box.js';
 import { FRAME_BYTES, FRAME_HEIGHT, FRAME_WIDTH, REFERENCE_ORDER } from './reference-schema.js';

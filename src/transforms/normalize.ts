@@ -1,7 +1,7 @@
 // Step 1 per-row math of the reference: box → x, y, w, h (centre and size relative to the 32x24
 // frame, computed in float64 and stored as float32), image → float32 in [0, 1].
 
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import { kindOf } from './nd-array.js';
 import { FRAME_BYTES, FRAME_HEIGHT, FRAME_WIDTH } from './reference-schema.js';
 import type { BoxSample } from './polygon-to-box.js';

@@ -2,7 +2,7 @@
 // float32; the raw bytes decoded as uint8 and reshaped [24, 32, 1] (HWC), cast to float32 and
 // divided by 255; label = stack [x, y, w, h].
 
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import { FixedLen, parseExample } from '../io/parse-example.js';
 import { kindOf } from './nd-array.js';
 import { bytesToUnitFloat } from './normalize.js';

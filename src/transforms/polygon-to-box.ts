@@ -1,7 +1,7 @@
 // Step 0.3 of the reference: the first person's polygon (x0,y0,...,x3,y3) becomes the integer box
 // [min(xs), min(ys), max(xs), max(ys)].
 
-import { InputError } from '../io/errors.js';
+import { InputError } from '../core/errors.js';
 import { FRAME_BYTES } from './reference-schema.js';
 import { kindOf } from './nd-array.js';
 import type { ReferenceRow } from './filter-count.js';

@@ -2,8 +2,8 @@
 // train and the rest to val. The floor is taken of the float64 product, exactly as Python's
 // int(n * 0.7): 360 * 0.7 = 251.99999999999997 → 251.
 
-import { InputError } from '../io/errors.js';
-import { createRng, randomPermutation } from './random.js';
+import { InputError } from '../core/errors.js';
+import { createRng, randomPermutation } from '../core/random.js';
 
 export interface SplitOptions {
   /** Fraction of rows for training (default 0.7). */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { NO_KIND, decodeExample, encodeExample, type DecodedFeature, type Features } from '../../src/io/example.js';
 
 type SpecValue = { bytes: string[] } | { float: string[] } | { int64: string[] } | { none: true };

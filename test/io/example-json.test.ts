@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { exampleFromJson, exampleToJson, float32Json, pythonFloatRepr } from '../../src/io/example-json.js';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 
 interface Row {
   name: string;

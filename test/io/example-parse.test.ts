@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { FixedLen, VarLen, parseExample } from '../../src/io/parse-example.js';
 import { encodeExample, NO_KIND } from '../../src/io/example.js';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 
 const cases: { name: string; hex: string }[] = JSON.parse(
   readFileSync(new URL('../../golden/example/cases.json', import.meta.url), 'utf8'),

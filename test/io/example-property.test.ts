@@ -171,7 +171,7 @@ test('output objects follow each record\'s own keys whatever was decoded before'
 });
 
 test('damaged bytes decode or throw InputError, never anything else (seeded)', async () => {
-  const { InputError } = await import('../../src/io/errors.js');
+  const { InputError } = await import('../../src/core/errors.js');
   const rnd = prng(4242);
   let errors = 0;
   for (let i = 0; i < 1500; i++) {

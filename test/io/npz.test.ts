@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { npzRows, readNpz, writeNpz, type NdArray } from '../../src/io/npz.js';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 
 const dir = new URL('../../golden/npz/', import.meta.url).pathname;
 const manifest: Record<string, Record<string, { dtype: string; shape: number[]; hex: string }>> = JSON.parse(

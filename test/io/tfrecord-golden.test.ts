@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import { DataLossError } from '../../src/io/errors.js';
+import { DataLossError } from '../../src/core/errors.js';
 import { readTFRecord, type SkipInfo, type TFRecordReadOptions } from '../../src/io/tfrecord-reader.js';
 import { writeTFRecord } from '../../src/io/tfrecord-writer.js';
 import type { ByteInput } from '../../src/io/byte-source.js';

@@ -5,7 +5,7 @@ import { copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataLossError, InputError } from '../../src/io/errors.js';
+import { DataLossError, InputError } from '../../src/core/errors.js';
 import { indexTFRecord, openTFRecordIndexed, readRecordAt } from '../../src/io/tfrecord-index.js';
 import { writeTFRecord } from '../../src/io/tfrecord-writer.js';
 import { GOLDEN, MANIFEST, PAYLOADS, equalBytes, openFds, rng } from './tfrecord-fixtures.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fileWorker } from '../../src/io/tfrecord-worker.js';
-import { DataLossError } from '../../src/io/errors.js';
+import { DataLossError } from '../../src/core/errors.js';
 import { readTFRecord, type SkipInfo } from '../../src/io/tfrecord-reader.js';
 import { frameRecord } from '../../src/io/tfrecord-writer.js';
 import { equalBytes, openFds, randomBytes, rng } from './tfrecord-fixtures.js';

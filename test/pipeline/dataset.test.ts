@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { from as ixFrom } from 'ix/asynciterable';
 import { map as ixMap } from 'ix/asynciterable/operators';
-import { CHUNKS, isChunked } from '../../src/io/chunks.js';
+import { CHUNKS, isChunked } from '../../src/core/chunks.js';
 import { Dataset, map, pipe } from '../../src/pipeline/index.js';
 import { collect, perElement, range } from './helpers.js';
 

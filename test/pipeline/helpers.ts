@@ -1,6 +1,6 @@
 // Test sources for the pipeline tests: per-element and chunked sources that record whether
 // they were closed, and sources that fail at a given element.
-import { CHUNKS, fromChunks, type Chunked } from '../../src/io/chunks.js';
+import { CHUNKS, fromChunks, type Chunked } from '../../src/core/chunks.js';
 
 export interface Tracked<T> extends AsyncIterable<T> {
   /** How many iterations were closed (finished, broken out of, or failed). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { expectedLocalizationRows, FILTER_ON, synthesizeThermal, type SyntheticSet } from '../../src/synth/index.js';
 import { concatSets, polygonToBox, REFERENCE_ORDER, rowsWithCount } from '../../src/transforms/index.js';
 

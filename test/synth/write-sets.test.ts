@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { writeNpz } from '../../src/io/npz.js';
 import { synthesizeThermal, writeSyntheticSets } from '../../src/synth/index.js';
 import { buildLocalizationSet, localizationFromSets, REFERENCE_ORDER } from '../../src/transforms/index.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chunksOf } from '../../src/io/chunks.js';
+import { chunksOf } from '../../src/core/chunks.js';
 import { Dataset } from '../../src/pipeline/index.js';
 import type { Batch, BatchSource } from '../../src/train/batch.js';
 import { countIterations, iterationsOf, replayIterations } from '../../src/train/data-iterations.js';

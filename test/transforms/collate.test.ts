@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { collate } from '../../src/transforms/index.js';
 
 test('collate packs image and label into one Float32Array each, batch first', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { decodeRaw } from '../../src/transforms/index.js';
 
 test('decodeRaw uint8 is a zero-copy view with the given shape', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { encodeExample } from '../../src/io/example.js';
 import { boxToXywh, fromExample, toExample } from '../../src/transforms/index.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { localizationFromSets, REFERENCE_ORDER } from '../../src/transforms/index.js';
 
 type Arr = { dtype: string; shape: number[]; data: Uint8Array | BigInt64Array };

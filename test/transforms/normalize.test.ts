@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { boxToXywh, bytesToUnitFloat, normalize } from '../../src/transforms/index.js';
 
 test('boxToXywh: centre and size over 32 and 24, rounded to float32 (values from numpy)', () => {

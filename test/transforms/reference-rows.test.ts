@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { concatSets, filterCount, polygonToBox, polygonBox, rowsWithCount, REFERENCE_ORDER } from '../../src/transforms/index.js';
 
 const frame = (fill: number): Uint8Array => new Uint8Array(768).fill(fill);

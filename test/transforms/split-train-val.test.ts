@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/io/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { splitTrainVal, trainCountOf } from '../../src/transforms/index.js';
 
 test('train count is floor(n * 0.7) in float64, as Python int(n * 0.7)', () => {

@@ -1,6 +1,6 @@
 // abortable(signal): ends the stream with signal.reason when the signal fires, even while
 // waiting on a slow upstream, and closes upstream (which stops its producers, closes files).
-import { fromChunks, type Chunked } from '../../io/chunks.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { chunkIterator } from '../source.js';
 
 export function abortable<T>(signal: AbortSignal) {

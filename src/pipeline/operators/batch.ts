@@ -1,7 +1,7 @@
 // batch(size, { dropRemainder }): groups consecutive elements into arrays of `size`; the last
 // N % size elements form a short batch unless dropRemainder (tf.data semantics).
-import { fromChunks, type Chunked } from '../../io/chunks.js';
-import { InputError } from '../../io/errors.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
+import { InputError } from '../../core/errors.js';
 import { chunkIterator } from '../source.js';
 
 export interface BatchOptions {

@@ -3,8 +3,8 @@
 // file (elements must be Uint8Array) written atomically, so a pass that stops early leaves no
 // file and the next pass reads the source again. An existing file is reused as the cache.
 import { access } from 'node:fs/promises';
-import { fromChunks, type Chunked } from '../../io/chunks.js';
-import { InputError } from '../../io/errors.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
+import { InputError } from '../../core/errors.js';
 import { readTFRecord } from '../../io/tfrecord-reader.js';
 import { TFRecordWriter } from '../../io/tfrecord-writer.js';
 import { eachChunk } from '../source.js';

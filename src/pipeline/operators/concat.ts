@@ -1,5 +1,5 @@
 // concat(...others): the source's elements, then each other's, in order.
-import { fromChunks, type Chunked } from '../../io/chunks.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { eachChunk, type SourceLike } from '../source.js';
 
 export function concat<T>(...others: SourceLike<T>[]) {

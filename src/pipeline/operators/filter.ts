@@ -1,6 +1,6 @@
 // filter(predicate): keeps the elements for which predicate is truthy. Synchronous over whole
 // chunks; the predicate must be synchronous (use map for async work first).
-import { fromChunks, type Chunked } from '../../io/chunks.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { wrapError } from '../errors.js';
 import { eachChunk } from '../source.js';
 

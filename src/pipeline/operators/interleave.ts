@@ -2,8 +2,8 @@
 // and cycles over `cycleLength` of them, taking `blockLength` elements from each in turn
 // (tf.data's deterministic interleave). When an inner iterable ends, the next input element
 // opens in the same slot, and the cycle continues from that slot.
-import { fromChunks, type Chunked } from '../../io/chunks.js';
-import { InputError } from '../../io/errors.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
+import { InputError } from '../../core/errors.js';
 import { wrapError } from '../errors.js';
 import { chunkIterator, type SourceLike } from '../source.js';
 

@@ -3,8 +3,8 @@
 // up to `concurrency` calls run at once and results are still emitted in input order
 // (tf.data's deterministic parallel map). fn's third argument is an AbortSignal that fires
 // when the iteration stops early (break, downstream error), so in-flight work can give up.
-import { fromChunks, type Chunked } from '../../io/chunks.js';
-import { InputError } from '../../io/errors.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
+import { InputError } from '../../core/errors.js';
 import { wrapError } from '../errors.js';
 import {
   chunkIterator, isRandomAccess, isThenable, RANDOM_ACCESS, type RandomAccess, type RandomAccessSource,

@@ -2,9 +2,9 @@
 // elements ready (at least one upstream chunk, since chunks are not split). With a 1 ms
 // producer and a 1 ms consumer per element, each element costs ~1 ms instead of 2.
 // Stopping the consumer (break, error) stops the producer and closes upstream.
-import { type Chunked } from '../../io/chunks.js';
-import { fromChunks } from '../../io/chunks.js';
-import { InputError } from '../../io/errors.js';
+import { type Chunked } from '../../core/chunks.js';
+import { fromChunks } from '../../core/chunks.js';
+import { InputError } from '../../core/errors.js';
 import { chunkIterator } from '../source.js';
 
 type Entry<T> = { chunk: T[] } | { error: unknown } | { end: true };

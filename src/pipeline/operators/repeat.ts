@@ -1,8 +1,8 @@
 // repeat(count?): iterates the source `count` times; no count or a negative one repeats forever.
 // Each pass is a new iteration of the source, i.e. a new epoch (a reshuffling shuffle upstream
 // gives a new order per pass). An empty source ends the repetition instead of spinning.
-import { fromChunks, type Chunked } from '../../io/chunks.js';
-import { InputError } from '../../io/errors.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
+import { InputError } from '../../core/errors.js';
 import { eachChunk } from '../source.js';
 
 export function repeat<T>(count?: number) {

@@ -1,6 +1,6 @@
 // shard(n, i): keeps the elements whose index % n == i (tf.data's shard).
-import { fromChunks, type Chunked } from '../../io/chunks.js';
-import { InputError } from '../../io/errors.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
+import { InputError } from '../../core/errors.js';
 import { eachChunk } from '../source.js';
 
 export function shard<T>(numShards: number, index: number) {

@@ -8,9 +8,9 @@
 // buffer algorithm runs over element *positions* and payloads are read by position, so only
 // indices sit in memory. Both paths draw the same random numbers for the same seed and epoch,
 // so they produce the same order.
-import { fromChunks, type Chunked } from '../../io/chunks.js';
-import { InputError } from '../../io/errors.js';
-import { deriveSeed, Random, randomSeed } from '../random.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
+import { InputError } from '../../core/errors.js';
+import { deriveSeed, Random, randomSeed } from '../../core/random.js';
 import { chunkIterator, DEFAULT_CHUNK, isRandomAccess, RANDOM_ACCESS, type RandomAccess } from '../source.js';
 
 export interface ShuffleOptions {

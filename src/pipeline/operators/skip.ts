@@ -1,6 +1,6 @@
 // skip(count): drops the first `count` elements; skip(-1) (any negative count) drops all, as tf.data.
-import { fromChunks, type Chunked } from '../../io/chunks.js';
-import { InputError } from '../../io/errors.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
+import { InputError } from '../../core/errors.js';
 import { eachChunk } from '../source.js';
 
 export function skip<T>(count: number) {

@@ -1,7 +1,7 @@
 // take(count): the first `count` elements; take(-1) (any negative count) keeps all, as tf.data.
 // Stops pulling from upstream as soon as it has enough, and closes it.
-import { fromChunks, type Chunked } from '../../io/chunks.js';
-import { InputError } from '../../io/errors.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
+import { InputError } from '../../core/errors.js';
 import { eachChunk } from '../source.js';
 
 export function take<T>(count: number) {

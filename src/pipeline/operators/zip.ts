@@ -1,6 +1,6 @@
 // zip(...others): tuples [a, b, ...] of the source's and the others' elements, position by
 // position; ends with the shortest input (tf.data's zip), closing all of them.
-import { fromChunks, type Chunked } from '../../io/chunks.js';
+import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { chunkIterator, type SourceLike } from '../source.js';
 
 type Sources<O extends unknown[]> = { [K in keyof O]: SourceLike<O[K]> };

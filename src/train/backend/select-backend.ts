@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../../io/errors.js';
+import { InputError } from '../../core/errors.js';
 import { FAST_BACKEND, registerFastBackend, registerWasmTrainingKernels } from './fast-backend.js';
 import { FAST_TRAINING_KERNELS, STOCK_TRAINING_KERNELS, missingKernels } from './required-kernels.js';
 import { BACKEND_CHOICES, type BackendChoice } from './choices.js';

@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { errorLines, ROOT, runCli, runInProcess } from './helpers.js';
 
-const GOLDEN = '/work/shared/golden-tf';
+const GOLDEN = fileURLToPath(new URL('../../golden/tf/', import.meta.url));
 const WMT = join(GOLDEN, 'lingvo__wmt14_ende_wpm_32k_test.tfrecord');
 const SINGLES = join(GOLDEN, 'pwnall-tfrecord__singles.tfrecords');
 const DEEPC = join(GOLDEN, 'deepconsensus__human_1m_tf_examples_eval.tfrecord.gz');

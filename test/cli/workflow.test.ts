@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { checkPng, errorLines, ROOT, runCli } from './helpers.js';
 
@@ -140,8 +141,8 @@ for r in ('dataset1', 'dataset2'):
   test('train on records that do not match the localization schema', async () => {
     const data = join(tmp, 'bad-data');
     mkdirSync(data);
-    copyFileSync('/work/shared/golden-tf/lingvo__wmt14_ende_wpm_32k_test.tfrecord', join(data, 'loc_train.tfr'));
-    copyFileSync('/work/shared/golden-tf/lingvo__wmt14_ende_wpm_32k_test.tfrecord', join(data, 'loc_val.tfr'));
+    copyFileSync(fileURLToPath(new URL('../../golden/tf/lingvo__wmt14_ende_wpm_32k_test.tfrecord', import.meta.url)), join(data, 'loc_train.tfr'));
+    copyFileSync(fileURLToPath(new URL('../../golden/tf/lingvo__wmt14_ende_wpm_32k_test.tfrecord', import.meta.url)), join(data, 'loc_val.tfr'));
     const out = join(tmp, 'train-out');
     const r = await runCli(['train', '--data', data, '--out', out, '--epochs', '1']);
     assert.equal(r.code, 2, r.stderr);

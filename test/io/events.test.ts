@@ -1,4 +1,4 @@
-// TensorBoard Event codec: TensorFlow-written event files (../shared/golden-tf), python's
+// TensorBoard Event codec: TensorFlow-written event files (golden/tf), python's
 // deterministic bytes (golden/example/events.json), and an EventWriter round trip.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EventWriter, decodeEvent, encodeEvent, eventFileName, type DecodedEvent } from '../../src/io/events.js';
 import { readTFRecord } from '../../src/io/tfrecord-reader.js';
 
-const goldenTf = new URL('../../../shared/golden-tf/', import.meta.url);
+const goldenTf = new URL('../../golden/tf/', import.meta.url);
 
 async function readEvents(path: string): Promise<DecodedEvent[]> {
   const out: DecodedEvent[] = [];
@@ -18,7 +19,7 @@ async function readEvents(path: string): Promise<DecodedEvent[]> {
 }
 
 test('lingvo event file (TF C++ EventsWriter): 361 events, file_version first, last bleu/dev', async () => {
-  const events = await readEvents(new URL('lingvo__events.out.tfevents.test', goldenTf).pathname);
+  const events = await readEvents(fileURLToPath(new URL('lingvo__events.out.tfevents.test', goldenTf)));
   assert.equal(events.length, 361);
   assert.equal(events[0]!.fileVersion, 'brain.Event:2');
   assert.equal(events[0]!.wallTime, 1534577086);
@@ -38,7 +39,7 @@ test('lingvo event file (TF C++ EventsWriter): 361 events, file_version first, l
 });
 
 test('tensorboard end_to_end event file: 25 events, 24 profile scalars at step 0', async () => {
-  const events = await readEvents(new URL('tensorboard__end_to_end.tfevents', goldenTf).pathname);
+  const events = await readEvents(fileURLToPath(new URL('tensorboard__end_to_end.tfevents', goldenTf)));
   assert.equal(events.length, 25);
   assert.equal(events[0]!.fileVersion, 'brain.Event:2');
   assert.equal(events[0]!.wallTime, 1553644433);

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../../src/core/errors.js';
 import { NO_KIND, decodeExample, encodeExample, type DecodedFeature, type Features } from '../../src/io/example.js';
 
@@ -139,10 +140,10 @@ test('key order is UTF-8 byte order, not JS string order', () => {
   assert.ok(text.indexOf('\xee\x80\x80') < text.indexOf('\xf0\x9f\x98\x80'));
 });
 
-test('TensorFlow-written Examples (../shared/golden-tf) re-encode byte for byte, also through JSON', async () => {
+test('TensorFlow-written Examples (golden/tf) re-encode byte for byte, also through JSON', async () => {
   const { readTFRecord } = await import('../../src/io/tfrecord-reader.js');
   const { exampleFromJson, exampleToJson } = await import('../../src/io/example-json.js');
-  const golden = new URL('../../../shared/golden-tf/', import.meta.url);
+  const golden = new URL('../../golden/tf/', import.meta.url);
   const files = {
     'pwnall-tfrecord__singles.tfrecords': 3,
     'lingvo__wmt14_ende_wpm_32k_test.tfrecord': 100,
@@ -151,7 +152,7 @@ test('TensorFlow-written Examples (../shared/golden-tf) re-encode byte for byte,
   let exact = 0;
   for (const [name, count] of Object.entries(files)) {
     let n = 0;
-    for await (const payload of readTFRecord(new URL(name, golden).pathname)) {
+    for await (const payload of readTFRecord(fileURLToPath(new URL(name, golden)))) {
       const again = encodeExample(decodeExample(payload));
       // TF serializes maps in hash order unless asked to be deterministic (lingvo's file is not):
       // then only the key order may differ

@@ -1,15 +1,16 @@
-// The real TensorFlow-written files in /work/shared/golden-tf (see SOURCES.md there): framing,
+// The real TensorFlow-written files in golden/tf (see SOURCES.md there): framing,
 // record counts, exact payloads where SOURCES.md lists them, Example and Event values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeEvent } from '../../src/io/events.js';
 import { decodeExample } from '../../src/io/example.js';
 import { readTFRecord } from '../../src/io/tfrecord-reader.js';
 import { equalBytes } from './tfrecord-fixtures.js';
 
-const DIR = '/work/shared/golden-tf';
+const DIR = fileURLToPath(new URL('../../golden/tf/', import.meta.url));
 
 async function records(name: string): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];

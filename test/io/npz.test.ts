@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { npzRows, readNpz, writeNpz, type NdArray } from '../../src/io/npz.js';
 import { InputError } from '../../src/core/errors.js';
 
-const dir = new URL('../../golden/npz/', import.meta.url).pathname;
+const dir = fileURLToPath(new URL('../../golden/npz/', import.meta.url));
 const manifest: Record<string, Record<string, { dtype: string; shape: number[]; hex: string }>> = JSON.parse(
   readFileSync(join(dir, 'manifest.json'), 'utf8'),
 );

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { indexTFRecord } from '../../src/io/tfrecord-index.js';
 import { writeTFRecord } from '../../src/io/tfrecord-writer.js';
 import { Dataset } from '../../src/pipeline/index.js';
@@ -170,7 +171,7 @@ test('fromNpz: one element per row of a numpy-written npz, fields as row views',
   const golden = new URL('../../golden/npz/', import.meta.url);
   const manifest = JSON.parse(await readFile(new URL('manifest.json', golden), 'utf8'))['reference_like.npz'];
   const hex = (key: string): Buffer => Buffer.from(manifest[key].hex, 'hex');
-  const path = new URL('reference_like.npz', golden).pathname;
+  const path = fileURLToPath(new URL('reference_like.npz', golden));
   const rows = await Dataset.fromNpz(path, ['images', 'numbers']).toArray();
   assert.equal(rows.length, 6);
   for (const [i, row] of rows.entries()) {

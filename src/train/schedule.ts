@@ -53,3 +53,16 @@ export function getLearningRate(optimizer: tf.Optimizer): number {
   const rate = (optimizer as unknown as { learningRate?: unknown }).learningRate;
   return typeof rate === 'number' ? rate : NaN;
 }
+
+/**
+ * The learning rate per step of an annealed run: a cosine from `lr0` down to 2% of it, over
+ * whichever ends first, the time budget (`elapsed()` seconds of `budget`) or the run's
+ * `totalSteps`. A budget-only curve would stop at a high rate on a machine fast enough to finish
+ * every epoch early.
+ */
+export function annealSchedule(lr0: number, budget: number, totalSteps: number, elapsed: () => number): LearningRateSchedule {
+  return (step) => {
+    const progress = Math.min(1, Math.max(elapsed() / budget, step / totalSteps));
+    return Math.fround(lr0 * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * progress))));
+  };
+}

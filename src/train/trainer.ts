@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { chunksOf } from '../core/chunks.js';
 import { RecordflowError } from '../core/errors.js';
 import { fieldTensor, type BatchSource } from './batch.js';
-import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint-state.js';
+import { loadCheckpoint, saveCheckpoint, type DataIterations, type TrainerState } from './checkpoint-state.js';
 import { countIterations, iterationsOf, replayIterations } from './data-iterations.js';
 import { evaluate } from './evaluate.js';
 import { meanSquaredError } from './losses.js';
@@ -99,137 +99,194 @@ export interface TrainResult {
   totalSteps: number;
 }
 
+/**
+ * Trains `model` epoch by epoch as Keras' fit with a ModelCheckpoint would: each epoch is
+ * fitEpoch (the optimizer steps) → validate (precise BN, the validation pass, the best model
+ * saved) → recordEpoch (resumable checkpoint, TensorBoard, progress line), after restore has
+ * continued an interrupted run when asked to.
+ */
 export async function train(
   model: tf.LayersModel,
   trainSource: BatchSource,
   valSource: BatchSource | null | undefined,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  const epochs = options.epochs ?? 100;
-  const schedule = options.schedule ?? referenceSchedule();
-  const optimizer = options.optimizer ?? tf.train.adam(schedule(0));
-  const lossFn = options.loss ?? meanSquaredError;
-  const inputKey = options.inputKey ?? 'image';
-  const labelKey = options.labelKey ?? 'label';
-  const width = options.width ?? 32;
-  const height = options.height ?? 24;
-  const monitor = options.monitor ?? 'validationIoU';
-  const preciseBN = options.preciseBN === true ? {} : options.preciseBN || undefined;
-  const progress = options.progress === false ? undefined : new ProgressBar({ stream: options.stream, tty: options.tty, lineEvery: options.progressLineEvery });
-  const yieldEachStep = options.yieldEachStep ?? true;
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-
-  let state: TrainerState = { epoch: 0, step: 0, history: [], bestEpoch: undefined, best: undefined };
-  if (options.resume && options.checkpointDir) {
-    const restored = await loadCheckpoint(join(options.checkpointDir, 'last'), model, optimizer);
-    if (restored) {
-      state = restored;
-      await recoverModelDir(join(options.checkpointDir, 'best'));
-      const replayed =
-        (await replayIterations(trainSource, state.iterations?.train ?? 0)) +
-        (valSource ? await replayIterations(valSource, state.iterations?.val ?? 0) : 0);
-      progress?.log(
-        `resumed from ${join(options.checkpointDir, 'last')} after epoch ${state.epoch} (step ${state.step})` +
-          (replayed > 0 ? `; replayed ${replayed} data iterations` : ''),
-      );
-    }
-  }
+  const run = settings(model, options);
+  const state = await restore(run, model, trainSource, valSource);
   const trainData = countIterations(trainSource);
   const valData = valSource ? countIterations(valSource) : valSource;
   const board: ScalarWriter | undefined = options.logdir ? await openTensorBoard(options.logdir) : undefined;
   let stepsPerEpoch: number | undefined = cardinalityOf(trainSource);
-
   try {
-    for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
+    for (let epoch = state.epoch + 1; epoch <= run.epochs; epoch++) {
       const started = performance.now();
-      const metric = new StreamingIoU(width, height);
-      let lossSum = 0;
-      let samples = 0;
-      let steps = 0;
-      let rate = schedule(state.step);
-      progress?.startEpoch();
-      for await (const chunk of chunksOf(trainData)) {
-        for (const batch of chunk) {
-          if (options.signal?.aborted) throw options.signal.reason ?? new Error('training aborted');
-          rate = schedule(state.step);
-          setLearningRate(optimizer, rate);
-          const [pred, loss] = trainStep(model, optimizer, variables, lossFn, fieldTensor(batch, inputKey), fieldTensor(batch, labelKey));
-          const l = (await loss.data())[0]!;
-          const p = await pred.data();
-          tf.dispose([pred, loss]);
-          if (!Number.isFinite(l)) {
-            throw new TrainingDivergedError(
-              `loss became ${l} at epoch ${epoch}, step ${steps + 1} of the epoch (global step ${state.step + 1}, ` +
-                `learning rate ${rate}); last epoch's loss ${state.history.at(-1)?.loss ?? 'n/a'}. ` +
-                `Lower the learning rate or check the inputs for NaN/Infinity.`,
-            );
-          }
-          const label = batch[labelKey]!;
-          const n = label.shape[0]!;
-          metric.update(label.data instanceof Float32Array ? label.data : Float32Array.from(label.data), p as Float32Array);
-          lossSum += l * n;
-          samples += n;
-          steps += 1;
-          state.step += 1;
-          progress?.step(epoch, epochs, steps, stepsPerEpoch, lossSum / samples, metric.result());
-          if (yieldEachStep) await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      }
-      if (steps === 0) {
-        throw new RecordflowError(
-          `the training data yielded no batches in epoch ${epoch}` +
-            (epoch > 1 ? ' (a one-shot generator cannot be iterated again: pass a Dataset or an array)' : ''),
-        );
-      }
-      stepsPerEpoch ??= steps;
+      const metrics = await fitEpoch(run, model, trainData, state, epoch, stepsPerEpoch);
+      stepsPerEpoch ??= metrics.steps;
       const trained = performance.now();
-      const metrics: EpochMetrics = {
-        epoch,
-        steps,
-        totalSteps: state.step,
-        // Each step's loss already includes the regularization penalties (as Keras reports it).
-        loss: lossSum / samples,
-        iou: metric.result(),
-        learningRate: rate,
-        seconds: 0,
-        trainSeconds: (trained - started) / 1000,
-        evalSeconds: 0,
-        best: false,
-      };
-      if (valData) {
-        if (preciseBN) {
-          const pooled = await recomputeBatchNormStats(model, trainData, { inputKey, ...preciseBN });
-          metrics.preciseBN = { batches: pooled.batches, samples: pooled.samples };
-        }
-        const val = await evaluate(model, valData, { inputKey, labelKey, width, height, loss: lossFn, count: options.validationCount });
-        metrics.valLoss = val.loss;
-        metrics.valIoU = val.iou;
-        metrics.validationIoU = val.validationIoU;
-        const value = monitor === 'valIoU' ? val.iou : val.validationIoU;
-        if (state.best === undefined || value > state.best) {
-          state.best = value;
-          state.bestEpoch = epoch;
-          metrics.best = true;
-          if (options.checkpointDir) await replaceModel(model, join(options.checkpointDir, 'best'));
-        }
-      }
+      if (valData) await validate(run, model, trainData, valData, state, metrics);
       metrics.evalSeconds = (performance.now() - trained) / 1000;
       metrics.seconds = (performance.now() - started) / 1000;
-      state.epoch = epoch;
-      state.history.push(metrics);
-      state.iterations = { train: iterationsOf(trainSource), val: valSource ? iterationsOf(valSource) : 0 };
-      if (options.checkpointDir) await saveCheckpoint(join(options.checkpointDir, 'last'), model, optimizer, state);
-      if (board) await writeEpochScalars(board, epoch, metrics);
-      progress?.endEpoch(epochLine(metrics, epochs));
+      await recordEpoch(run, model, state, metrics, { train: iterationsOf(trainSource), val: valSource ? iterationsOf(valSource) : 0 }, board);
       if ((await options.onEpoch?.(metrics)) === false) break;
     }
   } finally {
     await board?.close();
     // An optimizer made here dies with the run (its slot variables would leak otherwise);
     // pass `optimizer` to keep training with the same state afterwards.
-    if (!options.optimizer) optimizer.dispose();
+    if (!options.optimizer) run.optimizer.dispose();
   }
   return { history: state.history, bestEpoch: state.bestEpoch, best: state.best, totalSteps: state.step };
+}
+
+/** TrainOptions with every default filled in, plus what the stages share. */
+interface Settings {
+  epochs: number;
+  schedule: LearningRateSchedule;
+  optimizer: tf.Optimizer;
+  lossFn: (pred: tf.Tensor, label: tf.Tensor) => tf.Scalar;
+  inputKey: string;
+  labelKey: string;
+  width: number;
+  height: number;
+  monitor: 'validationIoU' | 'valIoU';
+  preciseBN: PreciseBNOptions | undefined;
+  progress: ProgressBar | undefined;
+  yieldEachStep: boolean;
+  variables: tf.Variable[];
+  checkpointDir: string | undefined;
+  resume: boolean;
+  validationCount: number | undefined;
+  signal: AbortSignal | undefined;
+}
+
+function settings(model: tf.LayersModel, options: TrainOptions): Settings {
+  const schedule = options.schedule ?? referenceSchedule();
+  return {
+    epochs: options.epochs ?? 100,
+    schedule,
+    optimizer: options.optimizer ?? tf.train.adam(schedule(0)),
+    lossFn: options.loss ?? meanSquaredError,
+    inputKey: options.inputKey ?? 'image',
+    labelKey: options.labelKey ?? 'label',
+    width: options.width ?? 32,
+    height: options.height ?? 24,
+    monitor: options.monitor ?? 'validationIoU',
+    preciseBN: options.preciseBN === true ? {} : options.preciseBN || undefined,
+    progress: options.progress === false ? undefined : new ProgressBar({ stream: options.stream, tty: options.tty, lineEvery: options.progressLineEvery }),
+    yieldEachStep: options.yieldEachStep ?? true,
+    variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+    checkpointDir: options.checkpointDir,
+    resume: options.resume === true,
+    validationCount: options.validationCount,
+    signal: options.signal,
+  };
+}
+
+/**
+ * The state to start from: a fresh one, or with `resume` the checkpoint in `checkpointDir/last`
+ * (weights, optimizer, step, best value, history), after replaying the data iterations the
+ * interrupted run had made so reshuffling sources continue their orders.
+ */
+async function restore(run: Settings, model: tf.LayersModel, trainSource: BatchSource, valSource: BatchSource | null | undefined): Promise<TrainerState> {
+  const fresh: TrainerState = { epoch: 0, step: 0, history: [], bestEpoch: undefined, best: undefined };
+  if (!run.resume || !run.checkpointDir) return fresh;
+  const state = await loadCheckpoint(join(run.checkpointDir, 'last'), model, run.optimizer);
+  if (!state) return fresh;
+  await recoverModelDir(join(run.checkpointDir, 'best'));
+  const replayed =
+    (await replayIterations(trainSource, state.iterations?.train ?? 0)) + (valSource ? await replayIterations(valSource, state.iterations?.val ?? 0) : 0);
+  run.progress?.log(
+    `resumed from ${join(run.checkpointDir, 'last')} after epoch ${state.epoch} (step ${state.step})` + (replayed > 0 ? `; replayed ${replayed} data iterations` : ''),
+  );
+  return state;
+}
+
+/** One pass of optimizer steps over the training data; the epoch's metrics without validation. */
+async function fitEpoch(run: Settings, model: tf.LayersModel, trainData: BatchSource, state: TrainerState, epoch: number, stepsPerEpoch: number | undefined): Promise<EpochMetrics> {
+  const started = performance.now();
+  const metric = new StreamingIoU(run.width, run.height);
+  let lossSum = 0;
+  let samples = 0;
+  let steps = 0;
+  let rate = run.schedule(state.step);
+  run.progress?.startEpoch();
+  for await (const chunk of chunksOf(trainData)) {
+    for (const batch of chunk) {
+      if (run.signal?.aborted) throw run.signal.reason ?? new Error('training aborted');
+      rate = run.schedule(state.step);
+      setLearningRate(run.optimizer, rate);
+      const [pred, loss] = trainStep(model, run.optimizer, run.variables, run.lossFn, fieldTensor(batch, run.inputKey), fieldTensor(batch, run.labelKey));
+      const l = (await loss.data())[0]!;
+      const p = await pred.data();
+      tf.dispose([pred, loss]);
+      if (!Number.isFinite(l)) {
+        throw new TrainingDivergedError(
+          `loss became ${l} at epoch ${epoch}, step ${steps + 1} of the epoch (global step ${state.step + 1}, ` +
+            `learning rate ${rate}); last epoch's loss ${state.history.at(-1)?.loss ?? 'n/a'}. ` +
+            `Lower the learning rate or check the inputs for NaN/Infinity.`,
+        );
+      }
+      const label = batch[run.labelKey]!;
+      const n = label.shape[0]!;
+      metric.update(label.data instanceof Float32Array ? label.data : Float32Array.from(label.data), p as Float32Array);
+      lossSum += l * n;
+      samples += n;
+      steps += 1;
+      state.step += 1;
+      run.progress?.step(epoch, run.epochs, steps, stepsPerEpoch, lossSum / samples, metric.result());
+      if (run.yieldEachStep) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  if (steps === 0) {
+    throw new RecordflowError(
+      `the training data yielded no batches in epoch ${epoch}` + (epoch > 1 ? ' (a one-shot generator cannot be iterated again: pass a Dataset or an array)' : ''),
+    );
+  }
+  return {
+    epoch,
+    steps,
+    totalSteps: state.step,
+    // Each step's loss already includes the regularization penalties (as Keras reports it).
+    loss: lossSum / samples,
+    iou: metric.result(),
+    learningRate: rate,
+    seconds: 0,
+    trainSeconds: (performance.now() - started) / 1000,
+    evalSeconds: 0,
+    best: false,
+  };
+}
+
+/**
+ * Precise BN (when asked for), then the validation pass into `metrics`; a new best monitored
+ * value is remembered in `state` and its model saved as `checkpointDir/best`.
+ */
+async function validate(run: Settings, model: tf.LayersModel, trainData: BatchSource, valData: BatchSource, state: TrainerState, metrics: EpochMetrics): Promise<void> {
+  if (run.preciseBN) {
+    const pooled = await recomputeBatchNormStats(model, trainData, { inputKey: run.inputKey, ...run.preciseBN });
+    metrics.preciseBN = { batches: pooled.batches, samples: pooled.samples };
+  }
+  const val = await evaluate(model, valData, { inputKey: run.inputKey, labelKey: run.labelKey, width: run.width, height: run.height, loss: run.lossFn, count: run.validationCount });
+  metrics.valLoss = val.loss;
+  metrics.valIoU = val.iou;
+  metrics.validationIoU = val.validationIoU;
+  const value = run.monitor === 'valIoU' ? val.iou : val.validationIoU;
+  if (state.best === undefined || value > state.best) {
+    state.best = value;
+    state.bestEpoch = metrics.epoch;
+    metrics.best = true;
+    if (run.checkpointDir) await replaceModel(model, join(run.checkpointDir, 'best'));
+  }
+}
+
+/** Adds the epoch to the state and saves it as the resumable checkpoint; TensorBoard scalars and the progress line. */
+async function recordEpoch(run: Settings, model: tf.LayersModel, state: TrainerState, metrics: EpochMetrics, iterations: DataIterations, board: ScalarWriter | undefined): Promise<void> {
+  state.epoch = metrics.epoch;
+  state.history.push(metrics);
+  state.iterations = iterations;
+  if (run.checkpointDir) await saveCheckpoint(join(run.checkpointDir, 'last'), model, run.optimizer, state);
+  if (board) await writeEpochScalars(board, metrics.epoch, metrics);
+  run.progress?.endEpoch(epochLine(metrics, run.epochs));
 }
 
 /** One optimizer step; returns the (kept) predictions and total loss. Disposes x and y. */

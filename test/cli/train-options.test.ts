@@ -5,7 +5,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { annealSchedule, preciseBNOption, trainRunOptions } from '../../src/cli/commands/train.js';
+import { trainRunOptions } from '../../src/cli/commands/train.js';
+import { preciseBNOption } from '../../src/train/run.js';
+import { annealSchedule } from '../../src/train/schedule.js';
 import { errorLines, runInProcess } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'recordflow-cli-options-'));

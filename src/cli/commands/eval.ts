@@ -1,7 +1,7 @@
 // recordflow eval: the reference's exhaustive validation IoU pass for a trained model.
 import { join } from 'node:path';
 import { JSON_OPTION, intOption, requiredString, type Command } from '../command.js';
-import { exhaustiveIoU, readSplit, splitFiles } from '../data-files.js';
+import { splitFiles } from '../data-files.js';
 import { assertFile } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 
@@ -31,8 +31,10 @@ that do not overlap add 0, the sum divided by the number of validation rows.`,
     const batch = intOption(ctx.values, 'batch', 7, 1, 100_000);
     const backend = backendOption(ctx.values);
     await assertFile(join(modelDir, 'model.json'));
+    const { readSplit } = await import('../../train/localization-data.js');
+    const { exhaustiveIoU } = await import('../../train/exhaustive-pass.js');
+    const { predictBoxes } = await import('../../train/predict.js');
     const val = await readSplit(await splitFiles(data, 'val'));
-    const { predictBoxes } = await import('../model-files.js');
     const result = await exhaustiveIoU((images) => predictBoxes(modelDir, images, backend), val, batch);
     if (ctx.values.json === true) await ctx.stdout.json({ exhaustiveValidationIoU: result.iou, samples: result.samples, nVal: result.nVal });
     else await ctx.stdout.line(iouLine(result.iou));

@@ -1,7 +1,8 @@
 // recordflow show: a PNG grid of frames with ground-truth boxes (red) and predictions (blue).
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { intOption, requiredString, stringOption, JSON_OPTION, type Command } from '../command.js';
-import { writeFileAtomic } from '../files.js';
+import { assertFile, writeFileAtomic } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { pickSampleFile, readLabeledFrames } from '../samples.js';
 import type { BackendChoice } from '../../train/index.js';
@@ -27,7 +28,8 @@ export async function runShow(input: string, options: ShowOptions): Promise<{ fi
   let predictions: Float32Array[] | undefined;
   let ious: number[] | undefined;
   if (options.model) {
-    const { predictBoxes } = await import('../model-files.js');
+    await assertFile(join(options.model, 'model.json'));
+    const { predictBoxes } = await import('../../train/predict.js');
     predictions = await predictBoxes(options.model, frames.map((f) => f.image), options.backend);
     const { validationIoU } = await import('../../train/index.js');
     ious = frames.map((f, i) => (f.label ? validationIoU(Array.from(f.label), Array.from(predictions![i]!)) : NaN));

@@ -9,7 +9,7 @@ import { removeOnInterrupt } from '../staging.js';
 import { iouLine } from './eval.js';
 import { runPrepare } from './prepare.js';
 import { runSynth, seedOption } from './synth.js';
-import { curveRows, trainInto } from './train.js';
+import { curveRows, preparedSplits } from './train.js';
 
 /** Training budget of the default run: `npm start` must end within 10 minutes on 2 cores. */
 export const DEFAULT_TIME_BUDGET = 480;
@@ -89,7 +89,8 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
       const prepared = await runPrepare(join(partial, 'data'), join(partial, 'prepared'), { seed, log: ctx.log });
       ctx.log(`prepared ${prepared.rows} rows: ${prepared.train} train, ${prepared.val} val (${seconds()} s)`);
 
-      const trained = await trainInto(join(partial, 'prepared'), join(partial, 'model'), {
+      const { trainInto } = await import('../../train/run.js');
+      const trained = await trainInto(await preparedSplits(join(partial, 'prepared')), join(partial, 'model'), {
         epochs,
         batch,
         seed: numericSeed,
@@ -108,9 +109,10 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
       ctx.log(`trained ${trained.epochs} epochs on ${trained.backend}, ${trained.msPerStep.toFixed(1)} ms/step, model: ${modelChoice(trained)} (${seconds()} s)`);
 
       // The reported number: the exhaustive pass with the best model, recomputed from its files.
-      const { exhaustiveIoU, readSplit, splitFiles } = await import('../data-files.js');
-      const { predictBoxes } = await import('../model-files.js');
-      const val = await readSplit(await splitFiles(join(partial, 'prepared'), 'val'));
+      const { readSplit } = await import('../../train/localization-data.js');
+      const { exhaustiveIoU } = await import('../../train/exhaustive-pass.js');
+      const { predictBoxes } = await import('../../train/predict.js');
+      const val = await readSplit((await preparedSplits(join(partial, 'prepared'))).val);
       const evaluated = await exhaustiveIoU((images) => predictBoxes(join(partial, 'model'), images, backend), val, batch);
 
       const { renderCurves } = await import('../render/curves.js');

@@ -1,250 +1,14 @@
 // recordflow train: the reference's steps 2 and 3 (tf.data-style input chain, BackBone, Adam with
 // exponential decay, best model by exhaustive validation IoU) with precise BN on by default.
-import { writeFile } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+// Parsing and printing only: the run itself is train/run.ts.
+import { resolve, sep } from 'node:path';
 import { JSON_OPTION, UsageError, intOption, numberOption, requiredString, stringOption, type Command, type OptionValues } from '../command.js';
 import { splitFiles } from '../data-files.js';
 import { staged } from '../staging.js';
 import type { EpochMetrics as CurveRow } from '../render/curves.js';
-import { WeightAverage } from '../weight-average.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
-import type { BackendChoice, PreciseBNOptions } from '../../train/index.js';
-import { finishCheckpoints, openCheckpoints } from './train-checkpoints.js';
-
-class BudgetExceeded extends Error {
-  override name = 'BudgetExceeded';
-}
-
-type EpochMetrics = import('../../train/index.js').EpochMetrics;
-
-export interface TrainRunOptions {
-  epochs: number;
-  batch: number;
-  backend?: BackendChoice;
-  seed: number;
-  /** Initial learning rate (default the reference's 5e-4); the decay stays x0.9 per 5000 steps. */
-  learningRate?: number;
-  /**
-   * With a time budget: anneal the learning rate from `learningRate` to 2% of it along a cosine
-   * over the budget's wall-clock time, so a run of unknown length still ends at a low rate.
-   */
-  anneal?: boolean;
-  /**
-   * Average the weights of the epochs in the last third of the annealed learning rate and keep
-   * the average instead of the best single epoch when its validation IoU is higher.
-   */
-  weightAverage?: boolean;
-  /** Stop starting epochs once the next one would end after this many seconds of training. */
-  timeBudget?: number;
-  /**
-   * Training batches precise BN pools before each validation: the whole training set when
-   * absent (the issue's recipe), 0 = off.
-   */
-  preciseBNBatches?: number;
-  /** Keep the resumable checkpoint in this directory (kept after the run) instead of the output. */
-  checkpointDir?: string;
-  /** Continue the checkpoint in `checkpointDir` (same data, batch, seed, learning rate). */
-  resume?: boolean;
-  log: (line: string) => void;
-  /** Progress output of the trainer (bar on a TTY, plain lines otherwise). */
-  progress: boolean;
-}
-
-export interface TrainRunResult {
-  backend: string;
-  epochs: number;
-  bestEpoch: number | undefined;
-  bestValidationIoU: number | undefined;
-  /** Wall time of this process's training (a resumed run's earlier epochs not included). */
-  seconds: number;
-  /** Epochs a resumed run found done by an earlier process (0 when not resumed). */
-  resumedEpochs: number;
-  stoppedBy: 'epochs' | 'time-budget';
-  history: unknown[];
-  nTrain: number;
-  nVal: number;
-  msPerStep: number;
-  /** The tail-epoch weight average, when one was tried, and whether it became the model. */
-  weightAverage?: { epochs: number[]; validationIoU: number; kept: boolean };
-}
-
-/**
- * Counts the records of a split and checks each against the localization schema first, so bad
- * data fails with the file and record named before any training starts.
- */
-async function checkRecords(files: string[]): Promise<number> {
-  const io = await import('../../io/index.js');
-  const t = await import('../../transforms/index.js');
-  let n = 0;
-  for (const file of files) {
-    let index = 0;
-    for await (const chunk of io.chunksOf(io.readTFRecord(file))) {
-      for (const payload of chunk) {
-        try {
-          t.parseLocalization(payload);
-        } catch (err) {
-          const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-          throw new io.InputError(`record ${index} does not match the localization schema (${why})`, file);
-        }
-        index++;
-      }
-    }
-    n += index;
-  }
-  return n;
-}
-
-/** The trainer's precise-BN option for --precise-bn-batches N (absent: the whole set, 0: off). */
-export function preciseBNOption(batches: number | undefined): false | PreciseBNOptions {
-  if (batches === undefined) return {};
-  return batches > 0 ? { maxBatches: batches } : false;
-}
-
-/**
- * The learning rate per step of an annealed run: a cosine from `lr0` down to 2% of it, over
- * whichever ends first, the time budget (`elapsed()` seconds of `budget`) or the run's
- * `totalSteps`. A budget-only curve would stop at a high rate on a machine fast enough to finish
- * every epoch early.
- */
-export function annealSchedule(lr0: number, budget: number, totalSteps: number, elapsed: () => number): (step: number) => number {
-  return (step) => {
-    const progress = Math.min(1, Math.max(elapsed() / budget, step / totalSteps));
-    return Math.fround(lr0 * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * progress))));
-  };
-}
-
-/** Trains from a prepared directory into `outDir` (written by the caller, e.g. a staging dir). */
-export async function trainInto(dataDir: string, outDir: string, options: TrainRunOptions): Promise<TrainRunResult> {
-  const trainFiles = await splitFiles(dataDir, 'train');
-  const valFiles = await splitFiles(dataDir, 'val');
-  const [nTrain, nVal] = [await checkRecords(trainFiles), await checkRecords(valFiles)];
-  if (nTrain < options.batch) {
-    const { InputError } = await import('../../io/index.js');
-    throw new InputError(`only ${nTrain} training records, fewer than one batch of ${options.batch}`, trainFiles[0]);
-  }
-  const t = await import('../../transforms/index.js');
-  const p = await import('../../pipeline/index.js');
-  const train = await import('../../train/index.js');
-  const { useBackend } = await import('../model-files.js');
-  const backend = await useBackend(options.backend, options.log);
-
-  // The reference chain: TFRecordDataset → map(parse) → shuffle(N_TRAIN) → prefetch → batch(7,
-  // drop_remainder). cache() after parsing keeps later epochs off the disk (the set is small).
-  const trainDs = p.Dataset.fromTFRecord(trainFiles)
-    .map((b: Uint8Array) => t.parseLocalization(b))
-    .cache()
-    .shuffle(nTrain, { seed: options.seed })
-    .prefetch(64)
-    .batch(options.batch, { dropRemainder: true })
-    .map((b: { image: Float32Array; label: Float32Array }[]) => t.collate(b));
-  const valDs = p.Dataset.fromTFRecord(valFiles)
-    .map((b: Uint8Array) => t.parseLocalization(b))
-    .cache()
-    .batch(options.batch, { dropRemainder: true })
-    .map((b: { image: Float32Array; label: Float32Array }[]) => t.collate(b));
-
-  const params = { batch: options.batch, seed: options.seed, learningRate: options.learningRate ?? null, anneal: options.anneal === true, nTrain, nVal };
-  const place = await openCheckpoints(options.checkpointDir, outDir, params, options.resume === true, options.log);
-  const ckpt = place.dir;
-  const model = train.createBackbone({ seed: options.seed });
-  const started = performance.now();
-  let stoppedBy: TrainRunResult['stoppedBy'] = 'epochs';
-  // A resumed run reports every epoch, the earlier process's too.
-  const history: EpochMetrics[] = [...(place.resumed?.history ?? [])];
-  // Soft limit: no new epoch once another like the last would overrun the budget. Hard limit:
-  // abort mid-epoch a little after the budget (a machine slower than expected), keep the best.
-  const lr0 = options.learningRate ?? 5e-4;
-  const budget = options.timeBudget;
-  const schedule =
-    options.anneal && budget !== undefined
-      ? annealSchedule(lr0, budget, options.epochs * Math.floor(nTrain / options.batch), () => (performance.now() - started) / 1000)
-      : options.learningRate !== undefined
-        ? train.exponentialDecay({ initialLearningRate: lr0, decaySteps: 5000, decayRate: 0.9, staircase: true })
-        : undefined;
-  const average = options.weightAverage && schedule && options.anneal ? new WeightAverage() : undefined;
-  const abort = new AbortController();
-  const hardLimit = options.timeBudget === undefined ? undefined : options.timeBudget + Math.max(20, options.timeBudget * 0.1);
-  const timer = hardLimit === undefined ? undefined : setTimeout(() => abort.abort(new BudgetExceeded()), hardLimit * 1000);
-  try {
-    await train.train(model, trainDs, valDs, {
-      epochs: options.epochs,
-      ...(schedule ? { schedule } : {}),
-      preciseBN: preciseBNOption(options.preciseBNBatches),
-      checkpointDir: ckpt,
-      resume: place.resumed !== undefined,
-      logdir: outDir,
-      validationCount: nVal,
-      progress: options.progress,
-      signal: abort.signal,
-      onEpoch: (m) => {
-        history.push(m);
-        // The last third of the cosine (rate below a quarter of the start) is the settled tail.
-        if (average && m.learningRate <= lr0 / 4) average.add(model, m.epoch);
-        if (options.timeBudget === undefined) return true;
-        const elapsed = (performance.now() - started) / 1000;
-        if (elapsed + m.seconds > options.timeBudget && m.epoch < options.epochs) {
-          stoppedBy = 'time-budget';
-          options.log(`time budget: stopping after epoch ${m.epoch} (${elapsed.toFixed(0)} s of ${options.timeBudget} s used)`);
-          return false;
-        }
-        return true;
-      },
-    });
-  } catch (err) {
-    if (!(err instanceof BudgetExceeded) || history.length === 0) throw err;
-    stoppedBy = 'time-budget';
-    options.log(`time budget: aborted epoch ${history.length + 1} after ${hardLimit} s; keeping the best of ${history.length} epochs`);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
-  let averaged: TrainRunResult['weightAverage'];
-  try {
-    if (average && average.count >= 2) {
-      // The mean of the tail epochs, with BN statistics recomputed for it, against the best epoch.
-      await average.apply(model);
-      await train.recomputeBatchNormStats(model, trainDs, preciseBNOption(options.preciseBNBatches) || {});
-      const r = await train.evaluate(model, valDs, { count: nVal });
-      const bestSingle = Math.max(...history.map((h) => h.validationIoU ?? -Infinity));
-      const kept = r.validationIoU > bestSingle;
-      if (kept) await train.replaceModel(model, join(ckpt, 'best'));
-      averaged = { epochs: [...average.epochs], validationIoU: r.validationIoU, kept };
-      options.log(
-        `weight average of epochs ${average.epochs[0]}-${average.epochs.at(-1)}: exhaustive validation IoU ${r.validationIoU.toFixed(4)} ` +
-          `(best single epoch ${bestSingle.toFixed(4)}); keeping ${kept ? 'the average' : 'the best epoch'}`,
-      );
-    }
-  } finally {
-    model.dispose();
-  }
-  const seconds = (performance.now() - started) / 1000;
-
-  // The best model becomes model.json + weights in outDir.
-  await finishCheckpoints(place, outDir);
-  const bestRow = history.filter((h) => h.best).at(-1);
-  const result = averaged?.kept
-    ? { history, bestEpoch: bestRow?.epoch, best: averaged.validationIoU }
-    : { history, bestEpoch: bestRow?.epoch, best: bestRow?.validationIoU };
-
-  const steps = history.reduce((n, h) => n + h.steps, 0);
-  // Time in optimizer steps only (validation and precise BN excluded), when the trainer reports it.
-  const trainSeconds = history.reduce((s, h) => s + ((h as { trainSeconds?: number }).trainSeconds ?? h.seconds), 0);
-  const summary: TrainRunResult = {
-    backend,
-    epochs: result.history.length,
-    bestEpoch: result.bestEpoch,
-    bestValidationIoU: result.best,
-    seconds,
-    resumedEpochs: place.resumed?.history.length ?? 0,
-    stoppedBy,
-    history: result.history,
-    nTrain,
-    nVal,
-    msPerStep: steps > 0 ? (trainSeconds * 1000) / steps : NaN,
-    ...(averaged ? { weightAverage: averaged } : {}),
-  };
-  await writeFile(join(outDir, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
-  return summary;
-}
+import type { SplitFiles } from '../../train/localization-data.js';
+import type { TrainRunOptions } from '../../train/run.js';
 
 /** Rows for the curves picture from the trainer's per-epoch metrics. */
 export function curveRows(history: unknown[]): CurveRow[] {
@@ -256,6 +20,11 @@ export function curveRows(history: unknown[]): CurveRow[] {
     ...(h.valIoU !== undefined ? { valIou: h.valIoU } : {}),
     ...(h.validationIoU !== undefined ? { exhaustive: h.validationIoU } : {}),
   }));
+}
+
+/** The split files `prepare` wrote into `dir` (loc_train.tfr, loc_val.tfr or their shards). */
+export async function preparedSplits(dir: string): Promise<SplitFiles> {
+  return { train: await splitFiles(dir, 'train'), val: await splitFiles(dir, 'val') };
 }
 
 /** TrainRunOptions from the command line (everything but the data and output directories). */
@@ -333,7 +102,9 @@ metrics.json lists every epoch; its TensorBoard file only the epochs it trained.
     if (options.checkpointDir !== undefined && `${resolve(options.checkpointDir)}${sep}`.startsWith(`${resolve(out)}${sep}`)) {
       throw new UsageError('--checkpoints must be outside --out (a failed run removes a new output directory with all it holds)');
     }
-    const result = await staged(out, (staging) => trainInto(data, staging.dir, options));
+    const files = await preparedSplits(data);
+    const { trainInto } = await import('../../train/run.js');
+    const result = await staged(out, (staging) => trainInto(files, staging.dir, options));
     const { history, ...rest } = result;
     if (ctx.values.json === true) await ctx.stdout.json({ out, ...rest });
     else {

@@ -1,14 +1,13 @@
-// Where `recordflow train` keeps its resumable checkpoint. By default inside the staged output,
+// Where a training run (run.ts, `recordflow train`) keeps its resumable checkpoint. By default inside the staged output,
 // so a failed or interrupted run leaves nothing behind and a finished one only the best model.
 // With --checkpoints DIR the checkpoint lives in DIR instead and outlives the run, and
 // --resume continues it: the trainer restores weights, optimizer, step, best value and the
 // data orders (trainer.ts); DIR/run.json makes sure the continued run trains the same way.
 import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../command.js';
-import { writeFileAtomic } from '../files.js';
-
-type TrainerState = import('../../train/index.js').TrainerState;
+import { InputError } from '../core/errors.js';
+import { writeAtomic } from './checkpoint.js';
+import { readCheckpointState, type TrainerState } from './checkpoint-state.js';
 
 /** What must match for a resumed run to continue the same training. */
 export interface RunParams {
@@ -45,28 +44,27 @@ export async function openCheckpoints(
 ): Promise<CheckpointPlace> {
   if (given === undefined) return { dir: join(outDir, '.checkpoints'), persistent: false, resumed: undefined };
   const dir = resolve(given);
-  const train = await import('../../train/index.js');
-  const state = await train.readCheckpointState(join(dir, 'last'));
+  const state = await readCheckpointState(join(dir, 'last'));
   if (state === undefined) {
     if (resume) log(`resume: no checkpoint in ${dir} yet, starting at epoch 1`);
     await mkdir(dir, { recursive: true });
-    await writeFileAtomic(join(dir, RUN_FILE), JSON.stringify(params, null, 1) + '\n');
+    await writeAtomic(join(dir, RUN_FILE), JSON.stringify(params, null, 1) + '\n');
     return { dir, persistent: true, resumed: undefined };
   }
   if (!resume) {
-    throw new UsageError(`${dir} holds the checkpoint of a run after epoch ${state.epoch}: pass --resume to continue it, or choose another --checkpoints directory`);
+    throw new InputError(`${dir} holds the checkpoint of a run after epoch ${state.epoch}: pass --resume to continue it, or choose another --checkpoints directory`);
   }
   let saved: Partial<RunParams>;
   try {
     saved = JSON.parse(await readFile(join(dir, RUN_FILE), 'utf8')) as Partial<RunParams>;
   } catch {
-    throw new UsageError(`--resume: ${join(dir, RUN_FILE)} is missing or unreadable, so the run cannot be checked; not continuing`);
+    throw new InputError(`--resume: ${join(dir, RUN_FILE)} is missing or unreadable, so the run cannot be checked; not continuing`);
   }
   const keys = Object.keys(params) as (keyof RunParams)[];
   const differ = keys.filter((k) => saved[k] !== params[k]);
   if (differ.length > 0) {
     const show = (p: Partial<RunParams>) => differ.map((k) => `${k} ${String(p[k])}`).join(', ');
-    throw new UsageError(`--resume: ${dir} was trained with ${show(saved)}; this run has ${show(params)}`);
+    throw new InputError(`--resume: ${dir} was trained with ${show(saved)}; this run has ${show(params)}`);
   }
   return { dir, persistent: true, resumed: state };
 }

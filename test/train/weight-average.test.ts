@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { WeightAverage } from '../../src/cli/weight-average.js';
+import { WeightAverage } from '../../src/train/weight-average.js';
 
 test('WeightAverage writes the mean of the added weight states', async () => {
   await tf.setBackend('cpu');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { fileHandler, loadTensors, recoverDir, replaceDir, saveTensors, writeAtomic } from './checkpoint.js';
 import { dropoutCounters, restoreDropoutCounters } from './seeded-dropout.js';
-import type { EpochMetrics } from './trainer.js';
+import type { EpochMetrics } from './epoch-metrics.js';
 
 const STATE_FILE = 'state.json';
 

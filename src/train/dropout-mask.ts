@@ -1,6 +1,6 @@
 /**
  * The keep-mask of SeededDropout as a pure function of (key, element index): a counter-based
- * hash, so any backend (the JS path here, the SIMD kernel in backend/seeded-dropout-kernel.ts)
+ * hash, so any backend (the JS path here, the SIMD kernel in backend/kernels/seeded-dropout.ts)
  * draws the same mask without sharing generator state, and the backward pass can recompute
  * the mask instead of keeping it.
  *

@@ -20,4 +20,5 @@ export { saveCheckpoint, loadCheckpoint, readCheckpointState, loadWeightsInto, t
 export { recomputeBatchNormStats, batchNormLayers, type PreciseBNOptions, type PreciseBNResult } from './precise-bn.js';
 export { evaluate, regularizationLoss, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
 export { ProgressBar, type ProgressOptions, type ProgressStream } from './progress.js';
-export { train, TrainingDivergedError, type TrainOptions, type TrainResult, type EpochMetrics } from './trainer.js';
+export { train, TrainingDivergedError, type TrainOptions, type TrainResult } from './trainer.js';
+export type { EpochMetrics } from './epoch-metrics.js';

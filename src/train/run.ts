@@ -13,7 +13,8 @@ import { recomputeBatchNormStats, type PreciseBNOptions } from './precise-bn.js'
 import { useBackend } from './predict.js';
 import { finishCheckpoints, openCheckpoints, type CheckpointPlace } from './run-checkpoints.js';
 import { annealSchedule, exponentialDecay, type LearningRateSchedule } from './schedule.js';
-import { train, type EpochMetrics } from './trainer.js';
+import { train } from './trainer.js';
+import type { EpochMetrics } from './epoch-metrics.js';
 import { WeightAverage } from './weight-average.js';
 import type * as tfTypes from '@tensorflow/tfjs';
 

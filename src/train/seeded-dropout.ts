@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { seededDropout } from './backend/seeded-dropout-kernel.js';
+import { seededDropout } from './backend/kernels/seeded-dropout.js';
 
 /**
  * Dropout whose masks are reproducible yet different at every training call.

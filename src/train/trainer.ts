@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { chunksOf } from '../core/chunks.js';
 import { RecordflowError } from '../core/errors.js';
 import { fieldTensor, type BatchSource } from './batch.js';
+import type { EpochMetrics } from './epoch-metrics.js';
 import { loadCheckpoint, saveCheckpoint, type DataIterations, type TrainerState } from './checkpoint-state.js';
 import { countIterations, iterationsOf, replayIterations } from './data-iterations.js';
 import { evaluate } from './evaluate.js';
@@ -17,30 +18,6 @@ import { StreamingIoU } from './validation-iou.js';
 /** Thrown when the loss stops being a finite number: training cannot meaningfully go on. */
 export class TrainingDivergedError extends RecordflowError {
   override name = 'TrainingDivergedError';
-}
-
-export interface EpochMetrics {
-  /** 1-based epoch number. */
-  epoch: number;
-  /** Optimizer steps in this epoch, and in total so far. */
-  steps: number;
-  totalSteps: number;
-  loss: number;
-  iou: number;
-  valLoss?: number;
-  valIoU?: number;
-  /** The reference's exhaustive validation IoU pass on the validation set. */
-  validationIoU?: number;
-  /** The training batches and samples precise BN pooled before this epoch's validation. */
-  preciseBN?: { batches: number; samples: number };
-  /** Learning rate of the epoch's last step. */
-  learningRate: number;
-  /** Wall time of the whole epoch, of its training steps alone, and of precise BN + validation. */
-  seconds: number;
-  trainSeconds: number;
-  evalSeconds: number;
-  /** This epoch set a new best monitored value (and was saved when checkpointDir is set). */
-  best: boolean;
 }
 
 export interface TrainOptions {

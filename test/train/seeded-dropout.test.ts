@@ -2,7 +2,7 @@ import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { FAST_BACKEND, registerFastBackend } from '../../src/train/backend/index.js';
-import { SEEDED_DROPOUT, seededDropout } from '../../src/train/backend/seeded-dropout-kernel.js';
+import { SEEDED_DROPOUT, seededDropout } from '../../src/train/backend/kernels/seeded-dropout.js';
 import { applyDropoutMask, dropoutMultipliers, keepScale, keepThreshold } from '../../src/train/dropout-mask.js';
 import { SeededDropout, mixSeed } from '../../src/train/seeded-dropout.js';
 

@@ -17,7 +17,7 @@ test('a small BackBone trains on recordflow-fast with precise BN: tensor count f
   const data = tinyBatches(4, 7, 11, h, w);
   const val = tinyBatches(2, 7, 12, h, w);
   // One warm-up step first: the fast path's L2 gathering keeps one process-wide placeholder
-  // scalar from its first use on (l2-penalty.ts), which is not a per-run allocation.
+  // scalar from its first use on (kernels/l2-penalty.ts, patches/l2-regularizer.ts), which is not a per-run allocation.
   await train(model, data.slice(0, 1), null, { progress: false, epochs: 1, width: w, height: h });
   const baseline = tf.memory().numTensors;
   const counts: number[] = [];

@@ -1,3 +1,4 @@
+// Per-kernel timing of one training step, for benches and for finding the next kernel to replace.
 import * as tf from '@tensorflow/tfjs';
 
 export interface KernelProfileRow {

@@ -24,3 +24,6 @@ export { toExample, fromExample, type ExampleInput, type LocalizationRecord } fr
 export { localizationFromSets, checkReferenceSet, type LocalizationSet } from './localization-arrays.js';
 export { parseLocalization, LOCALIZATION_SPEC, type LocalizationSample } from './parse-localization.js';
 export { buildLocalizationSet } from './localization-set.js';
+export { readReferenceSets } from './reference-sets.js';
+export { detectionFromSets, detectionBoxes, buildDetectionSet, type DetectionSet } from './detection-arrays.js';
+export { toDetectionExample, parseDetection, DETECTION_SPEC, type DetectionRecord, type DetectionSample } from './detection-example.js';

@@ -1,37 +1,12 @@
 // recordflow prepare: the reference's steps 0 and 1 (npz sets → localization.npz → train/val TFRecords).
-import { readFile } from 'node:fs/promises';
-import { JSON_OPTION, intOption, numberOption, requiredString, stringOption, type Command } from '../command.js';
+import { JSON_OPTION, UsageError, choiceOption, intOption, numberOption, requiredString, stringOption, type Command } from '../command.js';
 import { assertDir } from '../files.js';
 import { staged } from '../staging.js';
 import { seedOption } from './synth.js';
+import { readSplitFile, splitRows, type PrepareResult } from '../split-file.js';
 
-export interface SplitFile {
-  permutation: number[];
-  train_count: number;
-}
-
-export interface PrepareResult {
-  rows: number;
-  train: number;
-  val: number;
-  files: string[];
-}
-
-/** Reads and checks a split.json: `permutation` (row indices in shuffled order) and `train_count`. */
-export async function readSplitFile(path: string): Promise<SplitFile> {
-  const { InputError } = await import('../../io/index.js');
-  const text = await readFile(path, 'utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`not valid JSON (${err instanceof Error ? err.message : String(err)})`, path);
-  }
-  const p = parsed as Partial<SplitFile> | null;
-  if (!p || typeof p !== 'object' || !Array.isArray(p.permutation)) throw new InputError('missing "permutation" (an array of row indices)', path);
-  if (typeof p.train_count !== 'number' || !Number.isInteger(p.train_count)) throw new InputError('missing "train_count" (an integer)', path);
-  return { permutation: p.permutation, train_count: p.train_count };
-}
+/** What `prepare --task` accepts: the reference's one-person localization set, or every frame. */
+export const PREPARE_TASKS = ['localize', 'detect'] as const;
 
 /** Shard file names: the plain name for one shard, else base-0000i-of-0000K. */
 export async function shardNames(base: string, shards: number): Promise<string[]> {
@@ -59,16 +34,7 @@ export async function runPrepare(
     options.log?.(`localization.npz: ${n} rows`);
 
     // Step 1: split and write the Examples.
-    let split;
-    try {
-      split = t.splitTrainVal(
-        n,
-        split0 ? { permutation: split0.permutation, trainCount: split0.train_count } : { seed: options.seed ?? 0, ratio: options.ratio ?? 0.7 },
-      );
-    } catch (err) {
-      if (split0 && err instanceof Error && err.name === 'InputError') throw new io.InputError(err.message, options.splitFile);
-      throw err;
-    }
+    const split = await splitRows(n, split0, options);
     const imageBytes = images.data as Uint8Array;
     const boxData = boxes.data;
     const example = (row: number): Uint8Array =>
@@ -100,18 +66,25 @@ export async function runPrepare(
 
 export const prepare: Command = {
   name: 'prepare',
-  summary: 'steps 0 and 1: npz sets → localization.npz, loc_train.tfr, loc_val.tfr, split.json',
-  usage: '--npz DIR --out DIR [--split FILE] [--seed S] [--shards K] [--json]',
+  summary: 'steps 0 and 1: npz sets → localization.npz, loc_train.tfr, loc_val.tfr, split.json (--task detect: det_*.tfr, det_split.json, det_val_coco.json)',
+  usage: '--npz DIR --out DIR [--task localize|detect] [--split FILE] [--seed S] [--shards K] [--json]',
   details: `
 Step 0 concatenates the eight sets in the reference order, keeps the rows with one person and
 turns the first polygon into an integer box; it writes localization.npz (images, numbers,
 coordinates = boxes). Step 1 shuffles the rows once, sends floor(N * 0.7) to loc_train.tfr and
 the rest to loc_val.tfr (Examples with image bytes and x, y, w, h floats), and writes split.json
 with "permutation" (row indices in shuffled order) and "train_count". --split FILE reads such a
-file to reproduce a split exactly. Outputs appear only when everything succeeded.`,
+file to reproduce a split exactly. Outputs appear only when everything succeeded.
+
+--task detect keeps every frame (0-3 persons) of the eight sets in the reference order, shuffles
+them by the seed and splits floor(N * 0.7) / rest: det_train.tfr and det_val.tfr (Examples with
+image bytes, boxes = [xmin, ymin, xmax, ymax] per person, count), det_split.json
+("permutation", "train_count") and det_val_coco.json, the COCO ground truth of the validation
+frames (image ids 1..N in det_val.tfr order, category 1 person).`,
   options: {
     npz: { type: 'string', value: 'DIR', description: 'directory with the eight dataset*.npz sets' },
     out: { type: 'string', value: 'DIR', description: 'output directory' },
+    task: { type: 'string', value: 'T', description: 'localize (one-person frames) or detect (every frame)', defaultText: 'localize' },
     split: { type: 'string', value: 'FILE', description: 'split.json to reproduce (permutation, train_count)' },
     seed: { type: 'string', value: 'S', description: 'shuffle seed', defaultText: '0' },
     ratio: { type: 'string', value: 'R', description: 'train fraction', defaultText: '0.7' },
@@ -126,6 +99,14 @@ file to reproduce a split exactly. Outputs appear only when everything succeeded
     const ratio = numberOption(ctx.values, 'ratio', 0.7, 0, 1);
     const splitFile = stringOption(ctx.values, 'split');
     const json = ctx.values.json === true;
+    if (choiceOption(ctx.values, 'task', PREPARE_TASKS, 'localize') === 'detect') {
+      if (shards !== 1) throw new UsageError('--shards applies to --task localize only');
+      const { runPrepareDetect } = await import('./prepare-detect.js');
+      const result = await runPrepareDetect(npz, out, { seed: seedOption(ctx.values), ...(splitFile ? { splitFile } : {}), ratio, log: json ? undefined : ctx.log });
+      if (json) await ctx.stdout.json({ out, ...result });
+      else await ctx.stdout.line(`${out}: ${result.rows} frames, ${result.train} train, ${result.val} val`);
+      return 0;
+    }
     const result = await runPrepare(npz, out, { seed: seedOption(ctx.values), ...(splitFile ? { splitFile } : {}), shards, ratio, log: json ? undefined : ctx.log });
     if (json) await ctx.stdout.json({ out, ...result });
     else await ctx.stdout.line(`${out}: ${result.rows} rows, ${result.train} train, ${result.val} val`);

@@ -1,6 +1,32 @@
 // Small file helpers shared by the commands.
 import { stat, writeFile, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { UsageError } from './command.js';
+
+/** A FILE argument of `-` means standard input. */
+export const STDIN_ARG = '-';
+/** How messages name standard input. */
+export const STDIN_NAME = '<stdin>';
+
+/** A FILE argument ready to read: `-` is standard input, anything else a path checked first. */
+export interface InputArg {
+  /** What the io room reads: the path, or the process's standard input. */
+  input: string | NodeJS.ReadableStream;
+  /** How messages name it (the path as given, or `<stdin>`). */
+  name: string;
+}
+
+/** Resolve a FILE argument; a missing path fails here, before the command prints anything. */
+export async function inputArg(file: string): Promise<InputArg> {
+  if (file === STDIN_ARG) return { input: process.stdin, name: STDIN_NAME };
+  await assertFile(file);
+  return { input: file, name: file };
+}
+
+/** Standard input can be read once: refuse a command line that names it twice. */
+export function stdinAtMostOnce(files: readonly string[], what: string): void {
+  if (files.filter((f) => f === STDIN_ARG).length > 1) throw new UsageError(`- (standard input) can be only one of ${what}`);
+}
 
 /** Throws the usual ENOENT/EISDIR error (which the CLI turns into `FILE: problem`, exit 2)
  * before a command starts streaming, so a missing file never produces partial output. */

@@ -66,12 +66,19 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-/** Reads a file in FILE_BLOCK_SIZE blocks, keeping READ_AHEAD reads in flight. */
+/**
+ * Reads a file in FILE_BLOCK_SIZE blocks, keeping READ_AHEAD reads in flight. A path that is not
+ * a regular file (a pipe, a FIFO, a character device, /dev/stdin, a shell's `<(...)`) has no
+ * meaningful size: it is read in order until the OS reports its end, whatever stat() says.
+ */
 class FileBlocks implements BlockSource {
   private handle: FileHandle | undefined;
   private size = 0;
   private position = 0;
   private delivered = 0;
+  /** Not a regular file: positionless reads, one after the other, up to end-of-file. */
+  private stream = false;
+  private ended = false;
   /** Reads in flight, in file order. */
   private ahead: Promise<Uint8Array>[] = [];
   private closed = false;
@@ -108,11 +115,29 @@ class FileBlocks implements BlockSource {
       throw new InputError('read after close', this.path);
     }
     this.handle = h;
-    this.size = (await h.stat()).size;
+    const st = await h.stat();
+    if (st.isDirectory()) throw new InputError('is a directory, expected a file', this.path);
+    this.stream = !st.isFile();
+    this.size = st.size;
+    if (this.stream && this.position > 0) await this.discard(h, this.position);
     return h;
   }
 
+  /** Read and drop the first n bytes of a stream (which cannot seek). */
+  private async discard(h: FileHandle, n: number): Promise<void> {
+    const scratch = Buffer.allocUnsafe(Math.min(n, FILE_BLOCK_SIZE));
+    for (let left = n; left > 0; ) {
+      const { bytesRead } = await h.read(scratch, 0, Math.min(left, scratch.length), null);
+      if (bytesRead === 0) {
+        this.ended = true;
+        return;
+      }
+      left -= bytesRead;
+    }
+  }
+
   private readAt(h: FileHandle): Promise<Uint8Array> | undefined {
+    if (this.stream) return this.readOn(h);
     const n = Math.min(this.blockSize, this.size - this.position);
     if (n <= 0) return undefined;
     const at = this.position;
@@ -129,6 +154,31 @@ class FileBlocks implements BlockSource {
       // Delivered as a plain Uint8Array view: its subarrays (the payloads) are cheaper to
       // create than Buffer slices, and users get the type the API promises.
       return new Uint8Array(buf.buffer, buf.byteOffset, got);
+    })();
+  }
+
+  /** The next read of a stream, started only once the one before it is done (reads have no position). */
+  private readOn(h: FileHandle): Promise<Uint8Array> | undefined {
+    if (this.ended) return undefined;
+    const before = this.ahead[this.ahead.length - 1];
+    const size = this.blockSize;
+    return (async () => {
+      if (before) await before;
+      if (this.ended || this.closed) return EMPTY;
+      const buf = Buffer.allocUnsafeSlow(size);
+      const { bytesRead } = await h.read(buf, 0, size, null);
+      if (bytesRead === 0) {
+        this.ended = true;
+        return EMPTY;
+      }
+      // A pipe hands over what it holds (often 64 KiB): a short read is copied into a block of
+      // its own size rather than pinning a mostly empty one.
+      if (bytesRead < size >>> 1) {
+        const own = plain(Buffer.allocUnsafeSlow(bytesRead));
+        own.set(buf.subarray(0, bytesRead));
+        return own;
+      }
+      return new Uint8Array(buf.buffer, buf.byteOffset, bytesRead);
     })();
   }
 
@@ -154,7 +204,7 @@ class FileBlocks implements BlockSource {
   }
 
   remaining(): number | undefined {
-    return this.handle ? this.size - this.delivered : undefined;
+    return this.handle && !this.stream ? this.size - this.delivered : undefined;
   }
 
   async close(): Promise<void> {
@@ -162,11 +212,14 @@ class FileBlocks implements BlockSource {
     const h = this.handle;
     this.handle = undefined;
     if (!h) return;
-    // Never close the descriptor under an in-flight read: the number could be reused.
+    // Never close the descriptor under an in-flight read: the number could be reused. A stream's
+    // read may wait for a writer that never comes, so its descriptor is closed once that read
+    // returns, without holding up the caller.
     const inFlight = this.ahead;
     this.ahead = [];
-    await Promise.all(inFlight.map((r) => r.catch(() => {})));
-    await h.close();
+    const settled = Promise.all(inFlight.map((r) => r.catch(() => {}))).then(() => h.close());
+    if (this.stream) settled.catch(() => {});
+    else await settled;
   }
 }
 

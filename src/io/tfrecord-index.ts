@@ -126,13 +126,25 @@ async function openFile(path: string): Promise<FileHandle> {
   }
 }
 
+/** The size and mtime of an open file that can be read at any offset; a pipe or a device is refused. */
+async function regularStat(h: FileHandle, path: string): Promise<{ size: number; mtimeMs: number }> {
+  const s = await h.stat();
+  if (!s.isFile()) {
+    throw new InputError(
+      `not a regular file (${s.isDirectory() ? 'a directory' : 'a pipe, socket or device'}): random access needs a file it can read at any offset`,
+      path,
+    );
+  }
+  return s;
+}
+
 /** Scan `path` and (by default) save PATH.idx, written to a temporary file and renamed. */
 export async function indexTFRecord(path: string, options: { save?: boolean } = {}): Promise<TFRecordIndex> {
   refuseCompressed(path);
   const h = await openFile(path);
   let index: TFRecordIndex;
   try {
-    index = await scanHeaders(h, (await h.stat()).size, path);
+    index = await scanHeaders(h, (await regularStat(h, path)).size, path);
   } finally {
     await h.close();
   }
@@ -271,7 +283,7 @@ export async function openTFRecordIndexed(path: string, options: OpenIndexedOpti
   refuseCompressed(path);
   const h = await openFile(path);
   try {
-    const s = await h.stat();
+    const s = await regularStat(h, path);
     const known = options.cache?.get(path);
     let index: TFRecordIndex;
     if (known !== undefined && known.size === s.size && known.mtimeMs === s.mtimeMs) index = known.index;

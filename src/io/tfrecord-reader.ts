@@ -36,6 +36,11 @@ export interface TFRecordReadOptions {
    */
   worker?: boolean;
   signal?: AbortSignal;
+  /**
+   * How errors name a source that is not a path (a stream, bytes), e.g. `<stdin>`; paths are
+   * always named by themselves. Default: `<stream>`.
+   */
+  name?: string;
   /** Called once per skipped region in 'skip' mode. */
   onSkip?: (info: SkipInfo) => void;
 }
@@ -103,7 +108,8 @@ const WORKER_MIN_BYTES = 2 << 20;
 
 async function workerFor(path: string): Promise<ReturnType<typeof fileWorker>> {
   try {
-    if ((await stat(path)).size < WORKER_MIN_BYTES) return null;
+    const s = await stat(path);
+    if (!s.isFile() || s.size < WORKER_MIN_BYTES) return null;
   } catch {
     return null; // the reader's own open reports what is wrong with the path
   }
@@ -135,8 +141,8 @@ export function readTFRecord(
         'unsupported TFRecord source: expected a path, paths, a Uint8Array, a Node Readable, a web ReadableStream or an AsyncIterable<Uint8Array>',
       );
     }
-    const file = typeof input === 'string' ? input : undefined;
-    const compression = options.compression ?? (file !== undefined ? compressionFromName(file) : 'none');
+    const file = typeof input === 'string' ? input : options.name;
+    const compression = options.compression ?? (typeof input === 'string' ? compressionFromName(input) : 'none');
     if (compression !== 'none' && compression !== 'gzip' && compression !== 'zlib') {
       throw new InputError(`unknown compression ${JSON.stringify(compression)} (expected none, gzip or zlib)`, file);
     }

@@ -87,7 +87,7 @@ describe('cat and pack', { concurrency: 2 }, () => {
     assert.deepEqual(c.stdout.trimEnd().split('\n'), ['#0 int_feature=int64[1] 42', '#1 float_feature=float[1] 3.14', '#2 byte_feature=bytes[1] "@ABCD"']);
   });
 
-  test('cat: a record that is not an Example after good ones: those printed, the error on stderr, exit 1', async () => {
+  test('cat: a record that is not an Example after good ones: those printed, the error on stderr, exit 2', async () => {
     // Three TensorFlow-written Examples, then the first record of a file of other protos.
     const other = readFileSync(join(GOLDEN, 'lingvo__en_fr.tfrecord'));
     const first = frames(other)[0]!;
@@ -96,7 +96,7 @@ describe('cat and pack', { concurrency: 2 }, () => {
     const good = await runInProcess(['cat', '--json', SINGLES]);
     for (const json of [true, false]) {
       const c = await runInProcess(['cat', ...(json ? ['--json'] : []), mixed]);
-      assert.equal(c.code, 1, c.stderr);
+      assert.equal(c.code, 2, c.stderr);
       if (json) assert.equal(c.stdout, good.stdout);
       else assert.equal(c.stdout.trimEnd().split('\n').length, 3);
       const lines = errorLines(c.stderr);
@@ -114,7 +114,7 @@ describe('cat and pack', { concurrency: 2 }, () => {
       assert.equal(c.code, 0, c.stderr);
       assert.deepEqual(c.stdout.trimEnd().split('\n'), expected, kind);
       const guessed = await runInProcess(['cat', '--raw', bare]);
-      assert.equal(guessed.code, 1, `${kind} bytes read as none`);
+      assert.equal(guessed.code, 2, `${kind} bytes read as none`);
       assert.match(guessed.stderr, /length_crc_mismatch at record 0, offset 0/);
     }
   });
@@ -181,9 +181,9 @@ describe('corrupt files', { concurrency: 2 }, () => {
   const truncatedPath = join(tmp, 'truncated.tfrecord');
   writeFileSync(truncatedPath, bytes.subarray(0, f[7]!.offset + 20));
 
-  test('cat prints the records before the error, then the error on stderr, exit 1', async () => {
+  test('cat prints the records before the error, then the error on stderr, exit 2', async () => {
     const c = await runCli(['cat', '--json', corruptPath]);
-    assert.equal(c.code, 1);
+    assert.equal(c.code, 2);
     assert.equal(c.stdout.trimEnd().split('\n').length, 5);
     const lines = errorLines(c.stderr);
     assert.equal(lines.length, 1, c.stderr);
@@ -191,9 +191,9 @@ describe('corrupt files', { concurrency: 2 }, () => {
     assert.doesNotMatch(c.stderr, /\n\s+at /, 'no stack trace');
   });
 
-  test('verify: exit 1 on a bad file, the good ones still counted', async () => {
+  test('verify: exit 2 on a bad file, the good ones still counted', async () => {
     const v = await runInProcess(['verify', WMT, truncatedPath]);
-    assert.equal(v.code, 1);
+    assert.equal(v.code, 2);
     assert.match(v.stdout, /wmt14_ende_wpm_32k_test\.tfrecord: OK, 100 records/);
     assert.match(errorLines(v.stderr).join('\n'), /truncated\.tfrecord.*truncated.*record 7/);
   });
@@ -207,7 +207,7 @@ describe('corrupt files', { concurrency: 2 }, () => {
 
   test('verify --examples fails on records that are not Examples', async () => {
     const v = await runInProcess(['verify', '--examples', join(GOLDEN, 'lingvo__en_fr.tfrecord')]);
-    assert.equal(v.code, 1);
+    assert.equal(v.code, 2);
     assert.match(v.stderr, /record 0 is not a tf\.train\.Example/);
   });
 
@@ -273,12 +273,12 @@ describe('python-written damaged files (golden/tfrecord/manifest.json)', () => {
   const manifest = existsSync(manifestPath)
     ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: Record<string, { error?: { kind: string; recordIndex: number; offset: number }; records: number[] }> }).files
     : {};
-  test('cat prints the records before the damage, then one error line, exit 1', async () => {
+  test('cat prints the records before the damage, then one error line, exit 2', async () => {
     const damaged = Object.entries(manifest).filter(([, m]) => m.error);
     assert.ok(damaged.length >= 10, 'the io room ships damaged golden files, compressed ones too');
     for (const [name, m] of damaged) {
       const r = await runInProcess(['cat', '--raw', join(ROOT, 'golden/tfrecord', name)]);
-      assert.equal(r.code, 1, name);
+      assert.equal(r.code, 2, name);
       const printed = r.stdout === '' ? 0 : r.stdout.replace(/\n$/, '').split('\n').length;
       assert.equal(printed, m.records.length, name);
       const lines = errorLines(r.stderr);

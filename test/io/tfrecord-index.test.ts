@@ -2,22 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataLossError, InputError } from '../../src/core/errors.js';
 import { indexTFRecord, openTFRecordIndexed, readRecordAt } from '../../src/io/tfrecord-index.js';
 import { writeTFRecord } from '../../src/io/tfrecord-writer.js';
-import { GOLDEN, MANIFEST, PAYLOADS, equalBytes, openFds, rng } from './tfrecord-fixtures.js';
+import { GOLDEN, MANIFEST, PAYLOADS, equalBytes, openFds, rng, withDir as withTempDir } from './tfrecord-fixtures.js';
 
-async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'rf-index-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = <T>(fn: (dir: string) => Promise<T>): Promise<T> => withTempDir('rf-index-', fn);
 
 test('indexTFRecord: offsets and framed lengths as python computed them, saved as PATH.idx', async () => {
   await withDir(async (dir) => {

@@ -2,24 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHUNKS } from '../../src/core/chunks.js';
 import { maskedCrc32c } from '../../src/io/crc32c.js';
 import { DataLossError, InputError } from '../../src/core/errors.js';
 import { readTFRecord } from '../../src/io/tfrecord-reader.js';
 import { frameRecord, writeTFRecord } from '../../src/io/tfrecord-writer.js';
-import { GOLDEN, equalBytes, openFds, randomBytes, rng } from './tfrecord-fixtures.js';
+import { GOLDEN, equalBytes, openFds, randomBytes, rng, withDir as withTempDir } from './tfrecord-fixtures.js';
 
-async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'rf-reader-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = <T>(fn: (dir: string) => Promise<T>): Promise<T> => withTempDir('rf-reader-', fn);
 
 /** A header (length + masked CRC) claiming `length` payload bytes. */
 function header(length: number): Uint8Array {

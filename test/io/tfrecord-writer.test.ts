@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -12,19 +12,12 @@ import { DataLossError, InputError } from '../../src/core/errors.js';
 import { fromChunks } from '../../src/core/chunks.js';
 import { readTFRecord } from '../../src/io/tfrecord-reader.js';
 import { frameRecord, shardName, TFRecordWriter, writeTFRecord } from '../../src/io/tfrecord-writer.js';
-import { GOLDEN, PAYLOADS, equalBytes, randomBytes, rng } from './tfrecord-fixtures.js';
+import { GOLDEN, PAYLOADS, equalBytes, randomBytes, rng, withDir as withTempDir } from './tfrecord-fixtures.js';
 
 const CRC32C = createRequire(import.meta.url)('crc-32/crc32c') as { buf(b: Uint8Array, seed?: number): number };
 const CRC32 = createRequire(import.meta.url)('crc-32') as { buf(b: Uint8Array, seed?: number): number };
 
-async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'rf-writer-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = <T>(fn: (dir: string) => Promise<T>): Promise<T> => withTempDir('rf-writer-', fn);
 
 async function readAll(path: string): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];

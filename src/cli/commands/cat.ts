@@ -2,19 +2,20 @@
 import { COMPRESSION_OPTION, JSON_OPTION, UsageError, compressionFor, intOption, type Command } from '../command.js';
 import { describeError } from '../errors.js';
 import { formatExample, type DecodedFeatures } from '../example-format.js';
-import { assertFile } from '../files.js';
+import { inputArg } from '../files.js';
 
 export const cat: Command = {
   name: 'cat',
   summary: 'print the records of a TFRecord file, one per line',
   usage: 'FILE [--compression C] [--json | --raw] [--limit N]',
   details: `
-Default output is a readable summary of each tf.train.Example. --json prints each Example in
+FILE may be - for standard input, and any path that is not a regular file (a pipe, a FIFO,
+/dev/stdin, <(...)) is read to its end. Default output is a readable summary of each tf.train.Example. --json prints each Example in
 protobuf's canonical JSON mapping (as MessageToJson does: int64 as decimal strings, bytes as
 base64), one per line, which \`recordflow pack\` turns back into the same bytes. --raw prints each
 record's payload as base64, for files whose records are not Examples (event files, other protos).
 On a corrupt or truncated file the records before the error are printed, then the error goes to
-stderr and the exit code is 1.`,
+stderr and the exit code is 2 (bad input, as in every command).`,
   options: {
     compression: COMPRESSION_OPTION,
     json: JSON_OPTION,
@@ -29,7 +30,7 @@ stderr and the exit code is 1.`,
     const raw = ctx.values.raw === true;
     if (json && raw) throw new UsageError('--json and --raw exclude each other');
     const compression = compressionFor(ctx.values, file);
-    await assertFile(file);
+    const { input, name } = await inputArg(file);
     const io = await import('../../io/index.js');
 
     let index = 0;
@@ -39,7 +40,7 @@ stderr and the exit code is 1.`,
       pending = '';
     };
     try {
-      for await (const payload of io.readTFRecord(file, { compression })) {
+      for await (const payload of io.readTFRecord(input, { compression, name })) {
         if (index >= limit || ctx.stdout.closed) break;
         let line: string;
         if (raw) line = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64');
@@ -49,7 +50,7 @@ stderr and the exit code is 1.`,
           } catch (err) {
             await flush();
             const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-            throw new io.InputError(`record ${index} is not a tf.train.Example (${why}); use --raw for other payloads`, file);
+            throw new io.InputError(`record ${index} is not a tf.train.Example (${why}); use --raw for other payloads`, name);
           }
         }
         pending += line + '\n';
@@ -62,9 +63,10 @@ stderr and the exit code is 1.`,
       // Usage and a missing file were checked above (exit 2); whatever stops the reading itself
       // (damage, a record that is not an Example, an I/O error) fails the run after the records
       // before it, as the help text promises.
-      ctx.log(`recordflow cat: ${describeError(err).message}`);
+      const d = describeError(err);
+      ctx.log(`recordflow cat: ${d.message}`);
       if (ctx.verbose && err instanceof Error && err.stack) ctx.log(err.stack);
-      return 1;
+      return d.exitCode;
     }
     return 0;
   },

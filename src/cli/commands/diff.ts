@@ -1,7 +1,7 @@
 // recordflow diff: the first differing record (and feature) of two TFRecord files.
 import { COMPRESSION_OPTION, JSON_OPTION, compressionFor, type Command } from '../command.js';
 import { firstFeatureDifference, type DecodedFeatures } from '../example-format.js';
-import { assertFile } from '../files.js';
+import { inputArg, stdinAtMostOnce } from '../files.js';
 
 function firstByte(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -18,7 +18,8 @@ export const diff: Command = {
   summary: 'show the first differing record and feature of two TFRecord files',
   usage: 'A B [--compression C] [--json]',
   details: `
-Compares the records (decompressed payloads) of A and B in order. For the first pair that
+Compares the records (decompressed payloads) of A and B in order; one of them may be - for
+standard input, and pipes, FIFOs and <(...) are read to their end. For the first pair that
 differs it names the record index and, when both are tf.train.Examples, the first differing
 feature (keys in sorted order) and value. Exit code 0 when the files hold the same records,
 1 when they differ, 2 on bad input.`,
@@ -26,11 +27,11 @@ feature (keys in sorted order) and value. Exit code 0 when the files hold the sa
   positionals: { min: 2, max: 2, names: 'A and B' },
   async run(ctx) {
     const [a, b] = ctx.positionals as [string, string];
-    await assertFile(a);
-    await assertFile(b);
+    stdinAtMostOnce([a, b], 'A and B');
+    const [sa, sb] = [await inputArg(a), await inputArg(b)];
     const io = await import('../../io/index.js');
-    const ia = io.readTFRecord(a, { compression: compressionFor(ctx.values, a) })[Symbol.asyncIterator]();
-    const ib = io.readTFRecord(b, { compression: compressionFor(ctx.values, b) })[Symbol.asyncIterator]();
+    const ia = io.readTFRecord(sa.input, { compression: compressionFor(ctx.values, a), name: sa.name })[Symbol.asyncIterator]();
+    const ib = io.readTFRecord(sb.input, { compression: compressionFor(ctx.values, b), name: sb.name })[Symbol.asyncIterator]();
     let record = 0;
     let result: { same: boolean; records?: number; record?: number; feature?: string; detail?: string };
     try {

@@ -1,6 +1,7 @@
 // recordflow index: write FILE.idx (one `offset length` line per record).
 import { JSON_OPTION, type Command } from '../command.js';
-import { assertFile } from '../files.js';
+import { stat } from 'node:fs/promises';
+import { STDIN_ARG, STDIN_NAME, assertFile } from '../files.js';
 
 export const index: Command = {
   name: 'index',
@@ -8,16 +9,48 @@ export const index: Command = {
   usage: 'FILE [--json]',
   details: `
 Scans an uncompressed TFRecord file and writes FILE.idx, one "offset length" line per record
-(the format vahidk/tfrecord and DALI use), for random access with readRecordAt.`,
+(the format vahidk/tfrecord and DALI use), for random access with readRecordAt. For - (standard
+input) or any other stream (a pipe, a FIFO, <(...)) there is no file to put FILE.idx beside: the
+index lines go to stdout instead (with --json, one object with the offsets and lengths), after
+every record was read and checked.`,
   options: { json: JSON_OPTION },
   positionals: { min: 1, max: 1, names: 'FILE' },
   async run(ctx) {
     const file = ctx.positionals[0]!;
-    await assertFile(file);
     const io = await import('../../io/index.js');
+    if (file === STDIN_ARG || !(await stat(file).then((s) => s.isFile() || s.isDirectory(), () => true))) {
+      return indexStream(ctx, file === STDIN_ARG ? process.stdin : file, file === STDIN_ARG ? STDIN_NAME : file, io);
+    }
+    await assertFile(file);
     const { offsets } = await io.indexTFRecord(file, { save: true });
     if (ctx.values.json === true) await ctx.stdout.json({ file, index: `${file}.idx`, records: offsets.length });
     else await ctx.stdout.line(`${file}.idx: ${offsets.length} records`);
     return 0;
   },
 };
+
+/** A stream's index, from its framing as it is read: printed, since it has no place to be saved. */
+async function indexStream(
+  ctx: Parameters<Command['run']>[0],
+  input: string | NodeJS.ReadableStream,
+  name: string,
+  io: typeof import('../../io/index.js'),
+): Promise<number> {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let at = 0;
+  // Everything is read and checked before the first line goes out: a damaged stream prints no
+  // partial index.
+  for await (const payload of io.readTFRecord(input, { compression: 'none', name })) {
+    offsets.push(at);
+    lengths.push(payload.byteLength + 16);
+    at += payload.byteLength + 16;
+  }
+  if (ctx.values.json === true) await ctx.stdout.json({ file: name, records: offsets.length, offsets, lengths });
+  else {
+    let text = '';
+    for (let i = 0; i < offsets.length; i++) text += `${offsets[i]} ${lengths[i]}\n`;
+    await ctx.stdout.write(text);
+  }
+  return 0;
+}

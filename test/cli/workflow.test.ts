@@ -35,6 +35,7 @@ describe('start at a tiny scale, then the single commands on its run', { concurr
     const metrics = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
     assert.equal(metrics.history.length, metrics.epochs);
     assert.ok(metrics.epochs >= 1 && metrics.epochs <= 2);
+    assert.equal(metrics.trainingSeed, 3, 'an integer seed trains as itself');
     assert.equal(metrics.rows, metrics.train + metrics.val);
     assert.equal(metrics.train, Math.floor(metrics.rows * 0.7));
     const line = /exhaustive validation IoU: (\S+)/.exec(startOut)![1]!;

@@ -1,6 +1,7 @@
 // recordflow eval: the reference's exhaustive validation IoU pass for a trained model.
 import { join } from 'node:path';
-import { JSON_OPTION, intOption, requiredString, type Command } from '../command.js';
+import { JSON_OPTION, requiredString, type Command } from '../command.js';
+import { batchOption, batchSpec } from '../options.js';
 import { splitFiles } from '../data-files.js';
 import { assertFile } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
@@ -20,7 +21,7 @@ that do not overlap add 0, the sum divided by the number of validation rows.`,
   options: {
     data: { type: 'string', value: 'DIR', description: 'directory written by prepare' },
     model: { type: 'string', value: 'DIR', description: 'model directory (model.json + weights)' },
-    batch: { type: 'string', value: 'N', description: 'batch size (sets which samples survive drop_remainder)', defaultText: '7' },
+    batch: batchSpec('batch size (sets which samples survive drop_remainder)'),
     backend: BACKEND_OPTION,
     json: JSON_OPTION,
   },
@@ -28,7 +29,7 @@ that do not overlap add 0, the sum divided by the number of validation rows.`,
   async run(ctx) {
     const data = requiredString(ctx.values, 'data');
     const modelDir = requiredString(ctx.values, 'model');
-    const batch = intOption(ctx.values, 'batch', 7, 1, 100_000);
+    const batch = batchOption(ctx.values);
     const backend = backendOption(ctx.values);
     await assertFile(join(modelDir, 'model.json'));
     const { readSplit } = await import('../../train/localization-data.js');

@@ -2,7 +2,7 @@
 import { JSON_OPTION, UsageError, choiceOption, intOption, numberOption, requiredString, stringOption, type Command } from '../command.js';
 import { assertDir } from '../files.js';
 import { staged } from '../staging.js';
-import { seedOption } from './synth.js';
+import { seedOption, seedSpec } from '../options.js';
 import { readSplitFile, splitRows, type PrepareResult } from '../split-file.js';
 
 /** What `prepare --task` accepts: the reference's one-person localization set, or every frame. */
@@ -86,7 +86,7 @@ frames (image ids 1..N in det_val.tfr order, category 1 person).`,
     out: { type: 'string', value: 'DIR', description: 'output directory' },
     task: { type: 'string', value: 'T', description: 'localize (one-person frames) or detect (every frame)', defaultText: 'localize' },
     split: { type: 'string', value: 'FILE', description: 'split.json to reproduce (permutation, train_count)' },
-    seed: { type: 'string', value: 'S', description: 'shuffle seed', defaultText: '0' },
+    seed: seedSpec('shuffle seed (integer or string)'),
     ratio: { type: 'string', value: 'R', description: 'train fraction', defaultText: '0.7' },
     shards: { type: 'string', value: 'K', description: 'write each TFRecord as K shards (name-0000i-of-0000K)', defaultText: '1' },
     json: JSON_OPTION,

@@ -2,13 +2,14 @@
 // runs/<timestamp>/, within a fixed wall-clock budget on a small machine.
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { JSON_OPTION, intOption, numberOption, stringOption, type Command } from '../command.js';
+import { JSON_OPTION, numberOption, stringOption, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { removeOnInterrupt } from '../staging.js';
 import { iouLine } from './eval.js';
 import { runPrepare } from './prepare.js';
-import { runSynth, seedOption } from './synth.js';
+import { batchOption, batchSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
+import { runSynth } from './synth.js';
 import { curveRows, preparedSplits } from './train.js';
 
 /** Training budget of the default run: `npm start` must end within 10 minutes on 2 cores. */
@@ -49,11 +50,11 @@ The defaults fit in 10 minutes on a 2-core machine. The run is built in a hidden
 renamed at the end, so a failed or interrupted run leaves nothing behind.`,
   options: {
     runs: { type: 'string', value: 'DIR', description: 'parent directory of the run', defaultText: 'runs' },
-    seed: { type: 'string', value: 'S', description: 'seed of data, split, weights and shuffling', defaultText: '0' },
+    seed: seedSpec('seed of data, split, weights and shuffling (integer or string)'),
     scale: { type: 'string', value: 'K', description: 'synthetic data scale', defaultText: '1 (2588 localization rows)' },
-    epochs: { type: 'string', value: 'N', description: 'maximum epochs', defaultText: String(DEFAULT_EPOCHS) },
+    epochs: epochsSpec('maximum epochs', DEFAULT_EPOCHS),
     'time-budget': { type: 'string', value: 'SEC', description: 'training time budget in seconds', defaultText: String(DEFAULT_TIME_BUDGET) },
-    batch: { type: 'string', value: 'N', description: 'batch size', defaultText: '7' },
+    batch: batchSpec(),
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate, cosine-annealed over the time budget or the epochs (whichever ends first)', defaultText: String(DEFAULT_START_LR) },
     'reference-schedule': { type: 'boolean', description: "the reference's 5e-4 with x0.9 per 5000 steps instead of the annealed rate" },
     backend: BACKEND_OPTION,
@@ -65,14 +66,15 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
     const runs = resolve(stringOption(ctx.values, 'runs') ?? 'runs');
     const seed = seedOption(ctx.values);
     const scale = numberOption(ctx.values, 'scale', 1, Number.MIN_VALUE, 1000);
-    const epochs = intOption(ctx.values, 'epochs', DEFAULT_EPOCHS, 1, 100_000);
+    const epochs = epochsOption(ctx.values, DEFAULT_EPOCHS);
     const timeBudget = numberOption(ctx.values, 'time-budget', DEFAULT_TIME_BUDGET, 1);
-    const batch = intOption(ctx.values, 'batch', 7, 1, 100_000);
+    const batch = batchOption(ctx.values);
     const backend = backendOption(ctx.values);
     const referenceSchedule = ctx.values['reference-schedule'] === true;
     const lr = numberOption(ctx.values, 'lr', referenceSchedule ? 5e-4 : DEFAULT_START_LR, 1e-8, 1);
     const json = ctx.values.json === true;
-    const numericSeed = typeof seed === 'number' ? seed : 0;
+    // The data take the seed as it is; the trainer takes it folded into its range (a string too).
+    const trainSeed = trainingSeed(seed);
 
     const name = timestamp();
     const final = join(runs, name);
@@ -93,7 +95,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
       const trained = await trainInto(await preparedSplits(join(partial, 'prepared')), join(partial, 'model'), {
         epochs,
         batch,
-        seed: numericSeed,
+        seed: trainSeed,
         ...(backend ? { backend } : {}),
         timeBudget,
         learningRate: lr,
@@ -128,6 +130,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
       const summary = {
         run: final,
         seed,
+        trainingSeed: trainSeed,
         scale,
         rows: prepared.rows,
         train: prepared.train,

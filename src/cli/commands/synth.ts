@@ -1,13 +1,7 @@
 // recordflow synth: write the eight seeded synthetic thermal npz sets.
-import { JSON_OPTION, numberOption, requiredString, stringOption, type Command, type OptionValues } from '../command.js';
+import { JSON_OPTION, numberOption, requiredString, type Command } from '../command.js';
+import { seedOption, seedSpec } from '../options.js';
 import { staged } from '../staging.js';
-
-/** --seed: an integer stays a number (same stream as the library default 0), anything else a string. */
-export function seedOption(values: OptionValues, fallback = 0): number | string {
-  const raw = stringOption(values, 'seed');
-  if (raw === undefined) return fallback;
-  return /^\d+$/.test(raw) && Number.isSafeInteger(Number(raw)) ? Number(raw) : raw;
-}
 
 export async function runSynth(
   out: string,
@@ -43,7 +37,7 @@ Writes dataset{1,2}_{origin,horizon,vertical,vh}.npz into DIR: 24x32 uint8 therm
 scale gives about 2,600 one-person rows after \`prepare\`, like the original study.`,
   options: {
     out: { type: 'string', value: 'DIR', description: 'output directory' },
-    seed: { type: 'string', value: 'S', description: 'seed (integer or string)', defaultText: '0' },
+    seed: seedSpec('seed (integer or string)'),
     scale: { type: 'string', value: 'K', description: 'multiplies every frame count', defaultText: '1' },
     json: JSON_OPTION,
   },

@@ -7,6 +7,7 @@ import { splitFiles } from '../data-files.js';
 import { staged } from '../staging.js';
 import type { EpochMetrics as CurveRow } from '../render/curves.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
+import { batchOption, batchSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
 import type { SplitFiles } from '../../train/localization-data.js';
 import type { TrainRunOptions } from '../../train/run.js';
 
@@ -41,9 +42,9 @@ export function trainRunOptions(values: OptionValues, log: (line: string) => voi
   const noPreciseBN = values['no-precise-bn'] === true;
   const preciseBNBatches = noPreciseBN ? 0 : stringOption(values, 'precise-bn-batches') === undefined ? undefined : intOption(values, 'precise-bn-batches', 1, 1);
   return {
-    epochs: intOption(values, 'epochs', 100, 1, 100_000),
-    batch: intOption(values, 'batch', 7, 1, 100_000),
-    seed: intOption(values, 'seed', 0, 0, 2 ** 31 - 1),
+    epochs: epochsOption(values, 100),
+    batch: batchOption(values),
+    seed: trainingSeed(seedOption(values)),
     ...(backend ? { backend } : {}),
     ...(lr !== undefined ? { learningRate: lr } : {}),
     anneal,
@@ -79,10 +80,10 @@ metrics.json lists every epoch; its TensorBoard file only the epochs it trained.
   options: {
     data: { type: 'string', value: 'DIR', description: 'directory written by prepare' },
     out: { type: 'string', value: 'DIR', description: 'output directory' },
-    epochs: { type: 'string', value: 'N', description: 'epochs (a resumed run counts the earlier ones)', defaultText: '100' },
-    batch: { type: 'string', value: 'N', description: 'batch size', defaultText: '7' },
+    epochs: epochsSpec('epochs (a resumed run counts the earlier ones)', 100),
+    batch: batchSpec(),
     backend: BACKEND_OPTION,
-    seed: { type: 'string', value: 'S', description: 'seed of weights, dropout and shuffling', defaultText: '0' },
+    seed: seedSpec('seed of weights, dropout and shuffling (integer or string)'),
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate (decay x0.9 every 5000 steps)', defaultText: '5e-4' },
     'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
     anneal: { type: 'boolean', description: 'with --time-budget: cosine-anneal the learning rate to 2% over the budget or the epochs, whichever ends first' },

@@ -1,14 +1,17 @@
-// npm run bench:pipeline [-- --n 1000000 --runs 3]
+// npm run bench:pipeline [-- --n 1000000 --rounds 5 --warmup 1]
 // 1M small objects through map → filter → batch(32) and shuffle(10000) → batch(32), side by side
 // in one process: recordflow (chunked operators), @tensorflow/tfjs-data, the published `ix`
 // package, and hand-written per-element async generators (the floor without chunking).
-// Prints ns per input element and recordflow's speed-up over each.
+// Every side gets the same untimed warm-up and the same counted rounds, in rotating turns
+// (bench/rounds.ts); prints the median ns per input element with its spread, and each peer's
+// time as a multiple of recordflow's (median of the per-round ratios, with their range).
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
 import { from as ixFrom } from 'ix/asynciterable';
 import { buffer as ixBuffer, filter as ixFilter, map as ixMap } from 'ix/asynciterable/operators';
 import { batch, filter, map, pipe, shuffle } from '../src/pipeline/index.js';
+import { report, roundRobin } from './rounds.js';
 
 interface Item {
   id: number;
@@ -21,25 +24,14 @@ function arg(name: string, fallback: number): number {
 }
 
 const N = arg('n', 1_000_000);
-const RUNS = arg('runs', 3);
+const ROUNDS = arg('rounds', 5);
+const WARMUP = arg('warmup', 1);
 const SHUFFLE = 10_000;
 const items: Item[] = Array.from({ length: N }, (_, i) => ({ id: i, value: i * 0.5 }));
 const mapFn = (x: Item): Item => ({ id: x.id, value: x.value * 2 });
 const keep = (x: Item): boolean => x.id % 4 !== 3;
 
 type Runner = () => Promise<number>; // returns a count so nothing is optimised away
-
-async function time(run: Runner, runs: number): Promise<{ ns: number; count: number }> {
-  let best = Infinity;
-  let count = 0;
-  for (let r = 0; r < runs; r++) {
-    const t0 = process.hrtime.bigint();
-    count = await run();
-    const ns = Number(process.hrtime.bigint() - t0) / N;
-    best = Math.min(best, ns);
-  }
-  return { ns: best, count };
-}
 
 async function countBatches(source: AsyncIterable<unknown[]>): Promise<number> {
   let n = 0;
@@ -121,23 +113,21 @@ const cases: { name: string; runners: Record<string, Runner> }[] = [
 
 async function main(): Promise<void> {
   await tfc.setBackend('cpu');
-  console.log(`recordflow pipeline bench: ${N.toLocaleString('en')} objects, best of ${RUNS} runs (others: 1 run), node ${process.version}`);
-  console.log(`load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`recordflow pipeline bench: ${N.toLocaleString('en')} objects; every side ${WARMUP} warm-up + ${ROUNDS} counted rounds, in turns; node ${process.version}`);
+  console.log(`load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')} (a shared machine: read the ratios, not the absolute times)`);
   for (const c of cases) {
     console.log(`\n${c.name}`);
-    let ours = 0;
-    let expected = -1;
-    for (const [name, run] of Object.entries(c.runners)) {
-      const { ns, count } = await time(run, name === 'recordflow' ? RUNS : 1);
-      if (expected < 0) expected = count;
-      else if (count !== expected) throw new Error(`${name}: ${count} elements, expected ${expected}`);
-      if (name === 'recordflow') {
-        ours = ns;
-        console.log(`  ${name.padEnd(26)} ${ns.toFixed(0).padStart(7)} ns/element`);
-      } else {
-        console.log(`  ${name.padEnd(26)} ${ns.toFixed(0).padStart(7)} ns/element   recordflow is ${(ns / ours).toFixed(1)}x faster`);
-      }
-    }
+    const counts = new Set<number>();
+    const sides = Object.entries(c.runners).map(([name, run]) => ({ name, run }));
+    const results = await roundRobin(sides, {
+      rounds: ROUNDS,
+      warmup: WARMUP,
+      check: (name, count) => {
+        counts.add(count);
+        if (counts.size > 1) throw new Error(`${name}: ${count} elements, others ${[...counts][0]}`);
+      },
+    });
+    for (const line of report(results, { baseline: 'recordflow', per: N / 1e6, unit: 'ns/element' })) console.log(`  ${line}`);
   }
 }
 

@@ -1,124 +1,314 @@
 // Dataset<T>: a thin fluent wrapper over the operators that also tracks cardinality where it is
 // known. Iterating a Dataset again starts a new epoch (reshuffling shuffles draw a new order).
 // Dataset imports the operators; operators never import Dataset.
-import { readFileSync, statSync } from 'node:fs';
-import { CHUNKS, fromChunks, type Chunked } from '../core/chunks.js';
-import { compressionFromName } from '../io/compression.js';
-import { readTFRecord, type TFRecordReadOptions } from '../io/tfrecord-reader.js';
-import { openTFRecordIndexed, type IndexedTFRecord, type OpenIndexedOptions, type TFRecordIndexCache } from '../io/tfrecord-index.js';
+import { CHUNKS, type Chunked } from '../core/chunks.js';
+import { type TFRecordReadOptions } from '../io/tfrecord-reader.js';
 import { npzRows, type NpzRow } from '../io/npz.js';
 import { abortable } from './operators/abortable.js';
 import { batch, type BatchOptions } from './operators/batch.js';
 import { cache } from './operators/cache.js';
 import { concat } from './operators/concat.js';
+import { enumerate } from './operators/enumerate.js';
 import { filter } from './operators/filter.js';
+import { flatMap } from './operators/flat-map.js';
 import { interleave, type InterleaveOptions } from './operators/interleave.js';
 import { map, type MapFn, type MapOptions } from './operators/map.js';
 import { prefetch } from './operators/prefetch.js';
+import { reduce } from './operators/reduce.js';
 import { repeat } from './operators/repeat.js';
+import { scan, type ScanStep } from './operators/scan.js';
 import { shard } from './operators/shard.js';
 import { shuffle, type ShuffleOptions } from './operators/shuffle.js';
 import { skip } from './operators/skip.js';
 import { take } from './operators/take.js';
+import { takeWhile } from './operators/take-while.js';
+import { unbatch, type Unbatched } from './operators/unbatch.js';
+import { unique } from './operators/unique.js';
+import { window, windowCount, type WindowOptions } from './operators/window.js';
 import { zip } from './operators/zip.js';
-import { eachChunk, from, RANDOM_ACCESS, type RandomAccess, type SourceLike } from './source.js';
+import { range, rangeLength } from './range.js';
+import { from, type SourceLike } from './source.js';
+import { tfrecordSource } from './tfrecord-source.js';
 
+/** Elements per epoch: a count, Infinity (repeats forever) or undefined (unknown). */
 export type Cardinality = number | undefined;
 
+/** Cardinality after an operator that may drop elements: 0 stays 0, anything else is unknown. */
+const shrunk = (c: Cardinality): Cardinality => (c === 0 ? 0 : undefined);
+
+/**
+ * A lazy, re-iterable pipeline in tf.data's style: each method returns a new Dataset and
+ * keeps the element count (`cardinality`) where tf.data knows it. A Dataset is a chunked
+ * async iterable, so `for await`, `pipe` and every operator accept it.
+ *
+ * @example
+ * const ds = Dataset.range(10).map((x) => x * 2).filter((x) => x % 3 === 0).batch(2);
+ * for await (const b of ds) console.log(b); // [0, 6], [12, 18]
+ */
 export class Dataset<T> implements Chunked<T> {
   /** Number of elements per epoch: a count, Infinity (repeat forever) or undefined (unknown). */
   readonly cardinality: Cardinality;
+  /** The chunked stream this Dataset iterates. */
   readonly source: Chunked<T>;
 
+  /**
+   * Wraps any source; give the cardinality when it is known.
+   *
+   * @example
+   * const ds = new Dataset([1, 2, 3], 3);
+   */
   constructor(source: SourceLike<T>, cardinality?: Cardinality) {
     this.source = from(source);
     this.cardinality = cardinality;
   }
 
-  /** From an array (cardinality = its length), a Dataset, or any (async) iterable (unknown). */
+  /**
+   * From an array (cardinality = its length), a Dataset (itself), or any (async) iterable
+   * (cardinality unknown).
+   *
+   * @example
+   * const ds = Dataset.from(['a', 'b']); // cardinality 2
+   */
   static from<T>(source: SourceLike<T> | Dataset<T>): Dataset<T> {
     if (source instanceof Dataset) return source;
     return new Dataset(source, Array.isArray(source) ? source.length : undefined);
   }
 
   /**
+   * The numbers from start to stop (exclusive) by step, as tf.data's `Dataset.range`.
+   *
+   * @example
+   * await Dataset.range(5).toArray();        // [0, 1, 2, 3, 4]
+   * await Dataset.range(2, 5).toArray();     // [2, 3, 4]
+   * await Dataset.range(1, 5, 2).toArray();  // [1, 3]
+   * await Dataset.range(5, 1, -2).toArray(); // [5, 3]
+   */
+  static range(stop: number): Dataset<number>;
+  static range(start: number, stop: number, step?: number): Dataset<number>;
+  static range(a: number, b?: number, c?: number): Dataset<number> {
+    const [start, stop, step] = b === undefined ? [0, a, 1] : [a, b, c ?? 1];
+    return new Dataset(range(start, stop, step), rangeLength(start, stop, step));
+  }
+
+  /**
    * TFRecord payloads of one or more files, in order. Uncompressed files also offer random
    * access (the shuffle fallback uses it). Cardinality is known when every file has a fresh
    * PATH.idx (written by io's indexTFRecord), else undefined.
+   *
+   * @example
+   * const records = Dataset.fromTFRecord(['train-0.tfrecord.gz', 'train-1.tfrecord.gz']);
+   * const examples = records.map((bytes) => decodeExample(bytes));
    */
   static fromTFRecord(files: string | string[], options: TFRecordReadOptions = {}): Dataset<Uint8Array> {
-    const list = typeof files === 'string' ? [files] : [...files];
-    const stream = fromChunks(() => eachChunk(readTFRecord(list, options)));
-    const compressed = list.some((f) => (options.compression ?? compressionFromName(f)) !== 'none');
-    // Random access reads records by position and cannot resynchronize past damage, so it is
-    // offered only when the stream would not skip corrupt records either.
-    // Each epoch reopens the files; the index found by the first open serves the later ones.
-    const cache: TFRecordIndexCache = new Map();
-    const source = compressed || options.onCorrupt === 'skip'
-      ? stream
-      : Object.assign(stream, {
-          [RANDOM_ACCESS]: () => openIndexedFiles(list, { verify: options.verify ?? true, cache }),
-        });
-    return new Dataset(source, compressed ? undefined : indexedCount(list));
+    const { source, count } = tfrecordSource(typeof files === 'string' ? [files] : [...files], options);
+    return new Dataset(source, count);
   }
 
   /**
    * One element per row (axis 0) of the npz arrays named by keys: `{ [key]: typed-array view }`
    * (io's npzRows). Cardinality unknown until read.
+   *
+   * @example
+   * const rows = Dataset.fromNpz('train.npz', ['images', 'labels']);
    */
   static fromNpz<R = NpzRow>(path: string, keys?: string[]): Dataset<R> {
     return new Dataset(npzRows(path, keys) as unknown as Chunked<R>);
   }
 
+  /** The chunk protocol: the same elements in arrays, one await per array. */
   [CHUNKS](): AsyncIterator<T[]> {
     return this.source[CHUNKS]();
   }
 
+  /** One epoch, element by element. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return this.source[Symbol.asyncIterator]();
   }
 
-  /** Applies any operator; cardinality becomes unknown unless given. */
+  /**
+   * Applies any operator (ours or ix's); cardinality becomes unknown unless given.
+   *
+   * @example
+   * const tenths = Dataset.range(3).pipe(map((x: number) => x / 10), 3);
+   */
   pipe<R>(op: (source: AsyncIterable<T>) => AsyncIterable<R>, cardinality?: Cardinality): Dataset<R> {
     return new Dataset(op(this.source), cardinality);
   }
 
+  /**
+   * fn applied to every element, in input order; async fns run `concurrency` at a time.
+   *
+   * @example
+   * const squares = Dataset.range(4).map((x) => x * x); // 0, 1, 4, 9
+   * const pages = Dataset.from(['a', 'b']).map(async (id) => id.toUpperCase(), { concurrency: 4 });
+   */
   map<R>(fn: MapFn<T, R>, options?: MapOptions): Dataset<R> {
     return new Dataset(map(fn, options)(this.source), this.cardinality);
   }
 
+  /**
+   * The elements for which predicate is truthy.
+   *
+   * @example
+   * const evens = Dataset.range(10).filter((x) => x % 2 === 0); // 0, 2, 4, 6, 8
+   */
   filter<S extends T>(predicate: (value: T, index: number) => value is S): Dataset<S>;
   filter(predicate: (value: T, index: number) => unknown): Dataset<T>;
   filter(predicate: (value: T, index: number) => unknown): Dataset<T> {
-    return new Dataset(filter(predicate)(this.source), this.cardinality === 0 ? 0 : undefined);
+    return new Dataset(filter(predicate)(this.source), shrunk(this.cardinality));
   }
 
+  /**
+   * tf.data's buffered shuffle; a new order each epoch unless reshuffleEachIteration is false.
+   *
+   * @example
+   * const shuffled = Dataset.range(100).shuffle(100, { seed: 42 });
+   */
   shuffle(bufferSize: number, options?: ShuffleOptions): Dataset<T> {
     return new Dataset(shuffle<T>(bufferSize, options)(this.source), this.cardinality);
   }
 
+  /**
+   * Arrays of `size` consecutive elements; the last one shorter unless dropRemainder.
+   *
+   * @example
+   * await Dataset.range(5).batch(2).toArray(); // [[0, 1], [2, 3], [4]]
+   */
   batch(size: number, options: BatchOptions = {}): Dataset<T[]> {
     const c = this.cardinality;
     const n = c === undefined || c === Infinity ? c : options.dropRemainder ? Math.floor(c / size) : Math.ceil(c / size);
     return new Dataset(batch<T>(size, options)(this.source), n);
   }
 
+  /**
+   * Splits each element along its first axis (tf.data's `unbatch`): arrays into items, typed
+   * arrays into numbers, objects of those component-wise.
+   *
+   * @example
+   * await Dataset.from([[1, 2, 3], [1, 2], [1, 2, 3, 4]]).unbatch().toArray(); // [1, 2, 3, 1, 2, 1, 2, 3, 4]
+   */
+  unbatch(): Dataset<Unbatched<T>> {
+    return new Dataset(unbatch<T>()(this.source), shrunk(this.cardinality));
+  }
+
+  /**
+   * Sliding windows of `size` elements, each an array (tf.data's `window`, materialized).
+   *
+   * @example
+   * await Dataset.range(7).window(3).toArray(); // [[0, 1, 2], [3, 4, 5], [6]]
+   * await Dataset.range(7).window(3, { shift: 2, dropRemainder: true }).toArray(); // [[0, 1, 2], [2, 3, 4], [4, 5, 6]]
+   */
+  window(size: number, options: WindowOptions = {}): Dataset<T[]> {
+    const c = this.cardinality;
+    const op = window<T>(size, options);
+    return new Dataset(op(this.source), c === undefined ? c : windowCount(c, size, options));
+  }
+
+  /**
+   * Maps each element to a source and yields its elements, source after source (tf.data's
+   * `flat_map`).
+   *
+   * @example
+   * await Dataset.from([[1, 2, 3], [4, 5, 6]]).flatMap((xs) => xs).toArray(); // [1, 2, 3, 4, 5, 6]
+   * const twice = Dataset.range(3).flatMap((x) => Dataset.from([x, x]));
+   */
+  flatMap<R>(fn: (value: T, index: number) => SourceLike<R>): Dataset<R> {
+    return new Dataset(flatMap(fn)(this.source), shrunk(this.cardinality));
+  }
+
+  /**
+   * Threads a state through the elements and yields fn's outputs (tf.data's `scan`).
+   *
+   * @example
+   * await Dataset.range(5).scan(0, (sum, x) => [sum + x, sum + x]).toArray(); // [0, 1, 3, 6, 10]
+   */
+  scan<S, R>(initialState: S, fn: (state: S, value: T, index: number) => ScanStep<S, R> | PromiseLike<ScanStep<S, R>>): Dataset<R> {
+    return new Dataset(scan(initialState, fn)(this.source), this.cardinality);
+  }
+
+  /**
+   * `[start + i, element]` pairs (tf.data's `enumerate`).
+   *
+   * @example
+   * await Dataset.from([1, 2, 3]).enumerate(5).toArray(); // [[5, 1], [6, 2], [7, 3]]
+   */
+  enumerate(start = 0): Dataset<[number, T]> {
+    return new Dataset(enumerate<T>(start)(this.source), this.cardinality);
+  }
+
+  /**
+   * The elements before the first that fails predicate (tf.data's `take_while`).
+   *
+   * @example
+   * await Dataset.range(10).takeWhile((x) => x < 5).toArray(); // [0, 1, 2, 3, 4]
+   */
+  takeWhile<S extends T>(predicate: (value: T, index: number) => value is S): Dataset<S>;
+  takeWhile(predicate: (value: T, index: number) => unknown): Dataset<T>;
+  takeWhile(predicate: (value: T, index: number) => unknown): Dataset<T> {
+    return new Dataset(takeWhile(predicate)(this.source), shrunk(this.cardinality));
+  }
+
+  /**
+   * Each distinct value once, at its first appearance; arrays and typed arrays compare by
+   * content (tf.data's `unique`).
+   *
+   * @example
+   * await Dataset.from([1, 37, 2, 37, 2, 1]).unique().toArray(); // [1, 37, 2]
+   */
+  unique(): Dataset<T> {
+    return new Dataset(unique<T>()(this.source), shrunk(this.cardinality));
+  }
+
+  /**
+   * Folds one epoch into a value (tf.data's `reduce`).
+   *
+   * @example
+   * await Dataset.range(5).reduce(0, (sum, x) => sum + x); // 10
+   */
+  reduce<R>(initial: R, fn: (state: R, value: T, index: number) => R | PromiseLike<R>): Promise<R> {
+    return reduce(initial, fn)(this.source);
+  }
+
+  /**
+   * Keeps up to n elements produced ahead of the consumer.
+   *
+   * @example
+   * const ready = Dataset.range(100).map(async (x) => x).prefetch(8);
+   */
   prefetch(n: number): Dataset<T> {
     return new Dataset(prefetch<T>(n)(this.source), this.cardinality);
   }
 
+  /**
+   * The first `count` elements; a negative count keeps all.
+   *
+   * @example
+   * await Dataset.range(10).take(3).toArray(); // [0, 1, 2]
+   */
   take(count: number): Dataset<T> {
     const c = this.cardinality;
     const n = count < 0 ? c : count === 0 ? 0 : c === undefined ? undefined : Math.min(c, count);
     return new Dataset(take<T>(count)(this.source), n);
   }
 
+  /**
+   * Drops the first `count` elements; a negative count drops all.
+   *
+   * @example
+   * await Dataset.range(5).skip(3).toArray(); // [3, 4]
+   */
   skip(count: number): Dataset<T> {
     const c = this.cardinality;
     const n = count < 0 ? (c === Infinity ? Infinity : 0) : c === undefined || c === Infinity ? c : Math.max(0, c - count);
     return new Dataset(skip<T>(count)(this.source), n);
   }
 
+  /**
+   * Iterates the source `count` times (forever without a count); each pass is a new epoch.
+   *
+   * @example
+   * await Dataset.from([1, 2]).repeat(2).toArray(); // [1, 2, 1, 2]
+   */
   repeat(count?: number): Dataset<T> {
     const c = this.cardinality;
     const forever = count === undefined || count < 0;
@@ -126,20 +316,47 @@ export class Dataset<T> implements Chunked<T> {
     return new Dataset(repeat<T>(count)(this.source), n);
   }
 
+  /**
+   * Keeps the first complete pass (in memory, or in a TFRecord file for byte elements) and
+   * replays it on later passes.
+   *
+   * @example
+   * const decoded = Dataset.range(1000).map((x) => Math.sqrt(x)).cache();
+   */
   cache(file?: string): Dataset<T> {
     return new Dataset(cache<T>(file)(this.source), this.cardinality);
   }
 
+  /**
+   * The elements whose index % numShards == index (tf.data's `shard`).
+   *
+   * @example
+   * await Dataset.range(10).shard(3, 1).toArray(); // [1, 4, 7]
+   */
   shard(numShards: number, index: number): Dataset<T> {
     const c = this.cardinality;
     const n = c === undefined || c === Infinity ? c : Math.floor(c / numShards) + (index < c % numShards ? 1 : 0);
     return new Dataset(shard<T>(numShards, index)(this.source), n);
   }
 
+  /**
+   * Maps elements to sources and cycles over `cycleLength` of them, `blockLength` elements
+   * at a time (tf.data's `interleave`).
+   *
+   * @example
+   * const ds = Dataset.range(1, 6).interleave((x) => Array<number>(6).fill(x), { cycleLength: 2, blockLength: 4 });
+   * // 1 1 1 1 2 2 2 2 1 1 2 2 3 3 3 3 4 4 4 4 3 3 4 4 5 5 5 5 5 5
+   */
   interleave<R>(fn: (value: T, index: number) => SourceLike<R>, options?: InterleaveOptions): Dataset<R> {
     return new Dataset(interleave(fn, options)(this.source));
   }
 
+  /**
+   * `[a, b]` pairs, position by position, ending with the shorter input.
+   *
+   * @example
+   * await Dataset.range(3).zip(['a', 'b']).toArray(); // [[0, 'a'], [1, 'b']]
+   */
   zip<O>(other: Dataset<O> | SourceLike<O>): Dataset<[T, O]> {
     const o = Dataset.from(other);
     const a = this.cardinality;
@@ -148,6 +365,12 @@ export class Dataset<T> implements Chunked<T> {
     return new Dataset(zip<T, [O]>(o.source)(this.source), n);
   }
 
+  /**
+   * This Dataset's elements, then other's.
+   *
+   * @example
+   * await Dataset.range(2).concatenate([7]).toArray(); // [0, 1, 7]
+   */
   concatenate(other: Dataset<T> | SourceLike<T>): Dataset<T> {
     const o = Dataset.from(other);
     const a = this.cardinality;
@@ -155,12 +378,23 @@ export class Dataset<T> implements Chunked<T> {
     return new Dataset(concat<T>(o.source)(this.source), a === undefined || b === undefined ? undefined : a + b);
   }
 
-  /** Stops iteration with signal.reason when the signal fires, closing the sources. */
+  /**
+   * Stops iteration with signal.reason when the signal fires, closing the sources.
+   *
+   * @example
+   * const stop = new AbortController();
+   * const bounded = Dataset.range(1e9).withSignal(stop.signal);
+   */
   withSignal(signal: AbortSignal): Dataset<T> {
     return new Dataset(abortable<T>(signal)(this.source), this.cardinality);
   }
 
-  /** All elements of one epoch. */
+  /**
+   * All elements of one epoch.
+   *
+   * @example
+   * const all = await Dataset.range(3).toArray(); // [0, 1, 2]
+   */
   async toArray(options: { signal?: AbortSignal } = {}): Promise<T[]> {
     const src = options.signal ? abortable<T>(options.signal)(this.source) : this.source;
     const out: T[] = [];
@@ -176,7 +410,12 @@ export class Dataset<T> implements Chunked<T> {
     }
   }
 
-  /** Calls fn on every element of one epoch (awaiting it when it returns a promise). */
+  /**
+   * Calls fn on every element of one epoch (awaiting it when it returns a promise).
+   *
+   * @example
+   * await Dataset.range(3).forEach((x, i) => console.log(i, x));
+   */
   async forEach(fn: (value: T, index: number) => unknown, options: { signal?: AbortSignal } = {}): Promise<void> {
     const src = options.signal ? abortable<T>(options.signal)(this.source) : this.source;
     const it = src[CHUNKS]();
@@ -194,64 +433,4 @@ export class Dataset<T> implements Chunked<T> {
       await it.return?.();
     }
   }
-}
-
-/** Record count from fresh PATH.idx files (one `offset length` line per record), else undefined. */
-function indexedCount(files: string[]): Cardinality {
-  let total = 0;
-  for (const f of files) {
-    try {
-      const idx = `${f}.idx`;
-      if (statSync(idx).mtimeMs < statSync(f).mtimeMs) return undefined;
-      const text = readFileSync(idx, 'utf8');
-      let lines = 0;
-      for (const line of text.split('\n')) if (line.trim() !== '') lines++;
-      total += lines;
-    } catch {
-      return undefined;
-    }
-  }
-  return total;
-}
-
-/** Random access over several indexed files, concatenated in order. */
-async function openIndexedFiles(files: string[], options: OpenIndexedOptions): Promise<RandomAccess<Uint8Array>> {
-  const parts: IndexedTFRecord[] = [];
-  try {
-    for (const f of files) parts.push(await openTFRecordIndexed(f, options));
-  } catch (e) {
-    await Promise.allSettled(parts.map((p) => p.close()));
-    throw e;
-  }
-  if (parts.length === 1) return parts[0] as IndexedTFRecord;
-  const starts: number[] = [];
-  let length = 0;
-  let byteLength = 0;
-  for (const p of parts) {
-    starts.push(length);
-    length += p.length;
-    byteLength += p.byteLength;
-  }
-  return {
-    length,
-    byteLength,
-    async getMany(indices: ArrayLike<number>): Promise<Uint8Array[]> {
-      // Group positions by file, read each group, then restore the requested order.
-      const perFile: number[][] = parts.map(() => []);
-      const where: [number, number][] = [];
-      for (let k = 0; k < indices.length; k++) {
-        const i = indices[k] as number;
-        let f = parts.length - 1;
-        while (f > 0 && (starts[f] as number) > i) f--;
-        const list = perFile[f] as number[];
-        where.push([f, list.length]);
-        list.push(i - (starts[f] as number));
-      }
-      const read = await Promise.all(parts.map((p, f) => ((perFile[f] as number[]).length > 0 ? p.getMany(perFile[f] as number[]) : [])));
-      return where.map(([f, k]) => (read[f] as Uint8Array[])[k] as Uint8Array);
-    },
-    async close(): Promise<void> {
-      await Promise.allSettled(parts.map((p) => p.close()));
-    },
-  };
 }

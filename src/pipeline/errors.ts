@@ -2,6 +2,17 @@
 // original error stays reachable as `cause` (and keeps its own stack).
 import { RecordflowError } from '../core/errors.js';
 
+/**
+ * A user function (or a bad element) failed inside an operator: names the operator and the
+ * element's index within the epoch; the original error is `cause`.
+ *
+ * @example
+ * try {
+ *   await Dataset.range(3).map((x) => { if (x === 2) throw new Error('bad'); return x; }).toArray();
+ * } catch (e) {
+ *   if (e instanceof OperatorError) console.log(e.operator, e.elementIndex); // map 2
+ * }
+ */
 export class OperatorError extends RecordflowError {
   override name = 'OperatorError';
   constructor(

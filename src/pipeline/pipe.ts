@@ -6,6 +6,14 @@ import { from, type SourceLike } from './source.js';
 
 type Op<A, B> = (source: AsyncIterable<A>) => AsyncIterable<B>;
 
+/**
+ * Left-to-right composition: `pipe(source, op1, op2)` is `op2(op1(from(source)))`. Any
+ * function of the IxJS shape fits, ours keep the chunk protocol flowing between them.
+ *
+ * @example
+ * const batches = pipe(range(10), map((x: number) => x * 2), filter((x: number) => x % 3 === 0), batch<number>(2));
+ * for await (const b of batches) console.log(b); // [0, 6], [12, 18]
+ */
 export function pipe<A>(source: SourceLike<A>): Chunked<A>;
 export function pipe<A, B, RB extends AsyncIterable<B>>(source: SourceLike<A>, op1: (s: AsyncIterable<A>) => RB): RB;
 export function pipe<A, B, C, RC extends AsyncIterable<C>>(source: SourceLike<A>, op1: Op<A, B>, op2: (s: AsyncIterable<B>) => RC): RC;

@@ -4,10 +4,21 @@
 // fallback.
 import { CHUNKS, fromChunks, isChunked, type Chunked } from '../core/chunks.js';
 
-/** An operator: the IxJS shape, returning a chunk-aware iterable. */
+/**
+ * An operator: the IxJS shape (async iterable in, async iterable out), returning a chunk-aware
+ * iterable.
+ *
+ * @example
+ * const double: Operator<number, number> = map((x: number) => x * 2);
+ */
 export type Operator<T, R> = (source: AsyncIterable<T>) => Chunked<R>;
 
-/** Anything a pipeline can start from. */
+/**
+ * Anything a pipeline can start from: an array, any iterable or async iterable, a Dataset.
+ *
+ * @example
+ * const sources: SourceLike<number>[] = [[1, 2], new Set([3]), range(4), Dataset.range(2)];
+ */
 export type SourceLike<T> = AsyncIterable<T> | Iterable<T>;
 
 /** Chunk size used when the source is an array or a synchronous iterable. */
@@ -106,7 +117,14 @@ export async function* eachChunk<T>(source: SourceLike<T>): AsyncGenerator<T[], 
   }
 }
 
-/** A re-iterable chunked view of any array, iterable or async iterable. */
+/**
+ * A re-iterable chunked view of any array, iterable or async iterable (a chunked source is
+ * returned as it is).
+ *
+ * @example
+ * const numbers = from([1, 2, 3]);
+ * for await (const x of numbers) console.log(x);
+ */
 export function from<T>(source: SourceLike<T>): Chunked<T> {
   if (Symbol.asyncIterator in source && isChunked(source as AsyncIterable<T>)) return source as Chunked<T>;
   return fromChunks(() => chunkIterator(source));
@@ -119,10 +137,23 @@ export async function closeIterator(it: AsyncIterator<unknown> | undefined): Pro
 
 // ---- random access -------------------------------------------------------------------------
 
-/** Marks a source whose elements can also be read by position (an indexed TFRecord file...). */
+/**
+ * Marks a source whose elements can also be read by position (an indexed TFRecord file...);
+ * the shuffle fallback shuffles positions instead of buffering payloads.
+ *
+ * @example
+ * const seekable = isRandomAccess(Dataset.fromTFRecord('train.tfrecord').source);
+ */
 export const RANDOM_ACCESS: unique symbol = Symbol.for('recordflow.randomAccess') as never;
 
-/** An open random-access view; the shape of io's IndexedTFRecord. */
+/**
+ * An open random-access view; the shape of io's IndexedTFRecord.
+ *
+ * @example
+ * const ra: RandomAccess<Uint8Array> = await openTFRecordIndexed('train.tfrecord');
+ * const [first] = await ra.getMany([0]);
+ * await ra.close();
+ */
 export interface RandomAccess<T> {
   readonly length: number;
   /** Total payload bytes, used to estimate what a shuffle buffer would hold. */
@@ -131,11 +162,24 @@ export interface RandomAccess<T> {
   close(): Promise<void>;
 }
 
+/**
+ * An async iterable that can also open a random-access view of the same elements.
+ *
+ * @example
+ * const source = Dataset.fromTFRecord('train.tfrecord').source;
+ * if (isRandomAccess(source)) console.log((await source[RANDOM_ACCESS]()).length);
+ */
 export interface RandomAccessSource<T> extends AsyncIterable<T> {
   /** Opens a random-access view of the same elements, in the same order as iteration. */
   [RANDOM_ACCESS](): Promise<RandomAccess<T>>;
 }
 
+/**
+ * Whether a source offers a random-access view ({@link RANDOM_ACCESS}).
+ *
+ * @example
+ * isRandomAccess(from([1, 2])); // false
+ */
 export function isRandomAccess<T>(source: AsyncIterable<T>): source is RandomAccessSource<T> {
   return typeof (source as Partial<RandomAccessSource<T>>)[RANDOM_ACCESS] === 'function';
 }

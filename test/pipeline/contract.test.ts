@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  batch, cache, concat, filter, interleave, map, pipe, prefetch, repeat, shard, shuffle, skip, take, zip,
+  batch, cache, concat, enumerate, filter, flatMap, interleave, map, pipe, prefetch, repeat, scan, shard, shuffle, skip, take,
+  takeWhile, unbatch, unique, window, zip,
 } from '../../src/pipeline/index.js';
 import { chunked, collect, collectChunks, perElement, range } from './helpers.js';
 
@@ -27,6 +28,16 @@ const ops: Record<string, () => AnyOp> = {
   interleave: () => interleave((x: number) => [x, x + 0.5], { cycleLength: 3, blockLength: 2 }),
   zip: () => zip(range(100, 1000)),
   concat: () => concat([-1, -2]),
+  'flatMap (arrays)': () => flatMap((x: number) => (x % 4 === 0 ? [] : [x, -x])),
+  'flatMap (async inner sources)': () => flatMap((x: number) => perElement([x, x + 0.5])),
+  'unbatch (after batch)': () => (s) => unbatch<number[]>()(batch<number>(3)(s)),
+  window: () => window(3, { shift: 2 }),
+  'window stride, dropRemainder': () => window(3, { shift: 1, stride: 2, dropRemainder: true }),
+  'window shift > size': () => window(2, { shift: 5 }),
+  scan: () => scan(0, (sum: number, x: number) => [sum + x, sum * 2]),
+  enumerate: () => enumerate(3),
+  takeWhile: () => takeWhile((x: number) => x < 17),
+  unique: () => (s) => unique()(map((x: number) => [x % 7])(s)),
 };
 
 const N = 23;

@@ -3,6 +3,14 @@
 import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { chunkIterator } from '../source.js';
 
+/**
+ * Ends the stream with signal.reason when the signal fires, even while upstream is slow, and
+ * closes upstream.
+ *
+ * @example
+ * const stop = AbortSignal.timeout(60_000);
+ * const bounded = pipe(range(1e9), abortable<number>(stop));
+ */
 export function abortable<T>(signal: AbortSignal) {
   return (source: AsyncIterable<T>): Chunked<T> =>
     fromChunks(async function* () {

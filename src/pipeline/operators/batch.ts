@@ -4,10 +4,19 @@ import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { InputError } from '../../core/errors.js';
 import { chunkIterator } from '../source.js';
 
+/** Options of {@link batch}. */
 export interface BatchOptions {
+  /** Drop the last batch when it holds fewer than size elements (default false). */
   dropRemainder?: boolean;
 }
 
+/**
+ * Arrays of `size` consecutive elements; the last N % size form a short batch unless
+ * dropRemainder (tf.data's `batch`).
+ *
+ * @example
+ * const batches = pipe(range(5), batch<number>(2)); // [0, 1], [2, 3], [4]
+ */
 export function batch<T>(size: number, options: BatchOptions = {}) {
   if (!Number.isInteger(size) || size <= 0) throw new InputError(`batch: size must be a positive integer, got ${size}`);
   const dropRemainder = options.dropRemainder ?? false;

@@ -9,6 +9,13 @@ import { readTFRecord } from '../../io/tfrecord-reader.js';
 import { TFRecordWriter } from '../../io/tfrecord-writer.js';
 import { eachChunk } from '../source.js';
 
+/**
+ * Keeps the first complete pass and replays it on later passes (tf.data's `cache`): in
+ * memory, or with a file name in a TFRecord file (byte elements only).
+ *
+ * @example
+ * const once = pipe(range(1000), map((x: number) => Math.sqrt(x)), cache<number>());
+ */
 export function cache<T>(file?: string) {
   return (source: AsyncIterable<T>): Chunked<T> => (file === undefined ? memoryCache(source) : fileCache(source, file));
 }

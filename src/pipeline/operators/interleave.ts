@@ -7,6 +7,7 @@ import { InputError } from '../../core/errors.js';
 import { wrapError } from '../errors.js';
 import { chunkIterator, type SourceLike } from '../source.js';
 
+/** Options of {@link interleave}. */
 export interface InterleaveOptions {
   /** Inner iterables open at once (default 1: a fixed default keeps the order machine-independent). */
   cycleLength?: number;
@@ -20,6 +21,13 @@ interface Slot<R> {
   pos: number;
 }
 
+/**
+ * Maps each element to a source and cycles over `cycleLength` of them, `blockLength`
+ * elements at a time (tf.data's `interleave`).
+ *
+ * @example
+ * const mixed = pipe(['a', 'b'], interleave((s: string) => [s + 1, s + 2], { cycleLength: 2 })); // a1, b1, a2, b2
+ */
 export function interleave<T, R>(fn: (value: T, index: number) => SourceLike<R>, options: InterleaveOptions = {}) {
   const cycleLength = options.cycleLength ?? 1;
   const blockLength = options.blockLength ?? 1;

@@ -10,8 +10,16 @@ import {
   chunkIterator, isRandomAccess, isThenable, RANDOM_ACCESS, type RandomAccess, type RandomAccessSource,
 } from '../source.js';
 
+/**
+ * A map function: the element, its index in the epoch, and a signal that fires when the
+ * iteration stops early, so in-flight async work can give up.
+ *
+ * @example
+ * const fetchOne: MapFn<string, number> = async (url, i, signal) => (await fetch(url, { signal })).status;
+ */
 export type MapFn<T, R> = (value: T, index: number, signal: AbortSignal) => R | PromiseLike<R>;
 
+/** Options of {@link map}. */
 export interface MapOptions {
   /** How many async calls may be in flight at once (default 1). */
   concurrency?: number;
@@ -49,6 +57,14 @@ function resultOf<R>(slot: Slot<R>): R {
   return slot.value as R;
 }
 
+/**
+ * fn applied to every element, output in input order (tf.data's `map`). Synchronous fns run
+ * over whole chunks; async fns run up to `concurrency` at once. Keeps random access.
+ *
+ * @example
+ * await Dataset.from([1, 2, 3]).map((x) => x * 10).toArray(); // [10, 20, 30]
+ * const slow = pipe(range(10), map(async (x: number) => x + 1, { concurrency: 4 }));
+ */
 export function map<T, R>(fn: MapFn<T, R>, options: MapOptions = {}) {
   const concurrency = options.concurrency ?? 1;
   if (!(concurrency >= 1) || !Number.isInteger(concurrency)) {

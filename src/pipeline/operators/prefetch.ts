@@ -9,6 +9,13 @@ import { chunkIterator } from '../source.js';
 
 type Entry<T> = { chunk: T[] } | { error: unknown } | { end: true };
 
+/**
+ * Pulls from upstream while the consumer works, keeping up to n elements ready (at least one
+ * upstream chunk). Stopping the consumer stops the producer and closes upstream.
+ *
+ * @example
+ * const ahead = pipe(range(100), map(async (x: number) => x * 2), prefetch<number>(16));
+ */
 export function prefetch<T>(n: number) {
   if (!(n >= 1) || !Number.isInteger(n)) throw new InputError(`prefetch: n must be a positive integer, got ${n}`);
   return (source: AsyncIterable<T>): Chunked<T> => fromChunks(() => prefetchIterator(source, n));

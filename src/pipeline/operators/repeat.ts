@@ -5,6 +5,12 @@ import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { InputError } from '../../core/errors.js';
 import { eachChunk } from '../source.js';
 
+/**
+ * Iterates the source `count` times, forever without a count; each pass is a new epoch.
+ *
+ * @example
+ * const twice = pipe([1, 2], repeat<number>(2)); // 1, 2, 1, 2
+ */
 export function repeat<T>(count?: number) {
   if (count !== undefined && !Number.isInteger(count)) throw new InputError(`repeat: count must be an integer, got ${count}`);
   const passes = count === undefined || count < 0 ? Infinity : count;

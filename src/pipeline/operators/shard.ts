@@ -3,6 +3,12 @@ import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { InputError } from '../../core/errors.js';
 import { eachChunk } from '../source.js';
 
+/**
+ * The elements whose index % numShards == index (tf.data's `shard`).
+ *
+ * @example
+ * const mine = pipe(range(10), shard<number>(3, 1)); // 1, 4, 7
+ */
 export function shard<T>(numShards: number, index: number) {
   if (!Number.isInteger(numShards) || numShards <= 0) throw new InputError(`shard: numShards must be a positive integer, got ${numShards}`);
   if (!Number.isInteger(index) || index < 0 || index >= numShards) {

@@ -13,6 +13,7 @@ import { InputError } from '../../core/errors.js';
 import { deriveSeed, Random, randomSeed } from '../../core/random.js';
 import { chunkIterator, DEFAULT_CHUNK, isRandomAccess, RANDOM_ACCESS, type RandomAccess } from '../source.js';
 
+/** Options of {@link shuffle}. */
 export interface ShuffleOptions {
   /** Fixes the order; without it every run differs. */
   seed?: number;
@@ -25,7 +26,15 @@ export interface ShuffleOptions {
 /** How many positions the fallback reads per getMany call. */
 const READ_BATCH = 256;
 
-/** The tf.data shuffle buffer, independent of what the elements are. */
+/**
+ * The tf.data shuffle buffer, independent of what the elements are.
+ *
+ * @example
+ * const buffer = new ShuffleBuffer<number>(3, new Random(1));
+ * const out: number[] = [];
+ * for (const x of [1, 2, 3, 4, 5]) buffer.push(x, out);
+ * buffer.drain(out); // out holds 1..5 in a seeded random order
+ */
 export class ShuffleBuffer<T> {
   private readonly items: T[] = [];
   constructor(private readonly size: number, private readonly rng: Random) {}
@@ -58,6 +67,14 @@ export class ShuffleBuffer<T> {
   }
 }
 
+/**
+ * tf.data's buffered shuffle: a uniformly random element of a buffer of bufferSize is emitted
+ * and its slot refilled; a new order each epoch (derived from the seed) unless
+ * reshuffleEachIteration is false. Random-access sources may be shuffled by position.
+ *
+ * @example
+ * const shuffled = pipe(range(100), shuffle<number>(100, { seed: 42 }));
+ */
 export function shuffle<T>(bufferSize: number, options: ShuffleOptions = {}) {
   if (!(bufferSize > 0) || !Number.isInteger(bufferSize)) {
     throw new InputError(`shuffle: bufferSize must be a positive integer, got ${bufferSize}`);

@@ -3,6 +3,12 @@ import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { InputError } from '../../core/errors.js';
 import { eachChunk } from '../source.js';
 
+/**
+ * Drops the first `count` elements (a negative count drops all).
+ *
+ * @example
+ * const rest = pipe(range(5), skip<number>(3)); // 3, 4
+ */
 export function skip<T>(count: number) {
   if (!Number.isInteger(count) && count !== Infinity) throw new InputError(`skip: count must be an integer, got ${count}`);
   const toSkip = count < 0 ? Infinity : count;

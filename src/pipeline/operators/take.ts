@@ -4,6 +4,13 @@ import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { InputError } from '../../core/errors.js';
 import { eachChunk } from '../source.js';
 
+/**
+ * The first `count` elements (a negative count keeps all); stops pulling and closes the
+ * source as soon as it has them.
+ *
+ * @example
+ * const first = pipe(range(1e9), take<number>(3)); // 0, 1, 2
+ */
 export function take<T>(count: number) {
   if (!Number.isInteger(count) && count !== Infinity) throw new InputError(`take: count must be an integer, got ${count}`);
   const limit = count < 0 ? Infinity : count;

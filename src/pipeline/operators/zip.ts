@@ -11,6 +11,13 @@ interface Cursor {
   pos: number;
 }
 
+/**
+ * Tuples of the source's and the others' elements, position by position; ends with the
+ * shortest input and closes the others (tf.data's `zip`).
+ *
+ * @example
+ * const pairs = pipe(range(3), zip(['a', 'b', 'c'])); // [0, 'a'], [1, 'b'], [2, 'c']
+ */
 export function zip<T, O extends unknown[]>(...others: Sources<O>) {
   return (source: AsyncIterable<T>): Chunked<[T, ...O]> =>
     fromChunks(async function* () {

@@ -1,0 +1,165 @@
+// tf.data's documented examples for range, flat_map, unbatch, window, scan, enumerate,
+// take_while, unique and reduce, translated to this API, with tf.data's outputs; plus the
+// cardinalities tf.data reports and the closing of inner sources.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Dataset, enumerate, flatMap, InputError, OperatorError, pipe, range, reduce, scan, takeWhile, unbatch, unique, window,
+} from '../../src/index.js';
+import { chunked, collect, perElement } from './helpers.js';
+
+test('Dataset.range: tf.data doc examples and cardinality', async () => {
+  assert.deepEqual(await Dataset.range(5).toArray(), [0, 1, 2, 3, 4]);
+  assert.deepEqual(await Dataset.range(2, 5).toArray(), [2, 3, 4]);
+  assert.deepEqual(await Dataset.range(1, 5, 2).toArray(), [1, 3]);
+  assert.deepEqual(await Dataset.range(1, 5, -2).toArray(), []);
+  assert.deepEqual(await Dataset.range(5, 1).toArray(), []);
+  assert.deepEqual(await Dataset.range(5, 1, -2).toArray(), [5, 3]);
+  assert.deepEqual(await Dataset.range(0, 1, 0.25).toArray(), [0, 0.25, 0.5, 0.75]);
+  for (const [args, n] of [[[5], 5], [[1, 5, 2], 2], [[1, 5, -2], 0], [[5, 1, -2], 2], [[0, 3000], 3000]] as const) {
+    const ds = Dataset.range(...(args as [number, number, number]));
+    assert.equal(ds.cardinality, n);
+    assert.equal((await ds.toArray()).length, n);
+  }
+  assert.throws(() => range(0, 5, 0), InputError);
+  assert.throws(() => range(0, Infinity), InputError);
+});
+
+test('flatMap: the tf.data doc example; Datasets, generators and errors', async () => {
+  // Dataset.from_tensor_slices([[1, 2, 3], [4, 5, 6], [7, 8, 9]]).flat_map(from_tensor_slices)
+  const ds = Dataset.from([[1, 2, 3], [4, 5, 6], [7, 8, 9]]).flatMap((x) => Dataset.from(x));
+  assert.deepEqual(await ds.toArray(), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.equal(ds.cardinality, undefined);
+  function* twice(x: number): Generator<number> {
+    yield x;
+    yield x;
+  }
+  assert.deepEqual(await collect(pipe(range(3), flatMap(twice))), [0, 0, 1, 1, 2, 2]);
+  // Large inner sources pass through whole.
+  assert.equal((await collect(pipe([0, 1], flatMap(() => range(5000))))).length, 10000);
+  await assert.rejects(collect(pipe(range(5), flatMap((x: number) => {
+    if (x === 3) throw new Error('no');
+    return [x];
+  }))), (e: unknown) => e instanceof OperatorError && e.operator === 'flatMap' && e.elementIndex === 3);
+});
+
+test('flatMap: a break and an inner error close the inner source and the outer one', async () => {
+  const inners: ReturnType<typeof perElement<number>>[] = [];
+  const outer = perElement([0, 1, 2]);
+  for await (const x of pipe(outer, flatMap((i: number) => {
+    const s = perElement([i * 10, i * 10 + 1, i * 10 + 2]);
+    inners.push(s);
+    return s;
+  }))) if (x === 11) break;
+  assert.equal(outer.closed, 1);
+  assert.deepEqual(inners.map((s) => [s.opened, s.closed]), [[1, 1], [1, 1]]);
+  const failing = perElement([1, 2, 3], 1);
+  const outer2 = chunked([0, 1]);
+  await assert.rejects(collect(pipe(outer2, flatMap(() => failing))), /source failed at 1/);
+  assert.equal(failing.closed, 1);
+  assert.equal(outer2.closed, 1);
+});
+
+test('unbatch: the tf.data doc example, typed arrays, objects, and what cannot be split', async () => {
+  const ds = Dataset.from([[1, 2, 3], [1, 2], [1, 2, 3, 4]]).unbatch();
+  assert.deepEqual(await ds.toArray(), [1, 2, 3, 1, 2, 1, 2, 3, 4]);
+  assert.deepEqual(await Dataset.from([new Int32Array([4, 5]), new Int32Array([6])]).unbatch().toArray(), [4, 5, 6]);
+  const rows = await Dataset.from([{ a: [1, 2], b: { c: new Float32Array([3, 4]) } }]).unbatch().toArray();
+  assert.deepEqual(rows, [{ a: 1, b: { c: 3 } }, { a: 2, b: { c: 4 } }]);
+  // Round trip with batch.
+  assert.deepEqual(await Dataset.range(7).batch(3).unbatch().toArray(), [0, 1, 2, 3, 4, 5, 6]);
+  await assert.rejects(Dataset.from([[1], 2 as never]).unbatch().toArray(),
+    (e: unknown) => e instanceof OperatorError && e.elementIndex === 1 && /scalar/.test(e.message));
+  await assert.rejects(Dataset.from([{ a: [1, 2], b: [3] }]).unbatch().toArray(), /\.a has 2, \.b has 1/);
+});
+
+test('window: the tf.data doc examples', async () => {
+  const r7 = Dataset.range(7);
+  assert.deepEqual(await r7.window(3).toArray(), [[0, 1, 2], [3, 4, 5], [6]]);
+  assert.deepEqual(await r7.window(3, { dropRemainder: true }).toArray(), [[0, 1, 2], [3, 4, 5]]);
+  assert.deepEqual(await r7.window(3, { shift: 2, stride: 1, dropRemainder: true }).toArray(), [[0, 1, 2], [2, 3, 4], [4, 5, 6]]);
+  assert.deepEqual(await r7.window(3, { shift: 1, stride: 2, dropRemainder: true }).toArray(), [[0, 2, 4], [1, 3, 5], [2, 4, 6]]);
+  // Nested structures stay whole elements (each window is materialized as an array).
+  const pairs = await Dataset.from([1, 2, 3, 4, 5]).zip([6, 7, 8, 9, 10]).window(2).toArray();
+  assert.deepEqual(pairs, [[[1, 6], [2, 7]], [[3, 8], [4, 9]], [[5, 10]]]);
+});
+
+test('window: partial tail windows, shift past the span, stride, and the cardinality tf.data reports', async () => {
+  assert.deepEqual(await Dataset.range(5).window(3, { shift: 1 }).toArray(), [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4], [4]]);
+  assert.deepEqual(await Dataset.range(10).window(2, { shift: 4 }).toArray(), [[0, 1], [4, 5], [8, 9]]);
+  assert.deepEqual(await Dataset.range(9).window(2, { shift: 4 }).toArray(), [[0, 1], [4, 5], [8]]);
+  assert.deepEqual(await Dataset.range(7).window(3, { shift: 1, stride: 2 }).toArray(),
+    [[0, 2, 4], [1, 3, 5], [2, 4, 6], [3, 5], [4, 6], [5], [6]]);
+  for (const n of [0, 1, 2, 5, 7, 9, 10, 23, 2500]) {
+    for (const [size, o] of [[3, {}], [3, { shift: 1 }], [2, { shift: 4 }], [3, { shift: 2, stride: 3 }], [4, { shift: 3, stride: 2 }]] as const) {
+      for (const dropRemainder of [false, true]) {
+        const ds = Dataset.range(n).window(size, { ...o, dropRemainder });
+        const got = await ds.toArray();
+        assert.equal(got.length, ds.cardinality, `n=${n} size=${size} ${JSON.stringify(o)} drop=${dropRemainder}`);
+        const shift = (o as { shift?: number }).shift ?? size;
+        const stride = (o as { stride?: number }).stride ?? 1;
+        got.forEach((w, k) => {
+          const want = [];
+          for (let i = 0; i < size && k * shift + i * stride < n; i++) want.push(k * shift + i * stride);
+          assert.deepEqual(w, want);
+        });
+      }
+    }
+  }
+  assert.equal(Dataset.range(3).repeat().window(2).cardinality, Infinity);
+  assert.throws(() => window(0), InputError);
+  assert.throws(() => window(2, { stride: 0 }), InputError);
+});
+
+test('scan, enumerate, takeWhile, unique, reduce: the tf.data doc examples', async () => {
+  const sums = Dataset.range(10).scan(0, (state, i) => [state + i, state + i]);
+  assert.deepEqual(await sums.toArray(), [0, 1, 3, 6, 10, 15, 21, 28, 36, 45]);
+  assert.equal(sums.cardinality, 10);
+  assert.deepEqual(await Dataset.from([1, 2, 3]).enumerate(5).toArray(), [[5, 1], [6, 2], [7, 3]]);
+  assert.deepEqual(await Dataset.from([[7, 8], [9, 10]]).enumerate().toArray(), [[0, [7, 8]], [1, [9, 10]]]);
+  assert.equal(Dataset.range(4).enumerate().cardinality, 4);
+  assert.deepEqual(await Dataset.range(10).takeWhile((x) => x < 5).toArray(), [0, 1, 2, 3, 4]);
+  const uniq = await Dataset.from([1, 37, 2, 37, 2, 1]).unique().toArray();
+  assert.deepEqual([...uniq].sort((a, b) => a - b), [1, 2, 37]);
+  assert.deepEqual(uniq, [1, 37, 2]); // first appearances, in order
+  assert.equal(await Dataset.range(5).reduce(0, (x) => x + 1), 5);
+  assert.equal(await Dataset.range(5).reduce(0, (x, y) => x + y), 10);
+});
+
+test('scan and reduce: async functions, errors naming the element; each epoch starts afresh', async () => {
+  const ds = Dataset.range(4).scan(100, async (s, x) => [s - x, s]);
+  assert.deepEqual(await ds.toArray(), [100, 100, 99, 97]);
+  assert.deepEqual(await ds.toArray(), [100, 100, 99, 97]);
+  await assert.rejects(collect(pipe(range(5), scan(0, (s: number, x: number) => {
+    if (x === 2) throw new Error('x');
+    return [s, x];
+  }))), (e: unknown) => e instanceof OperatorError && e.operator === 'scan' && e.elementIndex === 2);
+  assert.equal(await reduce(1, async (p: number, x: number) => p * (x + 1))(range(5)), 120);
+  await assert.rejects(reduce(0, (s: number, x: number) => {
+    if (x === 3) throw new Error('x');
+    return s;
+  })(range(5)), (e: unknown) => e instanceof OperatorError && e.operator === 'reduce' && e.elementIndex === 3);
+  const src = perElement([1, 2, 3], 2);
+  await assert.rejects(reduce(0, (s: number, x: number) => s + x)(src), /source failed/);
+  assert.equal(src.closed, 1);
+  assert.equal(await reduce(7, (s: number) => s + 1)([]), 7);
+});
+
+test('takeWhile stops pulling at the first failure; enumerate restarts per epoch', async () => {
+  const src = perElement(Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(await collect(pipe(src, takeWhile((x: number) => x !== 3))), [0, 1, 2]);
+  assert.equal(src.pulled, 4);
+  assert.equal(src.closed, 1);
+  const ds = Dataset.from(['a', 'b']).pipe(enumerate<string>());
+  assert.deepEqual(await ds.toArray(), [[0, 'a'], [1, 'b']]);
+  assert.deepEqual(await ds.toArray(), [[0, 'a'], [1, 'b']]);
+});
+
+test('unique: by value, arrays and typed arrays by content', async () => {
+  const values = [
+    [1, 2], [1, 2], [2, 1], new Uint8Array([1, 2]), new Uint8Array([1, 2]), new Int8Array([1, 2]),
+    { a: 1, b: [2] }, { b: [2], a: 1 }, 'x', 'x', NaN, NaN, 0, -0, null, null, 3n, 3n, '[1,2]',
+  ];
+  const out = await collect(pipe(values, unique()));
+  assert.deepEqual(out, [[1, 2], [2, 1], new Uint8Array([1, 2]), new Int8Array([1, 2]), { a: 1, b: [2] }, 'x', NaN, 0, null, 3n, '[1,2]']);
+});

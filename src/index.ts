@@ -5,3 +5,4 @@ export * from './transforms/index.js';
 export * from './pipeline/index.js';
 export * from './train/index.js';
 export * from './synth/index.js';
+export * from './detect/coco/index.js';

@@ -83,7 +83,9 @@ function builderFor(keys: string[], kinds: number[], n: number): Builder | null 
   }
   const seq = keys.slice(0, n);
   const ks = kinds.slice(0, n);
-  const id = `${n}:${seq.join('\u0000')}|${ks.join('')}`;
+  // JSON text names a key list unambiguously (joining with any separator would not: a key may
+  // hold the separator).
+  const id = JSON.stringify([seq, ks]);
   let entry = builders.get(id);
   if (entry === undefined) {
     if (n > 64 || new Set(seq).size !== n || seq.includes('__proto__')) return null;
@@ -217,6 +219,10 @@ export function decodeExample(bytes: Uint8Array): DecodedFeatures {
   }
   tplMisses++;
   keyMisses = 0;
+  // Until this record decodes, no builder describes the key cache: a record that throws halfway
+  // has already put some of its keys there.
+  const before = lastCount;
+  lastCount = -1;
   deferOK = true;
   try {
     decodeRecord(bytes);
@@ -225,7 +231,7 @@ export function decodeExample(bytes: Uint8Array): DecodedFeatures {
   }
   const n = recCount;
   // Every key equal to last record's key at its position and the same layout: same builder.
-  let same = keyMisses === 0 && n === lastCount && lastBuilder !== null;
+  let same = keyMisses === 0 && n === before && lastBuilder !== null;
   for (let i = 0; same && i < n; i++) same = recKind[i] === lastKinds[i];
   const build = same ? lastBuilder : builderFor(recKeys, recKind, n);
   lastCount = build === null ? -1 : n;
@@ -247,8 +253,8 @@ export function decodeExampleEntries(bytes: Uint8Array): {
   hasFeatures: boolean;
   entries: [string, DecodedFeature][];
 } {
+  lastCount = -1; // the key cache is about to describe this record, not the last builder's
   const hasFeatures = decodeRecord(bytes);
-  lastCount = -1; // the key cache now describes this record, not the last builder's
   const entries: [string, DecodedFeature][] = [];
   for (let j = 0; j < recCount; j++) {
     const key = recKeys[j]!;
@@ -283,17 +289,27 @@ function longLen(buf: Uint8Array, p: number, end: number): number {
   return -1;
 }
 
+/**
+ * The varint length at buf[p] of a field inside a message ending at `end`: sets lenPos past it;
+ * -1 when it is malformed or does not end before `end`. (Whether the payload fits is the caller's
+ * check: each knows what its field must span.)
+ */
+function lenAt(buf: Uint8Array, p: number, end: number): number {
+  if (p >= end) return -1;
+  const n = buf[p]!;
+  if (n < 0x80) {
+    lenPos = p + 1;
+    return n;
+  }
+  return longLen(buf, p, end);
+}
+
 function decodeCanonical(buf: Uint8Array): boolean {
   const end = buf.length;
-  if (end < 2 || buf[0] !== 0x0a) return false;
-  let p = 1;
-  let n = buf[p++]!;
-  if (n >= 0x80) {
-    n = longLen(buf, p - 1, end);
-    if (n < 0) return false;
-    p = lenPos;
-  }
-  if (p + n !== end) return false;
+  if (buf[0] !== 0x0a) return false;
+  let n = lenAt(buf, 1, end);
+  let p = lenPos;
+  if (n < 0 || p + n !== end) return false;
   const ab = buf.buffer;
   const off = buf.byteOffset;
   const view = dataViewOf(ab);
@@ -302,66 +318,39 @@ function decodeCanonical(buf: Uint8Array): boolean {
   const defer = deferOK;
   let count = 0;
   while (p < end) {
-    // map entry
-    if (buf[p] !== 0x0a || p + 2 > end) return false;
-    n = buf[p + 1]!;
-    p += 2;
-    if (n >= 0x80) {
-      n = longLen(buf, p - 1, end);
-      if (n < 0) return false;
-      p = lenPos;
-    }
+    // map entry: key first
+    if (buf[p] !== 0x0a) return false;
+    n = lenAt(buf, p + 1, end);
+    p = lenPos;
     const eEnd = p + n;
     if (n < 0 || eEnd > end || buf[p] !== 0x0a) return false;
-    // key
-    n = buf[p + 1]!;
-    p += 2;
-    if (n >= 0x80) {
-      n = longLen(buf, p - 1, eEnd);
-      if (n < 0) return false;
-      p = lenPos;
-    }
-    const kStart = p;
-    const kEnd = p + n;
+    n = lenAt(buf, p + 1, eEnd);
+    const kStart = lenPos;
+    const kEnd = kStart + n;
     p = kEnd;
-    if (n < 0 || p + 2 > eEnd || buf[p] !== 0x12) return false;
-    // value: Feature
-    n = buf[p + 1]!;
-    p += 2;
-    if (n >= 0x80) {
-      n = longLen(buf, p - 1, eEnd);
-      if (n < 0) return false;
-      p = lenPos;
-    }
-    if (p + n !== eEnd) return false;
+    if (n < 0 || p >= eEnd || buf[p] !== 0x12) return false;
+    // value: Feature, spanning the rest of the entry
+    n = lenAt(buf, p + 1, eEnd);
+    p = lenPos;
+    if (n < 0 || p + n !== eEnd) return false;
     let value: DecodedFeature = NO_KIND;
     let kindHere = KIND_VALUE;
     let at = 0;
     let size = 0;
-    if (n === 0) value = NO_KIND;
-    else {
+    if (n > 0) {
+      // one list spanning the Feature
       const kind = buf[p]!;
-      if (p + 2 > eEnd) return false;
-      n = buf[p + 1]!;
-      p += 2;
-      if (n >= 0x80) {
-        n = longLen(buf, p - 1, eEnd);
-        if (n < 0) return false;
-        p = lenPos;
-      }
-      if (p + n !== eEnd) return false;
+      n = lenAt(buf, p + 1, eEnd);
+      p = lenPos;
+      if (n < 0 || p + n !== eEnd) return false;
       if (kind === 0x12) {
         if (n === 0) value = new Float32Array(0);
         else {
-          if (buf[p] !== 0x0a || p + 2 > eEnd) return false;
-          n = buf[p + 1]!;
-          p += 2;
-          if (n >= 0x80) {
-            n = longLen(buf, p - 1, eEnd);
-            if (n < 0) return false;
-            p = lenPos;
-          }
-          if (p + n !== eEnd || (n & 3) !== 0) return false;
+          // one packed run spanning the FloatList
+          if (buf[p] !== 0x0a) return false;
+          n = lenAt(buf, p + 1, eEnd);
+          p = lenPos;
+          if (n < 0 || p + n !== eEnd || (n & 3) !== 0) return false;
           const hi = n === 4 ? view.getUint16(off + p + 2, true) : 0;
           if (defer && n === 4 && !((hi & 0x7fc0) === 0x7f80 && ((hi & 0x3f) !== 0 || view.getUint16(off + p, true) !== 0))) {
             kindHere = KIND_F1;
@@ -370,30 +359,20 @@ function decodeCanonical(buf: Uint8Array): boolean {
         }
       } else if (kind === 0x0a) {
         const list: Uint8Array[] = [];
-        if (defer && p + 2 <= eEnd && buf[p] === 0x0a) {
+        if (defer && p < eEnd && buf[p] === 0x0a) {
           // a single value spanning the list: defer it
-          let m = buf[p + 1]!;
-          let q = p + 2;
-          if (m >= 0x80) {
-            m = longLen(buf, p + 1, eEnd);
-            q = lenPos;
-          }
-          if (m >= 0 && q + m === eEnd) {
+          const m = lenAt(buf, p + 1, eEnd);
+          if (m >= 0 && lenPos + m === eEnd) {
             kindHere = KIND_B1;
-            at = off + q;
+            at = off + lenPos;
             size = m;
             p = eEnd;
           }
         }
         while (p < eEnd) {
-          if (buf[p] !== 0x0a || p + 2 > eEnd) return false;
-          n = buf[p + 1]!;
-          p += 2;
-          if (n >= 0x80) {
-            n = longLen(buf, p - 1, eEnd);
-            if (n < 0) return false;
-            p = lenPos;
-          }
+          if (buf[p] !== 0x0a) return false;
+          n = lenAt(buf, p + 1, eEnd);
+          p = lenPos;
           if (n < 0 || p + n > eEnd) return false;
           list.push(new Uint8Array(ab, off + p, n));
           p += n;
@@ -403,6 +382,7 @@ function decodeCanonical(buf: Uint8Array): boolean {
         reader.buf = buf;
         reader.end = eEnd;
         reader.pos = p;
+        reader.depth = 4; // Features, entry, Feature, Int64List: as deep as protobuf counts here
         value = decodeInt64List(reader, eEnd, null);
         reader.end = end;
       } else return false;
@@ -419,7 +399,11 @@ function decodeCanonical(buf: Uint8Array): boolean {
   return true;
 }
 
-/** Parses bytes into recKeys/recVals/recCount; returns whether a `features` field was seen. */
+/**
+ * Parses bytes into recKeys/recVals/recCount; returns whether a `features` field was seen. Every
+ * nested length is checked against its enclosing message (the reader's `end` is narrowed at each
+ * level), as protobuf's own parsers do.
+ */
 function decodeRecord(bytes: Uint8Array): boolean {
   canonicalOK = decodeCanonical(bytes);
   if (canonicalOK) return true;
@@ -427,6 +411,7 @@ function decodeRecord(bytes: Uint8Array): boolean {
   r.buf = bytes;
   r.pos = 0;
   r.end = bytes.length;
+  r.depth = 0;
   recCount = 0;
   let hasFeatures = false;
   while (r.pos < r.end) {
@@ -436,45 +421,46 @@ function decodeRecord(bytes: Uint8Array): boolean {
       continue;
     }
     hasFeatures = true;
-    const fEnd = r.lenEnd();
-    // Features message
+    const fEnd = r.enter();
     while (r.pos < fEnd) {
       const ftag = r.uint32();
-      if (ftag !== 0x0a) {
-        r.end = fEnd;
-        skipField(r, ftag);
-        r.end = bytes.length;
-        continue;
-      }
-      const eEnd = r.lenEnd();
-      let kStart = 0;
-      let kEnd = 0;
-      let value: DecodedFeature = NO_KIND;
-      let valueSeen = false;
-      const outerEnd = r.end;
-      r.end = eEnd;
-      while (r.pos < eEnd) {
-        const etag = r.uint32();
-        if (etag === 0x0a) {
-          kEnd = r.lenEnd();
-          kStart = r.pos;
-          r.pos = kEnd;
-        } else if (etag === 0x12) {
-          const vEnd = r.lenEnd();
-          value = decodeFeature(r, vEnd, valueSeen ? value : NO_KIND);
-          valueSeen = true;
-          r.pos = vEnd;
-        } else {
-          skipField(r, etag);
-        }
-      }
-      r.end = outerEnd;
-      const slot = recCount++;
-      recKeys[slot] = keyAt(bytes, kStart, kEnd, slot);
-      recVals[slot] = value;
-      recKind[slot] = KIND_VALUE;
+      if (ftag !== 0x0a) skipField(r, ftag);
+      else decodeEntry(r, bytes);
     }
+    r.leave(bytes.length);
   }
   return hasFeatures;
 }
 
+/** One map entry at r.pos (its tag read): key and value in any order, repeated, or missing. */
+function decodeEntry(r: ProtoReader, bytes: Uint8Array): void {
+  const outer = r.end;
+  const eEnd = r.enter();
+  let kStart = 0;
+  let kEnd = 0;
+  let value: DecodedFeature = NO_KIND;
+  let valueSeen = false;
+  while (r.pos < eEnd) {
+    const etag = r.uint32();
+    if (etag === 0x0a) {
+      // a repeated key replaces the one before, which must still have been valid UTF-8
+      if (kEnd > kStart) utf8At(bytes, kStart, kEnd);
+      kEnd = r.lenEnd();
+      kStart = r.pos;
+      r.pos = kEnd;
+    } else if (etag === 0x12) {
+      // a repeated value merges into the one before (message semantics)
+      const vEnd = r.enter();
+      value = decodeFeature(r, vEnd, valueSeen ? value : NO_KIND);
+      valueSeen = true;
+      r.leave(eEnd);
+    } else {
+      skipField(r, etag);
+    }
+  }
+  r.leave(outer);
+  const slot = recCount++;
+  recKeys[slot] = keyAt(bytes, kStart, kEnd, slot);
+  recVals[slot] = value;
+  recKind[slot] = KIND_VALUE;
+}

@@ -12,14 +12,6 @@ export function skipField(r: ProtoReader, tag: number): void {
   r.skip(tag & 7, tag >>> 3);
 }
 
-/** skipField bounded by `end` (the list's end) rather than the reader's own end. */
-function skipFieldWithin(r: ProtoReader, tag: number, end: number): void {
-  const outer = r.end;
-  r.end = end;
-  skipField(r, tag);
-  r.end = outer;
-}
-
 function kindOf(v: DecodedFeature): number {
   if (v === NO_KIND) return KIND_NONE;
   if (v instanceof Float32Array) return KIND_FLOAT;
@@ -27,7 +19,10 @@ function kindOf(v: DecodedFeature): number {
   return KIND_BYTES;
 }
 
-/** Decodes the Feature in [r.pos, end); `prev` is an earlier Feature of the same entry to merge. */
+/**
+ * Decodes the Feature in [r.pos, end) (the reader bounded by `end`); `prev` is an earlier Feature
+ * of the same entry to merge.
+ */
 export function decodeFeature(r: ProtoReader, end: number, prev: DecodedFeature): DecodedFeature {
   let value = prev;
   let kind = kindOf(prev);
@@ -38,14 +33,14 @@ export function decodeFeature(r: ProtoReader, end: number, prev: DecodedFeature)
       skipField(r, tag);
       continue;
     }
-    const lEnd = r.lenEnd();
+    const lEnd = r.enter();
     // A repeated oneof member merges into the same member; a different member replaces it.
     const base = kind === field ? value : null;
     if (field === KIND_BYTES) value = decodeBytesList(r, lEnd, base as Uint8Array[] | null);
     else if (field === KIND_FLOAT) value = decodeFloatList(r, lEnd, base as Float32Array | null);
     else value = decodeInt64List(r, lEnd, base as BigInt64Array | null);
     kind = field;
-    r.pos = lEnd;
+    r.leave(end);
   }
   return value;
 }
@@ -58,12 +53,10 @@ function decodeBytesList(r: ProtoReader, end: number, base: Uint8Array[] | null)
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 0x0a) {
-      const n = r.uint32();
-      const s = r.pos;
-      if (s + n > end) r.fail(`length ${n} runs past the end of the message`);
-      out.push(new Uint8Array(ab, off + s, n));
-      r.pos = s + n;
-    } else skipFieldWithin(r, tag, end);
+      const e = r.lenEnd();
+      out.push(new Uint8Array(ab, off + r.pos, e - r.pos));
+      r.pos = e;
+    } else skipField(r, tag);
   }
   return out;
 }
@@ -147,7 +140,6 @@ function decodeFloatList(r: ProtoReader, end: number, base: Float32Array | null)
     const tag = r.uint32();
     if (tag === 0x0a) {
       const lEnd = r.lenEnd();
-      if (lEnd > end) r.fail('packed floats run past the list');
       if ((lEnd - r.pos) & 3) r.fail('packed float list length not a multiple of 4');
       ranges.push(r.pos, lEnd);
       total += (lEnd - r.pos) >>> 2;
@@ -157,7 +149,7 @@ function decodeFloatList(r: ProtoReader, end: number, base: Float32Array | null)
       ranges.push(r.pos, r.pos + 4);
       total += 1;
       r.pos += 4;
-    } else skipFieldWithin(r, tag, end);
+    } else skipField(r, tag);
   }
   const baseLen = base === null ? 0 : base.length;
   const bytes = new Uint8Array(new ArrayBuffer((baseLen + total) * 4));
@@ -172,6 +164,7 @@ function decodeFloatList(r: ProtoReader, end: number, base: Float32Array | null)
   return new Float32Array(bytes.buffer);
 }
 
+/** The Int64List in [r.pos, end), the reader bounded by `end`; `base` is a list to merge into. */
 export function decodeInt64List(r: ProtoReader, end: number, base: BigInt64Array | null): BigInt64Array {
   // Collect (lo, hi) pairs; a packed run is counted first so its pairs land in one array.
   const pairs: number[] = [];
@@ -179,21 +172,16 @@ export function decodeInt64List(r: ProtoReader, end: number, base: BigInt64Array
     const tag = r.uint32();
     if (tag === 0x0a) {
       const lEnd = r.lenEnd();
-      if (lEnd > end) r.fail('packed int64s run past the list');
-      const outer = r.end;
       r.end = lEnd;
       while (r.pos < lEnd) {
         const lo = r.varint64();
         pairs.push(lo, r.hi);
       }
-      r.end = outer;
-    } else if (tag === 0x08) {
-      const outer = r.end;
       r.end = end;
+    } else if (tag === 0x08) {
       const lo = r.varint64();
       pairs.push(lo, r.hi);
-      r.end = outer;
-    } else skipFieldWithin(r, tag, end);
+    } else skipField(r, tag);
   }
   const baseLen = base === null ? 0 : base.length;
   const n = pairs.length >>> 1;

@@ -18,6 +18,9 @@ export class ProtoDecodeError extends InputError {
 
 const TWO_32 = 4294967296;
 
+/** protobuf's default recursion limit: messages and groups nested deeper are refused. */
+export const MAX_DEPTH = 100;
+
 /** Bytes needed for a uint32 (or non-negative safe integer below 2^35) varint. */
 export function varintSize32(v: number): number {
   if (v < 0x80) return 1;
@@ -102,6 +105,8 @@ export class ProtoReader {
   end: number;
   /** High half of the last varint64() read. */
   hi = 0;
+  /** Messages and groups entered (protobuf refuses nesting deeper than MAX_DEPTH). */
+  depth = 0;
   constructor(
     /** The bytes read; decoders re-point one reader at each record instead of allocating. */
     public buf: Uint8Array,
@@ -203,6 +208,23 @@ export class ProtoReader {
     return e;
   }
 
+  /**
+   * Enters the embedded message whose tag was just read: reads its length, checks it against the
+   * enclosing message, and bounds every read by the new end until `leave`. Returns that end.
+   */
+  enter(): number {
+    const e = this.lenEnd();
+    if (++this.depth > MAX_DEPTH) this.fail(`messages nested deeper than ${MAX_DEPTH}`);
+    this.end = e;
+    return e;
+  }
+
+  /** Leaves the message entered last (read to its end); `outer` is the enclosing message's end. */
+  leave(outer: number): void {
+    this.depth--;
+    this.end = outer;
+  }
+
   fixed32At(p: number): number {
     const b = this.buf;
     return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
@@ -247,14 +269,17 @@ export class ProtoReader {
         this.pos += 4;
         return;
       case WIRE_START_GROUP:
+        if (++this.depth > MAX_DEPTH) this.fail(`groups nested deeper than ${MAX_DEPTH}`);
         for (;;) {
           if (this.pos >= this.end) this.fail('unterminated group');
           const tag = this.uint32();
           const wt = tag & 7;
           if (wt === WIRE_END_GROUP) {
             if (tag >>> 3 !== fieldNumber) this.fail('mismatched end group');
+            this.depth--;
             return;
           }
+          if (tag >>> 3 === 0) this.fail('field number 0');
           this.skip(wt, tag >>> 3);
         }
       default:
@@ -289,21 +314,31 @@ export function joinInt64(lo: number, hi: number): number | bigint {
   return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
 }
 
-const utf8Decoder = new TextDecoder('utf-8');
+// As protobuf reads a string field: a leading U+FEFF is text like any other (ignoreBOM keeps it),
+// and bytes that are not UTF-8 make the message invalid (fatal), never U+FFFD.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
-/** UTF-8 text of buf[start, end): an ASCII fast path, TextDecoder otherwise. */
+function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
+  try {
+    return utf8Decoder.decode(buf.subarray(start, end));
+  } catch {
+    throw new ProtoDecodeError(`invalid protobuf: a string field holds bytes that are not UTF-8 at byte ${start}`);
+  }
+}
+
+/** UTF-8 text of buf[start, end) as protobuf reads a string field: an ASCII fast path, else strict. */
 export function utf8At(buf: Uint8Array, start: number, end: number): string {
   if (end - start <= 24) {
     let s = '';
     for (let i = start; i < end; i++) {
       const c = buf[i]!;
-      if (c >= 0x80) return utf8Decoder.decode(buf.subarray(start, end));
+      if (c >= 0x80) return decodeUtf8(buf, start, end);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return utf8Decoder.decode(buf.subarray(start, end));
+  return decodeUtf8(buf, start, end);
 }
 
 export function utf8Bytes(s: string): Uint8Array {

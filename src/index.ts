@@ -6,3 +6,4 @@ export * from './pipeline/index.js';
 export * from './train/index.js';
 export * from './synth/index.js';
 export * from './detect/coco/index.js';
+export * from './render/index.js';

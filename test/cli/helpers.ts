@@ -1,5 +1,5 @@
 // Test helpers: run the CLI as a user would (a child node process through tsx), and check PNG
-// files independently of our encoder (signature, chunk CRCs, IHDR, inflated size).
+// files independently of the renderer (signature, chunk CRCs, IHDR, inflated size).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
@@ -81,13 +81,6 @@ export function checkPng(png: Buffer): PngInfo {
   const channels = colorType === 2 ? 3 : colorType === 0 ? 1 : colorType === 6 ? 4 : NaN;
   if (raw.length !== height * (1 + width * channels * (bitDepth / 8))) throw new Error(`inflated size ${raw.length} does not match ${width}x${height}`);
   return { width, height, colorType, bitDepth, raw, chunks };
-}
-
-/** The RGB colour at (x, y) of an 8-bit truecolor PNG whose rows all use filter 0. */
-export function pixelAt(info: PngInfo, x: number, y: number): [number, number, number] {
-  const stride = 1 + info.width * 3;
-  const o = y * stride + 1 + x * 3;
-  return [info.raw[o]!, info.raw[o + 1]!, info.raw[o + 2]!];
 }
 
 /** Runs the CLI in this process (cheaper than a spawn) with captured output. */

@@ -41,6 +41,7 @@ describe('start at a tiny scale, then the single commands on its run', { concurr
     const line = /exhaustive validation IoU: (\S+)/.exec(startOut)![1]!;
     assert.equal(metrics.exhaustiveValidationIoU.toFixed(4), line);
     for (const png of ['curves.png', 'boxes.png']) checkPng(readFileSync(join(run, png)));
+    for (const spec of ['curves.vl.json', 'boxes.vl.json']) assert.ok(JSON.parse(readFileSync(join(run, spec), 'utf8')).$schema, spec);
   });
 
   test('eval on the run prints the same IoU as start', async () => {
@@ -97,8 +98,11 @@ describe('start at a tiny scale, then the single commands on its run', { concurr
     const r = await runCli(['show', join(run, 'prepared'), '--out', png, '--model', join(run, 'model'), '--count', '8', '--columns', '4', '--scale', '4']);
     assert.equal(r.code, 0, r.stderr);
     const info = checkPng(readFileSync(png));
-    assert.equal(info.width, 8 + 4 * (128 + 8));
-    assert.equal(info.height, 40 + 2 * (96 + 22 + 8) + 8);
+    // Four 128-pixel cells across, two 96-pixel rows with captions, a title and a legend.
+    assert.ok(info.width >= 4 * 128 && info.width < 4 * 128 + 200, `width ${info.width}`);
+    assert.ok(info.height >= 2 * 96 + 40 && info.height < 2 * 96 + 300, `height ${info.height}`);
+    const spec = JSON.parse(readFileSync(join(tmp, 'show.vl.json'), 'utf8'));
+    assert.equal(spec.columns, 4);
   });
 });
 

@@ -2,10 +2,14 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { intOption, requiredString, stringOption, JSON_OPTION, type Command } from '../command.js';
-import { assertFile, writeFileAtomic } from '../files.js';
+import { assertFile } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { pickSampleFile, readLabeledFrames } from '../samples.js';
 import type { BackendChoice } from '../../train/index.js';
+
+/** Box colours of every frames picture: ground truth red, predictions blue. */
+export const TRUTH_COLOR = '#e31a1c';
+export const PREDICTION_COLOR = '#1f5bff';
 
 export interface ShowOptions {
   out: string;
@@ -34,18 +38,25 @@ export async function runShow(input: string, options: ShowOptions): Promise<{ fi
     const { validationIoU } = await import('../../train/index.js');
     ious = frames.map((f, i) => (f.label ? validationIoU(Array.from(f.label), Array.from(predictions![i]!)) : NaN));
   }
-  const { renderGrid } = await import('../render/grid.js');
-  const png = renderGrid(
-    frames.map((f, i) => ({
-      image: f.image,
-      ...(f.label ? { label: f.label } : {}),
-      ...(f.others ? { moreLabels: f.others } : {}),
-      ...(predictions ? { prediction: predictions[i]! } : {}),
+  const { renderBoxesGrid } = await import('../../render/index.js');
+  const boxes = frames.flatMap((f, i) => [
+    ...[f.label, ...(f.others ?? [])].filter((b) => b !== undefined).map((box) => ({ frame: i, box, color: TRUTH_COLOR, series: 'ground truth' })),
+    ...(predictions ? [{ frame: i, box: predictions[i]!, color: PREDICTION_COLOR, series: 'prediction' }] : []),
+  ]);
+  const picture = await renderBoxesGrid({
+    frames: frames.map((f, i) => ({
+      pixels: f.image,
+      width: 32,
+      height: 24,
       caption: ious && Number.isFinite(ious[i]) ? `#${f.index} IoU ${ious[i]!.toFixed(2)}` : `#${f.index}`,
     })),
-    { title: options.title ?? file.split('/').slice(-2).join('/'), ...(options.columns ? { columns: options.columns } : {}), ...(options.scale ? { scale: options.scale } : {}) },
-  );
-  await writeFileAtomic(options.out, png);
+    boxes,
+    title: options.title ?? file.split('/').slice(-2).join('/'),
+    ...(options.columns ? { columns: options.columns } : {}),
+    ...(options.scale ? { scale: options.scale } : {}),
+  });
+  const { writePicture } = await import('../pictures.js');
+  await writePicture(picture, options.out);
   const valid = ious?.filter(Number.isFinite) ?? [];
   return { file, frames: frames.length, ...(valid.length ? { meanIoU: valid.reduce((a, b) => a + b, 0) / valid.length } : {}) };
 }
@@ -53,14 +64,15 @@ export async function runShow(input: string, options: ShowOptions): Promise<{ fi
 export const show: Command = {
   name: 'show',
   summary: 'draw frames with ground-truth (red) and predicted (blue) boxes into a PNG',
-  usage: 'FILE|DIR --out PNG [--model DIR] [--count N] [--skip N] [--columns C] [--scale S]',
+  usage: 'FILE|DIR --out PNG|SVG [--model DIR] [--count N] [--skip N] [--columns C] [--scale S]',
   details: `
 FILE is a localization TFRecord (loc_val.tfr, loc_train.tfr), localization.npz or a reference
 npz set; for a DIR the validation file inside it is used (as \`prepare\` or \`start\` wrote it).
 With --model the model's predictions are drawn in blue and each caption shows the sample's
-exhaustive-pass IoU.`,
+exhaustive-pass IoU. The picture's Vega-Lite spec is written beside it (boxes.png →
+boxes.vl.json); --out NAME.svg writes SVG instead of PNG.`,
   options: {
-    out: { type: 'string', value: 'PNG', description: 'output PNG file' },
+    out: { type: 'string', value: 'PNG|SVG', description: 'output picture (its spec goes beside it, NAME.vl.json)' },
     model: { type: 'string', value: 'DIR', description: 'model directory (model.json + weights) for predictions' },
     count: { type: 'string', value: 'N', description: 'number of frames', defaultText: '24' },
     skip: { type: 'string', value: 'N', description: 'skip the first N frames', defaultText: '0' },

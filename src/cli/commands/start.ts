@@ -45,7 +45,8 @@ reference's 100 epochs; the full recipe is
 \`recordflow train --epochs 100\`), evaluates the best model and prints
 "exhaustive validation IoU: 0.xxxx". The run directory holds data/ (npz), prepared/
 (localization.npz, loc_*.tfr, split.json), model/ (best model.json + weights.bin, metrics.json,
-events.out.tfevents.*), metrics.json (summary and per-epoch history), curves.png and boxes.png.
+events.out.tfevents.*), metrics.json (summary and per-epoch history), curves.png and boxes.png
+(each with its Vega-Lite spec beside it: curves.vl.json, boxes.vl.json).
 The defaults fit in 10 minutes on a 2-core machine. The run is built in a hidden directory and
 renamed at the end, so a failed or interrupted run leaves nothing behind.`,
   options: {
@@ -117,8 +118,13 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
       const val = await readSplit((await preparedSplits(join(partial, 'prepared'))).val);
       const evaluated = await exhaustiveIoU((images) => predictBoxes(join(partial, 'model'), images, backend), val, batch);
 
-      const { renderCurves } = await import('../render/curves.js');
-      await writeFileAtomic(join(partial, 'curves.png'), renderCurves(curveRows(trained.history), `recordflow start: seed ${seed}, ${trained.epochs} epochs, model: ${modelChoice(trained)}`));
+      const { renderCurves } = await import('../../render/index.js');
+      const { writePicture } = await import('../pictures.js');
+      const curves = await renderCurves(
+        { name, rows: curveRows(trained.history), ...(trained.bestEpoch !== undefined ? { bestEpoch: trained.bestEpoch } : {}) },
+        { title: `recordflow start: seed ${seed}, ${trained.epochs} epochs, model: ${modelChoice(trained)}` },
+      );
+      await writePicture(curves, join(partial, 'curves.png'));
       const { runShow } = await import('./show.js');
       await runShow(join(partial, 'prepared', 'loc_val.tfr'), {
         out: join(partial, 'boxes.png'),

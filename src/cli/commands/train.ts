@@ -5,7 +5,7 @@ import { resolve, sep } from 'node:path';
 import { JSON_OPTION, UsageError, intOption, numberOption, requiredString, stringOption, type Command, type OptionValues } from '../command.js';
 import { splitFiles } from '../data-files.js';
 import { staged } from '../staging.js';
-import type { EpochMetrics as CurveRow } from '../render/curves.js';
+import type { CurveRow } from '../../render/index.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { batchOption, batchSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
 import type { SplitFiles } from '../../train/localization-data.js';

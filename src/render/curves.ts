@@ -23,6 +23,7 @@ export interface CurveRun {
   bestEpoch?: number;
 }
 
+/** Title and panel size of the curves picture. */
 export interface CurvesOptions {
   title?: string;
   /** Width of each of the two panels in SVG units (default 520). */

@@ -20,6 +20,7 @@ export interface Picture {
   height: number;
 }
 
+/** How renderSpec draws (each falls back to the spec's `usermeta.recordflow`). */
 export interface RenderOptions {
   /** PNG pixels per SVG unit (default: the spec's `usermeta.recordflow.zoom`, else 1). */
   zoom?: number;

@@ -30,6 +30,7 @@ export interface GridBox {
   strokeWidth?: number;
 }
 
+/** What renderBoxesGrid draws: frames, boxes over them, and the grid's layout. */
 export interface BoxesGridOptions {
   frames: readonly GridFrame[];
   boxes?: readonly GridBox[];
@@ -40,6 +41,7 @@ export interface BoxesGridOptions {
   title?: string;
 }
 
+/** What renderHeatmapGrid draws: frames, their heatmaps, boxes over the frames, the layout. */
 export interface HeatmapGridOptions {
   frames: readonly GridFrame[];
   /** One heatmap per frame (any resolution: it is stretched over the frame's cell). */

@@ -4,6 +4,7 @@
 // unpickling and are refused.
 
 import { InputError } from '../core/errors.js';
+import { PyLiteralError, pyLiteralEval, type PyValue } from './py-literal.js';
 
 export type TypedArray =
   | Uint8Array
@@ -69,69 +70,147 @@ export interface NpyHeader {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** Parses the header of a .npy held in `bytes` (at least the header must be present). */
+/** numpy.load refuses longer headers unless allow_pickle is set (numpy ≥ 1.24). */
+const MAX_HEADER_CHARS = 10000;
+/** numpy's NPY_MAXDIMS. */
+const MAX_DIMS = 32;
+const MAX_INTP = (1n << 63n) - 1n;
+
+/** numpy's one-character type codes for the dtypes recordflow reads. */
+const CHAR_CODES: Record<string, string> = { '?': 'b1', b: 'i1', B: 'u1', h: 'i2', H: 'u2', i: 'i4', I: 'u4', q: 'i8', Q: 'u8', e: 'f2', f: 'f4', d: 'f8' };
+
+/**
+ * numpy.dtype(descr) for the plain dtypes recordflow reads: an optional byte order (`<`, `>`,
+ * `=` or `|`, which multi-byte types read as native) and a kind+size code (`<f4`), a one-letter
+ * code (`f`), or a name (`float32`). Undefined for anything else.
+ */
+function dtypeOfDescr(descr: string): { code: string; bigEndian: boolean } | undefined {
+  const byName = BY_NAME[descr];
+  if (byName !== undefined) return { code: byName.code, bigEndian: false };
+  const order = /^[<>=|]/.test(descr) ? descr[0]! : '';
+  const rest = order === '' ? descr : descr.slice(1);
+  const code = CHAR_CODES[rest] ?? (DTYPES[rest] !== undefined ? rest : undefined);
+  if (code === undefined) return undefined;
+  return { code, bigEndian: order === '>' && DTYPES[code]!.size > 1 };
+}
+
+function pyRepr(v: PyValue): string {
+  switch (v.type) {
+    case 'int':
+      return v.value.toString();
+    case 'bool':
+      return v.value ? 'True' : 'False';
+    case 'str':
+      return JSON.stringify(v.value);
+    case 'tuple':
+      return `(${v.items.map(pyRepr).join(', ')}${v.items.length === 1 ? ',' : ''})`;
+    default:
+      return `a ${v.type}`;
+  }
+}
+
+/**
+ * Parses the header of a .npy held in `bytes` (at least the header must be present) as numpy's
+ * format.read_array_header does: versions 1.0, 2.0 and 3.0 only; the dict literal read with
+ * Python's literal_eval (comments, any spacing, a repeated key's last value; for 1.0 and 2.0 the
+ * `L` of Python 2 longs dropped first); exactly the keys descr, fortran_order and shape; shape a
+ * tuple of non-negative integers (at most 32, their bytes within numpy's size limit),
+ * fortran_order a bool. Anything numpy refuses is an InputError here too; what numpy reads but
+ * recordflow does not (structured, string or object dtypes) is an InputError saying so.
+ */
 export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   const bad = (why: string): never => {
     throw new InputError(`${where}: not a valid .npy (${why})`);
   };
   if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) bad('bad magic');
   const major = bytes[6]!;
+  const minor = bytes[7]!;
+  if ((major !== 1 && major !== 2 && major !== 3) || minor !== 0) {
+    bad(`format version ${major}.${minor}; numpy reads only 1.0, 2.0 and 3.0`);
+  }
   let headerLen: number;
   let start: number;
   if (major === 1) {
     headerLen = bytes[8]! | (bytes[9]! << 8);
     start = 10;
-  } else if (major === 2 || major === 3) {
+  } else {
     if (bytes.length < 12) bad('truncated header');
     headerLen = (bytes[8]! | (bytes[9]! << 8) | (bytes[10]! << 16) | (bytes[11]! << 24)) >>> 0;
     start = 12;
-  } else {
-    return bad(`unsupported format version ${major}`);
   }
   const dataOffset = start + headerLen;
-  if (dataOffset > bytes.length) bad('truncated header');
-  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, dataOffset));
-  const descrMatch = /'descr'\s*:\s*(?:'([^']*)'|(\[))/.exec(text);
-  const fortranMatch = /'fortran_order'\s*:\s*(True|False)/.exec(text);
-  const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!descrMatch || !fortranMatch || !shapeMatch) bad(`unreadable header ${JSON.stringify(text.trim())}`);
-  if (descrMatch![2] !== undefined) {
-    throw new InputError(`${where}: structured dtypes are not supported (header ${text.trim()})`);
+  if (dataOffset > bytes.length) bad(`truncated header: ${headerLen} bytes announced, ${bytes.length - start} present`);
+  let text: string;
+  try {
+    text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(start, dataOffset));
+  } catch {
+    return bad('a version 3.0 header that is not UTF-8');
   }
-  const descr = descrMatch![1]!;
-  const shape = shapeMatch![1]!
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map((s) => {
-      const n = Number(s.replace(/L$/, ''));
-      if (!Number.isSafeInteger(n) || n < 0) bad(`bad shape (${shapeMatch![1]})`);
-      return n;
-    });
-  const order = descr[0]!;
-  const code = /^[<>|=]/.test(descr) ? descr.slice(1) : descr;
-  if (code === 'O') {
+  const chars = text.length > MAX_HEADER_CHARS ? [...text].length : text.length;
+  if (chars > MAX_HEADER_CHARS) bad(`a header of ${chars} characters; numpy reads at most ${MAX_HEADER_CHARS}`);
+  let d: PyValue;
+  try {
+    d = pyLiteralEval(text, { numpyFilter: major <= 2 });
+  } catch (e) {
+    if (!(e instanceof PyLiteralError)) throw e;
+    return bad(`cannot parse header ${JSON.stringify(text.trim().slice(0, 200))}: ${e.message}`);
+  }
+  if (d.type !== 'dict') return bad(`the header is not a dictionary but ${pyRepr(d)}`);
+  // a repeated key keeps its last value, as in Python
+  const fields = new Map<string, PyValue>();
+  const others: string[] = [];
+  for (const [k, v] of d.entries) {
+    if (k.type === 'str') fields.set(k.value, v);
+    else others.push(pyRepr(k));
+  }
+  const keys = [...[...fields.keys()].map((k) => JSON.stringify(k)), ...others].sort();
+  if (others.length > 0 || fields.size !== 3 || !fields.has('descr') || !fields.has('fortran_order') || !fields.has('shape')) {
+    bad(`the header's keys are ${keys.join(', ') || 'none'}; numpy wants exactly descr, fortran_order and shape`);
+  }
+  const shapeV = fields.get('shape')!;
+  if (shapeV.type !== 'tuple' || !shapeV.items.every((x) => x.type === 'int')) bad(`shape is not a tuple of integers: ${pyRepr(shapeV)}`);
+  const dims = (shapeV as { items: { value: bigint }[] }).items.map((x) => x.value);
+  const fortranV = fields.get('fortran_order')!;
+  if (fortranV.type !== 'bool') bad(`fortran_order is not a bool: ${pyRepr(fortranV)}`);
+  const descrV = fields.get('descr')!;
+  if (descrV.type === 'list' || descrV.type === 'tuple') {
+    throw new InputError(`${where}: structured and sub-array dtypes are not supported (descr ${pyRepr(descrV)})`);
+  }
+  if (descrV.type !== 'str') return bad(`descr is not a dtype: ${pyRepr(descrV)}`);
+  const descr = descrV.value;
+  if (/^[<>=|]?O$/.test(descr)) {
     throw new InputError(
       `${where}: holds an object array (dtype 'O', stored with pickle); recordflow does not unpickle — ` +
         'save it with a numeric dtype (np.asarray(x, dtype=...))',
     );
   }
-  const info = DTYPES[code];
-  if (info === undefined) {
+  const dt = dtypeOfDescr(descr);
+  if (dt === undefined) {
     throw new InputError(`${where}: dtype '${descr}' is not supported (supported: ${NPY_DTYPES.join(', ')})`);
   }
-  const bigEndian = order === '>' && info.size > 1;
-  let count = 1;
-  for (const d of shape) count *= d;
+  const info = DTYPES[dt.code]!;
+  if (dims.length > MAX_DIMS) bad(`${dims.length} dimensions; numpy allows at most ${MAX_DIMS}`);
+  if (dims.some((x) => x < 0n)) bad(`negative dimension in shape ${pyRepr(shapeV)}`);
+  // numpy's limit: the bytes of the non-zero dimensions must fit in an intp, even when one is 0
+  const nonZeroBytes = dims.reduce((p, x) => (x === 0n ? p : p * x), BigInt(info.size));
+  if (nonZeroBytes > MAX_INTP) bad(`shape ${pyRepr(shapeV)} is too big for numpy (more than 2^63-1 bytes)`);
+  if (dims.some((x) => x > BigInt(Number.MAX_SAFE_INTEGER))) {
+    throw new InputError(`${where}: shape ${pyRepr(shapeV)} has a dimension beyond 2^53, which recordflow cannot index`);
+  }
+  const shape = dims.map(Number);
+  const count = dims.reduce((p, x) => p * x, 1n);
+  if (count * BigInt(info.size) > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InputError(`${where}: shape ${pyRepr(shapeV)} needs ${count * BigInt(info.size)} bytes, more than recordflow can hold`);
+  }
   return {
     descr,
     dtype: info.name,
     itemSize: info.size,
-    bigEndian,
-    fortranOrder: fortranMatch![1] === 'True',
+    bigEndian: dt.bigEndian,
+    fortranOrder: (fortranV as { value: boolean }).value,
     shape,
     dataOffset,
-    count,
+    count: Number(count),
   };
 }
 
@@ -157,11 +236,21 @@ export function typedArrayOver(dtype: string, bytes: Uint8Array, offset: number,
   return out;
 }
 
-/** The C-order copy of an array stored in Fortran (column-major) order. */
+/**
+ * The C-order copy of an array stored in Fortran (column-major) order, bit for bit: elements move
+ * as unsigned integer words, never through JS numbers (a float32 signalling NaN read as a number
+ * comes back quietened).
+ */
 export function fortranToC(data: TypedArray, shape: number[]): TypedArray {
   const n = shape.length;
   if (n <= 1) return data;
   const out = new (data.constructor as Ctor)(data.length);
+  const size = data.BYTES_PER_ELEMENT;
+  // the words one element spans: one 8-, 16- or 32-bit word, or two 32-bit words
+  const Words = (size === 1 ? Uint8Array : size === 2 ? Uint16Array : Uint32Array) as new (b: ArrayBufferLike, o: number, n: number) => Uint32Array;
+  const per = size === 8 ? 2 : 1;
+  const src = new Words(data.buffer, data.byteOffset, data.length * per);
+  const dst = new Words(out.buffer, out.byteOffset, out.length * per);
   // strides of the Fortran layout, walked in C order with an odometer
   const fStride = new Array<number>(n);
   let s = 1;
@@ -170,21 +259,26 @@ export function fortranToC(data: TypedArray, shape: number[]): TypedArray {
     s *= shape[d]!;
   }
   const idx = new Array<number>(n).fill(0);
-  let src = 0;
+  let from = 0;
   const last = n - 1;
   const lastLen = shape[last]!;
   const lastStride = fStride[last]!;
-  const src0 = data as unknown as { [i: number]: number | bigint };
-  const dst = out as unknown as { [i: number]: number | bigint };
   for (let o = 0; o < data.length; ) {
-    for (let k = 0; k < lastLen; k++) dst[o++] = src0[src + k * lastStride]!;
+    if (per === 1) for (let k = 0; k < lastLen; k++) dst[o++] = src[from + k * lastStride]!;
+    else {
+      for (let k = 0; k < lastLen; k++, o++) {
+        const at = 2 * (from + k * lastStride);
+        dst[2 * o] = src[at]!;
+        dst[2 * o + 1] = src[at + 1]!;
+      }
+    }
     // advance the odometer on the leading dims
     let d = last - 1;
     while (d >= 0) {
       idx[d]!++;
-      src += fStride[d]!;
+      from += fStride[d]!;
       if (idx[d]! < shape[d]!) break;
-      src -= fStride[d]! * shape[d]!;
+      from -= fStride[d]! * shape[d]!;
       idx[d] = 0;
       d--;
     }

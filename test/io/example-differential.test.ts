@@ -6,8 +6,8 @@
 // across records that fail) are exercised as a stream would exercise them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { askPython } from './differential.js';
 import { InputError } from '../../src/core/errors.js';
 import { NO_KIND, decodeExample, type DecodedFeature } from '../../src/io/example.js';
 import { exampleToJson } from '../../src/io/example-json.js';
@@ -23,13 +23,7 @@ interface OracleRow {
 }
 
 /** python's verdict on each message, in one python process. */
-function oracle(cases: Uint8Array[]): OracleRow[] {
-  const input = cases.map((c) => Buffer.from(c).toString('hex')).join('\n') + '\n';
-  const out = execFileSync('/usr/bin/python3', [ORACLE], { input, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'ignore'] }).toString('utf8');
-  const rows = out.trimEnd().split('\n').map((l) => JSON.parse(l) as OracleRow);
-  assert.equal(rows.length, cases.length);
-  return rows;
-}
+const oracle = (cases: Uint8Array[]): OracleRow[] => askPython<OracleRow>(ORACLE, cases);
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 

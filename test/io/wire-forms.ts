@@ -4,7 +4,8 @@
 // unknown fields of every wire type (groups nested) at every level, non-minimal varints; and
 // mutations of them (truncations, bit flips, byte edits). It only writes bytes: what they mean is
 // left to the oracle (python's protobuf), so nothing here encodes an expectation.
-import { createRng, type Rng } from '../../src/core/random.js';
+import { createRng } from '../../src/core/random.js';
+import { Choices } from './differential.js';
 
 type Bytes = number[];
 
@@ -37,14 +38,7 @@ export function varint(v: bigint, pad = 0): Bytes {
   return out;
 }
 
-class Gen {
-  constructor(readonly r: Rng) {}
-  chance(p: number): boolean {
-    return this.r.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.r.int(xs.length)]!;
-  }
+class Gen extends Choices {
   /** Lengths and tags: minimal mostly, padded up to 5 bytes sometimes. */
   small(v: number): Bytes {
     const minimal = varint(BigInt(v));

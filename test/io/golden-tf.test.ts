@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeEvent } from '../../src/io/events.js';
 import { decodeExample } from '../../src/io/example.js';
 import { readTFRecord } from '../../src/io/tfrecord-reader.js';
+import { GOLDEN_TF_COUNTS as COUNTS } from './golden-tf-counts.js';
 import { equalBytes } from './tfrecord-fixtures.js';
 
 const DIR = fileURLToPath(new URL('../../golden/tf/', import.meta.url));
@@ -17,17 +18,6 @@ async function records(name: string): Promise<Uint8Array[]> {
   for await (const r of readTFRecord(join(DIR, name))) out.push(r);
   return out;
 }
-
-const COUNTS: Record<string, number> = {
-  'pwnall-tfrecord__singles.tfrecords': 3,
-  'lingvo__wmt14_ende_wpm_32k_test.tfrecord': 100,
-  'deepconsensus__human_1m_tf_examples_eval.tfrecord.gz': 65,
-  'lingvo__events.out.tfevents.test': 361,
-  'tensorboard__end_to_end.tfevents': 25,
-  'nucleus__test_regions.bed.tfrecord': 2,
-  'nucleus__test_regions.bed.tfrecord.gz': 2,
-  'lingvo__en_fr.tfrecord': 2,
-};
 
 test('golden-tf: every file is present and reads with its record count (both CRCs checked)', async () => {
   for (const [name, n] of Object.entries(COUNTS)) {

@@ -105,13 +105,13 @@ export function prepare(groundTruth: CocoDataset, detections: readonly CocoDetec
     gtIdTruthy[g] = a.id === 0 || a.id === '' ? 0 : 1;
   }
 
-  // Detections: ordered by score (stable) over a list sorted by image, then (pooled categories)
-  // category, then file order. Grouping that by bucket gives each bucket's list highest score
-  // first with ties in pycocotools' list order; grouping it by category gives the merged order
-  // accumulate() needs (score, then image, then place in the image's list).
+  // Detections: ordered by score (stable) over a list sorted by bucket (category, image), then
+  // (pooled categories) category, then file order. Grouping that by bucket gives each bucket's
+  // list highest score first with ties in pycocotools' list order; grouping it by category
+  // gives the merged order accumulate() needs (score, then image, then place in the image's
+  // list).
   const n0 = detections.length;
   const dtBucket = new Int32Array(n0);
-  const dtImage = new Int32Array(n0);
   const dtCat = new Int32Array(n0);
   const scores = new Float64Array(n0);
   let dtSel = 0;
@@ -136,14 +136,13 @@ export function prepare(groundTruth: CocoDataset, detections: readonly CocoDetec
     }
     if (lastI === undefined || lastK === undefined) continue;
     dtBucket[j] = p.useCats ? lastK * I + lastI : lastI;
-    dtImage[j] = lastI;
     dtCat[j] = lastK;
     scores[j] = d.score;
     dtPick[dtSel++] = j;
   }
   dtPick = dtPick.subarray(0, dtSel);
   if (!p.useCats && C > 1) dtPick = orderByKey(dtCat, dtPick, C).order;
-  const byScore = orderByScoreDesc(scores, orderByKey(dtImage, dtPick, I).order);
+  const byScore = orderByScoreDesc(scores, orderByKey(dtBucket, dtPick, buckets).order);
   const byBucket = orderByKey(dtBucket, byScore, buckets);
   const maxDet = p.maxDets[p.maxDets.length - 1]!;
   const dtCount = new Int32Array(buckets);

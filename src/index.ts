@@ -7,3 +7,4 @@ export * from './train/index.js';
 export * from './synth/index.js';
 export * from './detect/coco/index.js';
 export * from './render/index.js';
+export * from './detect/index.js';

@@ -26,7 +26,7 @@ describe('the published package', () => {
   });
 
   test('each room is a subpath export, and recordflow/io loads no tfjs', async () => {
-    const rooms = { io: '../src/io/index.js', transforms: '../src/transforms/index.js', pipeline: '../src/pipeline/index.js', train: '../src/train/index.js', synth: '../src/synth/index.js', render: '../src/render/index.js' };
+    const rooms = { io: '../src/io/index.js', transforms: '../src/transforms/index.js', pipeline: '../src/pipeline/index.js', train: '../src/train/index.js', synth: '../src/synth/index.js', render: '../src/render/index.js', detect: '../src/detect/index.js' };
     for (const [room, path] of Object.entries(rooms)) {
       const names = JSON.parse(plainNode(`const m = await import('recordflow/${room}'); console.log(JSON.stringify(Object.keys(m).sort()));`)) as string[];
       assert.deepEqual(names, Object.keys((await import(path)) as object).sort(), room);

@@ -1,50 +1,12 @@
-// The COCO JSON shapes the detectors read and write: a ground-truth dataset (images,
-// annotations, categories) and a results list, as pycocotools' COCO and loadRes take them.
+// The COCO ground truth of detection frames (prepare --task detect writes it as
+// det_val_coco.json), in the shapes cocoEvaluate and pycocotools read.
 
 import { InputError } from '../core/errors.js';
+import type { CocoAnnotation, CocoCategory, CocoDataset, CocoImage } from './coco/index.js';
 import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
 
-/** One image entry of a COCO dataset. */
-export interface CocoImage {
-  id: number;
-  width: number;
-  height: number;
-  file_name?: string;
-}
-
-/** One ground-truth object: `bbox` is [x, y, w, h] in pixels. */
-export interface CocoAnnotation {
-  id: number;
-  image_id: number;
-  category_id: number;
-  bbox: [number, number, number, number];
-  area: number;
-  iscrowd: 0 | 1;
-}
-
-/** One category of a COCO dataset. */
-export interface CocoCategory {
-  id: number;
-  name: string;
-}
-
-/** A COCO ground-truth dataset, as pycocotools' COCO() reads it. */
-export interface CocoDataset {
-  images: CocoImage[];
-  annotations: CocoAnnotation[];
-  categories: CocoCategory[];
-}
-
-/** One detection of a COCO results list (pycocotools' loadRes). */
-export interface CocoResult {
-  image_id: number;
-  category_id: number;
-  bbox: [number, number, number, number];
-  score: number;
-}
-
 /** The one category of the thermal frames. */
-export const PERSON_CATEGORY: CocoCategory = { id: 1, name: 'person' };
+export const PERSON_CATEGORY: Readonly<CocoCategory & { id: number; name: string }> = { id: 1, name: 'person' };
 
 /** Options of cocoGroundTruth. */
 export interface CocoGroundTruthOptions {
@@ -77,7 +39,8 @@ export function cocoGroundTruth(frames: readonly ArrayLike<number>[], options: C
       if (![x0, y0, w, h].every(Number.isFinite) || w < 0 || h < 0) {
         throw new InputError(`cocoGroundTruth: frame ${i}, box ${k / 4} [${x0}, ${y0}, ${x1}, ${y1}] is not a box`);
       }
-      annotations.push({ id: annotations.length + 1, image_id: i + 1, category_id: PERSON_CATEGORY.id, bbox: [x0, y0, w, h], area: w * h, iscrowd: 0 });
+      const annotation: CocoAnnotation = { id: annotations.length + 1, image_id: i + 1, category_id: PERSON_CATEGORY.id, bbox: [x0, y0, w, h], area: w * h, iscrowd: 0 };
+      annotations.push(annotation);
     }
   });
   return { images, annotations, categories: [{ ...PERSON_CATEGORY }] };

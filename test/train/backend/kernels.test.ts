@@ -27,6 +27,36 @@ describe('recordflow training kernels match stock tfjs', () => {
     }
   });
 
+  it('Conv2DBackpropFilter of wide convs (one XNNPACK conv over transposed x and dy) equals the stock cpu kernel', async () => {
+    const explicit = [[0, 0], [2, 1], [1, 2], [0, 0]] as unknown as 'same';
+    const wide: typeof CONVS = [
+      { x: [1, 12, 16, 16], w: [3, 3, 16, 16], s: 1, p: 'same' },
+      { x: [2, 12, 16, 16], w: [3, 3, 16, 32], s: 2, p: 'same' },
+      { x: [2, 6, 8, 32], w: [3, 3, 32, 8], s: 1, p: 'same' },
+      { x: [2, 11, 13, 24], w: [3, 3, 24, 12], s: 2, p: 'same' },
+      { x: [2, 12, 16, 16], w: [1, 1, 16, 5], s: 1, p: 'same' },
+      { x: [2, 13, 17, 16], w: [3, 3, 16, 16], s: 2, p: 'valid' }, // windows reach the end
+      { x: [2, 14, 18, 16], w: [3, 3, 16, 16], s: 2, p: 'valid' }, // a remainder row: the scalar loop takes it
+      { x: [1, 9, 10, 16], w: [3, 3, 16, 16], s: 1, p: explicit },
+    ];
+    for (const [i, c] of wide.entries()) {
+      const x = random(size(c.x), 210 + i);
+      const outShape = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.w as [number, number, number, number], c.s, 1, c.p).outShape;
+      const dy = random(size(outShape), 220 + i);
+      const run = () =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, c.x), dy: tf.tensor(dy, outShape) }, {
+          strides: c.s, pad: c.p, dataFormat: 'NHWC', filterShape: c.w,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const [expected] = values(await on('cpu', () => tf.tidy(run)));
+      await tf.setBackend(FAST_BACKEND);
+      const buffers = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+      const before = buffers();
+      const [actual] = values(tf.tidy(run));
+      assert.equal(buffers(), before, 'no heap buffer left behind');
+      assertClose(actual!, expected!, 1e-5, `dW ${JSON.stringify(c)}`);
+    }
+  });
+
   it('Conv2D and FusedConv2D with bias (SIMD forward) equal the stock cpu kernels', async () => {
     // Explicit padding 2 of a 3x3 kernel leaves border tiles one tap wide: 2 floats, under a
     // vector, so that conv takes the zero-padded-copy route instead of tiles.
@@ -67,7 +97,7 @@ describe('recordflow training kernels match stock tfjs', () => {
   });
 
   it('fused batch norm: forward and gradients equal the stock moments + FusedBatchNorm chain', async () => {
-    for (const [i, shape] of [[2, 72, 96, 3], [3, 9, 12, 5], [1, 5, 7, 6], [2, 3, 3, 1]].entries()) {
+    for (const [i, shape] of [[2, 72, 96, 3], [3, 9, 12, 5], [1, 5, 7, 6], [2, 3, 3, 1], [2, 6, 8, 32], [2, 3, 4, 64], [1, 5, 7, 36]].entries()) {
       const C = shape[3]!;
       const x = random(size(shape), 50 + i, 3);
       for (let k = 0; k < x.length; k++) x[k]! += 0.7 * (k % C); // per-channel offsets

@@ -15,7 +15,7 @@ const BLOCK = 256;
 /** Scratch slots of one period (4·P floats) each: sums ×2, then mean/scale/shift patterns. */
 const SCRATCH_SLOTS = 6;
 /** Beyond this many channels the per-period module would need too many registers. */
-export const MAX_CHANNELS = 16;
+export const MAX_CHANNELS = 64;
 
 export function channelKernelsSupport(C: number): boolean {
   return Number.isInteger(C) && C >= 1 && C <= MAX_CHANNELS;

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, paddedExtent, type ConvGeometry } from './geometry.js';
 import { convTiles } from './tiles.js';
+import { wideBackpropFilter, wideBackpropFilterPays } from './backprop-filter-wide.js';
 import { copyBox4 } from '../data-movement.js';
 import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from '../../wasm/heap.js';
 import { simdBackpropFilter, simdBackpropFilterSupported } from '../../simd/conv-backprop-filter.js';
@@ -68,6 +69,11 @@ export const conv2dBackpropFilterConfig = (backendName: string): tf.KernelConfig
     const g = convGeometry(x.shape, filterShape, strides, pad, dimRoundingMode);
     const out = wasm.makeOutput([...filterShape], 'float32');
     if (!simdBackpropFilterSupported(g)) {
+      const wide = wideBackpropFilterPays(g) ? wideBackpropFilter(backend, x, dy, g) : null;
+      if (wide !== null) {
+        wasm.disposeData(out.dataId, true);
+        return wide;
+      }
       conv2dBackpropFilterInto(g, f32(wasm, x), f32(wasm, dy), f32(wasm, out));
       return out;
     }

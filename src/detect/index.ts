@@ -1,0 +1,21 @@
+// Public names of the detect room: CenterNet for the thermal frames (model, targets, loss,
+// training, decoding), the COCO ground truth and results it writes, and (from its coco/ leaf)
+// cocoEvaluate. Above train in the import order.
+export { createCenterNet, CENTERNET_STRIDE, CENTERNET_OUTPUTS, HEATMAP_BIAS, type CenterNetOptions } from './centernet-model.js';
+export { gaussianRadius, drawGaussian } from './gaussian.js';
+export { centerNetTargets, type CenterNetTargetOptions, type CenterNetFrameTargets } from './centernet-targets.js';
+export { centerNetLossTerms, type CenterNetTensors, type CenterNetLossTerms } from './centernet-loss.js';
+export { warmupCosine } from './schedule.js';
+export {
+  trainCenterNet,
+  centerNetGrid,
+  CenterNetDivergedError,
+  type CenterNetTrainOptions,
+  type CenterNetEpochMetrics,
+  type CenterNetTrainResult,
+} from './centernet-train.js';
+export { predictCenterNet } from './centernet-predict.js';
+export { decodeCenterNet, type CenterNetOutputs, type DecodeCenterNetOptions } from './centernet-decode.js';
+export { cocoResults, type DetectedBox } from './detected-box.js';
+export { cocoGroundTruth, PERSON_CATEGORY, type CocoGroundTruthOptions } from './coco-json.js';
+export * from './coco/index.js';

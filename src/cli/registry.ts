@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { cat } from './commands/cat.js';
 import { count } from './commands/count.js';
 import { cocoEval } from './commands/coco-eval.js';
+import { detect } from './commands/detect.js';
 import { diff } from './commands/diff.js';
 import { evalCommand } from './commands/eval.js';
 import { head } from './commands/head.js';
@@ -17,4 +18,4 @@ import { synth } from './commands/synth.js';
 import { trainCommand } from './commands/train.js';
 import { verify } from './commands/verify.js';
 
-export const COMMANDS: Command[] = [start, synth, prepare, trainCommand, evalCommand, cocoEval, show, diff, cat, pack, verify, index, head, count, schema];
+export const COMMANDS: Command[] = [start, synth, prepare, trainCommand, detect, evalCommand, cocoEval, show, diff, cat, pack, verify, index, head, count, schema];

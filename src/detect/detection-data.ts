@@ -1,6 +1,6 @@
 // The prepared detection data as the detectors read it: det_train.tfr / det_val.tfr parsed and
 // checked record by record, and det_val_coco.json.
-import { readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readTFRecord } from '../io/tfrecord-reader.js';
@@ -40,27 +40,27 @@ export async function readDetectionFrames(file: string): Promise<DetectionSample
  * one prepared for localization) is an InputError saying how to make them.
  *
  * @example
- * const { train, val } = await readDetectionSplits('prepared');
- * console.log(train.length, val.length);
+ * const splits = await readDetectionSplits('prepared');
+ * console.log(splits.train.length, splits.val.length);
  */
 export async function readDetectionSplits(dir: string): Promise<{ train: DetectionSample[]; val: DetectionSample[] }> {
-  const open = async (name: string) => {
-    try {
-      return await readDetectionFrames(join(dir, name));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`no ${name} here (run \`recordflow prepare --task detect\` first)`, dir);
-      throw err;
-    }
-  };
-  return { train: await open(DETECTION_FILES.train), val: await open(DETECTION_FILES.val) };
+  return { train: await readPrepared(dir, DETECTION_FILES.train), val: await readPrepared(dir, DETECTION_FILES.val) };
 }
 
-/** The JSON text of a file, parsed; bad JSON is an InputError naming the file. */
-export async function readJsonFile(path: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8');
+/**
+ * The frames of one file `prepare --task detect` wrote into `dir`; its absence is an InputError
+ * naming the directory and how to make it.
+ *
+ * @example
+ * const val = await readPrepared('prepared', DETECTION_FILES.val);
+ * console.log(val.length);
+ */
+export async function readPrepared(dir: string, name: string): Promise<DetectionSample[]> {
+  const file = join(dir, name);
   try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new InputError(`not valid JSON (${err instanceof Error ? err.message : String(err)})`, path);
+    await access(file);
+  } catch {
+    throw new InputError(`no ${name} here (run \`recordflow prepare --task detect\` first)`, dir);
   }
+  return readDetectionFrames(file);
 }

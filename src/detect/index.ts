@@ -17,5 +17,17 @@ export {
 export { predictCenterNet } from './centernet-predict.js';
 export { decodeCenterNet, type CenterNetOutputs, type DecodeCenterNetOptions } from './centernet-decode.js';
 export { cocoResults, type DetectedBox } from './detected-box.js';
+export { DETECTION_FILES, readDetectionFrames, readDetectionSplits, readPrepared } from './detection-data.js';
+export {
+  DETECTORS,
+  DETECTOR_TASKS,
+  CENTERNET,
+  type Detector,
+  type DetectorTask,
+  type DetectorTrainOptions,
+  type DetectorTrainResult,
+  type DetectorDecodeOptions,
+} from './detectors.js';
+export { trainDetectorInto, detectorFor, loadDetector, detectValidation, type DetectorRunOptions, type DetectorRunResult, type LoadedDetector } from './run.js';
 export { cocoGroundTruth, PERSON_CATEGORY, type CocoGroundTruthOptions } from './coco-json.js';
 export * from './coco/index.js';

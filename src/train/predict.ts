@@ -27,6 +27,13 @@ export async function predictBoxes(modelDir: string, images: Float32Array[], bac
   const { loadModel } = await import('./checkpoint.js');
   const model = await loadModel(modelDir);
   try {
+    // A detector (train --task) has several outputs; its boxes are not x, y, w, h.
+    const outputs = model.outputs.length;
+    const shape = model.outputs[0]?.shape;
+    if (outputs !== 1 || shape?.length !== 2 || shape[1] !== 4) {
+      const { InputError } = await import('../core/errors.js');
+      throw new InputError(`not a localization model (its ${outputs} output(s) are not one [x, y, w, h] box; a detector from train --task?)`, modelDir);
+    }
     return await predictWith(model, images, batchSize);
   } finally {
     model.dispose();

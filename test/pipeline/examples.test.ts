@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ROOMS = ['src/pipeline'];
+const ROOMS = ['src/pipeline', 'src/detect'];
 
 interface Example {
   where: string;

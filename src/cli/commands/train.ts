@@ -2,7 +2,7 @@
 // exponential decay, best model by exhaustive validation IoU) with precise BN on by default.
 // Parsing and printing only: the run itself is train/run.ts.
 import { resolve, sep } from 'node:path';
-import { JSON_OPTION, UsageError, intOption, numberOption, requiredString, stringOption, type Command, type OptionValues } from '../command.js';
+import { JSON_OPTION, UsageError, choiceOption, intOption, numberOption, requiredString, stringOption, type Command, type OptionValues } from '../command.js';
 import { splitFiles } from '../data-files.js';
 import { staged } from '../staging.js';
 import type { CurveRow } from '../../render/index.js';
@@ -60,8 +60,8 @@ export function trainRunOptions(values: OptionValues, log: (line: string) => voi
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train the BackBone on prepared TFRecords; keep the best model by validation IoU',
-  usage: '--data DIR --out DIR [--epochs N] [--batch 7] [--backend B] [--seed S] [--time-budget SEC] [--no-precise-bn] [--checkpoints DIR [--resume]] [--json]',
+  summary: 'train the BackBone on prepared TFRecords (best model by validation IoU), or a detector (--task centernet)',
+  usage: '--data DIR --out DIR [--task centernet|cornernet] [--epochs N] [--batch N] [--backend B] [--seed S] [--time-budget SEC] [--no-precise-bn] [--checkpoints DIR [--resume]] [--json]',
   details: `
 DIR is what \`prepare\` wrote (loc_train.tfr, loc_val.tfr). The input chain mirrors the
 reference: parse, shuffle over the whole training set, prefetch, batch with drop_remainder.
@@ -76,10 +76,18 @@ the end. With --checkpoints DIR it is kept in DIR instead, also after a failure 
 a later run with --checkpoints DIR --resume continues it where it stopped, with the same
 weights, optimizer state, learning rate, best model and data order as an uninterrupted run
 (the same data, --batch, --seed and --lr are required; --anneal runs cannot be resumed). Its
-metrics.json lists every epoch; its TensorBoard file only the epochs it trained.`,
+metrics.json lists every epoch; its TensorBoard file only the epochs it trained.
+
+--task centernet trains a detector on every frame instead: DIR is what \`prepare --task detect\`
+wrote (det_train.tfr, det_val.tfr, det_val_coco.json). The learning rate warms up and follows a
+cosine over the planned epochs (a function of the step alone: the same seed gives the same
+model); --time-budget only stops it early. --out receives the model (model.json with the task
+in its metadata, weights.bin), metrics.json with pycocotools' 12 COCO stats of its detections on
+the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, --lr 2e-3.`,
   options: {
     data: { type: 'string', value: 'DIR', description: 'directory written by prepare' },
     out: { type: 'string', value: 'DIR', description: 'output directory' },
+    task: { type: 'string', value: 'T', description: 'centernet or cornernet: train a detector on what prepare --task detect wrote', defaultText: 'the localization BackBone' },
     epochs: epochsSpec('epochs (a resumed run counts the earlier ones)', 100),
     batch: batchSpec(),
     backend: BACKEND_OPTION,
@@ -96,6 +104,11 @@ metrics.json lists every epoch; its TensorBoard file only the epochs it trained.
   },
   positionals: { min: 0, max: 0, names: '' },
   async run(ctx) {
+    const task = choiceOption(ctx.values, 'task', ['centernet', 'cornernet'] as const);
+    if (task !== undefined) {
+      const { runTrainDetect } = await import('./train-detect.js');
+      return runTrainDetect(ctx, task);
+    }
     const data = requiredString(ctx.values, 'data');
     const out = requiredString(ctx.values, 'out');
     const options = trainRunOptions(ctx.values, ctx.log);

@@ -1,21 +1,13 @@
 // Human-readable text for tf.train.Example features (cat's default output) and the first
 // difference between two decoded Examples (diff).
-
-/** A decoded feature as io's decodeExample returns it (plus the plain-array forms). */
-export type FeatureValue = Uint8Array[] | Float32Array | BigInt64Array | number[] | bigint[];
-export type DecodedFeatures = Record<string, FeatureValue>;
+import type { DecodedFeature, DecodedFeatures } from '../io/index.js';
 
 export type FeatureKind = 'bytes_list' | 'float_list' | 'int64_list';
 
-export function featureKind(v: FeatureValue): FeatureKind {
+/** The list a decoded feature came from (a Feature with no list set decodes as an empty bytes list). */
+export function featureKind(v: DecodedFeature): FeatureKind {
   if (v instanceof Float32Array) return 'float_list';
   if (v instanceof BigInt64Array) return 'int64_list';
-  if (Array.isArray(v) && v.length > 0) {
-    if (v[0] instanceof Uint8Array) return 'bytes_list';
-    if (typeof v[0] === 'bigint') return 'int64_list';
-    return 'float_list';
-  }
-  // An empty plain array carries no type; io decodes empty lists into typed arrays or [].
   return 'bytes_list';
 }
 
@@ -51,7 +43,7 @@ export function formatFloat32(v: number): string {
   return String(v);
 }
 
-export function formatFeature(v: FeatureValue): string {
+export function formatFeature(v: DecodedFeature): string {
   const kind = featureKind(v);
   const n = v.length;
   const shown: string[] = [];
@@ -66,7 +58,7 @@ export function formatFeature(v: FeatureValue): string {
 /** One line per record: `#3 image=bytes[1] <768 bytes>  x=float[1] 0.5 ...`, keys sorted. */
 export function formatExample(index: number, features: DecodedFeatures): string {
   const keys = Object.keys(features).sort();
-  return `#${index} ` + keys.map((k) => `${k}=${formatFeature(features[k] as FeatureValue)}`).join('  ');
+  return `#${index} ` + keys.map((k) => `${k}=${formatFeature(features[k]!)}`).join('  ');
 }
 
 function sameFloatBits(a: number, b: number): boolean {

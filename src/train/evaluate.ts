@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { chunksOf } from '../core/chunks.js';
 import { InputError } from '../core/errors.js';
+import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
 import { fieldTensor, type BatchSource } from './batch.js';
 import { meanSquaredError } from './losses.js';
 import { StreamingIoU, validationIoU } from './validation-iou.js';
@@ -36,8 +37,8 @@ export interface EvaluateResult {
 export async function evaluate(model: tf.LayersModel, source: BatchSource, options: EvaluateOptions = {}): Promise<EvaluateResult> {
   const inputKey = options.inputKey ?? 'image';
   const labelKey = options.labelKey ?? 'label';
-  const width = options.width ?? 32;
-  const height = options.height ?? 24;
+  const width = options.width ?? FRAME_WIDTH;
+  const height = options.height ?? FRAME_HEIGHT;
   const lossFn = options.loss ?? meanSquaredError;
   const metric = new StreamingIoU(width, height);
   const preds: Float32Array[] = [];

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
 import { SeededDropout } from './seeded-dropout.js';
 
 /**
@@ -29,8 +30,8 @@ export const HEAD_DROPOUT = 0.2;
 
 export function createBackbone(options: BackboneOptions = {}): tf.LayersModel {
   const seed = options.seed ?? 1;
-  const height = options.height ?? 24;
-  const width = options.width ?? 32;
+  const height = options.height ?? FRAME_HEIGHT;
+  const width = options.width ?? FRAME_WIDTH;
   const m = options.widthMultiplier ?? 1;
   const ch = (c: number): number => Math.max(1, Math.round(c * m));
   let layerIndex = 0;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { chunksOf } from '../core/chunks.js';
 import { RecordflowError } from '../core/errors.js';
+import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
 import { fieldTensor, type BatchSource } from './batch.js';
 import type { EpochMetrics } from './epoch-metrics.js';
 import { loadCheckpoint, saveCheckpoint, type DataIterations, type TrainerState } from './checkpoint-state.js';
@@ -145,8 +146,8 @@ function settings(model: tf.LayersModel, options: TrainOptions): Settings {
     lossFn: options.loss ?? meanSquaredError,
     inputKey: options.inputKey ?? 'image',
     labelKey: options.labelKey ?? 'label',
-    width: options.width ?? 32,
-    height: options.height ?? 24,
+    width: options.width ?? FRAME_WIDTH,
+    height: options.height ?? FRAME_HEIGHT,
     monitor: options.monitor ?? 'validationIoU',
     preciseBN: options.preciseBN === true ? {} : options.preciseBN || undefined,
     progress: options.progress === false ? undefined : new ProgressBar({ stream: options.stream, tty: options.tty, lineEvery: options.progressLineEvery }),

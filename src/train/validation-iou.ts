@@ -1,4 +1,5 @@
 import { toBoxArray, type BoxInput } from './metrics.js';
+import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
 
 /**
  * The two IoU numbers of the reference study (REFERENCE.md §1 step 4), both on normalized
@@ -26,8 +27,8 @@ export interface ValidationIoUOptions {
  * A union of 0 (two degenerate boxes on the same spot) adds 0 rather than NaN.
  */
 export function validationIoU(gt: BoxInput, pred: BoxInput, options: ValidationIoUOptions = {}): number {
-  const W = options.width ?? 32;
-  const H = options.height ?? 24;
+  const W = options.width ?? FRAME_WIDTH;
+  const H = options.height ?? FRAME_HEIGHT;
   const G = toBoxArray(gt);
   const P = toBoxArray(pred);
   if (G.data.length !== P.data.length) {
@@ -67,8 +68,8 @@ export class StreamingIoU {
   private samples = 0;
 
   constructor(
-    readonly width = 32,
-    readonly height = 24,
+    readonly width = FRAME_WIDTH,
+    readonly height = FRAME_HEIGHT,
   ) {}
 
   /** Adds a batch: `gt` and `pred` hold `count` rows of xywh each (flat, row-major). */

@@ -1,7 +1,7 @@
 // recordflow cat: print the records of a TFRecord file, one per line.
 import { COMPRESSION_OPTION, JSON_OPTION, UsageError, compressionFor, intOption, type Command } from '../command.js';
 import { describeError } from '../errors.js';
-import { formatExample, type DecodedFeatures } from '../example-format.js';
+import { formatExample } from '../example-format.js';
 import { inputArg } from '../files.js';
 
 export const cat: Command = {
@@ -46,7 +46,7 @@ stderr and the exit code is 2 (bad input, as in every command).`,
         if (raw) line = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64');
         else {
           try {
-            line = json ? io.exampleToJson(payload) : formatExample(index, io.decodeExample(payload) as DecodedFeatures);
+            line = json ? io.exampleToJson(payload) : formatExample(index, io.decodeExample(payload));
           } catch (err) {
             await flush();
             const why = err instanceof Error ? err.message.split('\n')[0] : String(err);

@@ -1,6 +1,6 @@
 // recordflow diff: the first differing record (and feature) of two TFRecord files.
 import { COMPRESSION_OPTION, JSON_OPTION, compressionFor, type Command } from '../command.js';
-import { firstFeatureDifference, type DecodedFeatures } from '../example-format.js';
+import { firstFeatureDifference } from '../example-format.js';
 import { inputArg, stdinAtMostOnce } from '../files.js';
 
 function firstByte(a: Uint8Array, b: Uint8Array): number {
@@ -49,8 +49,8 @@ feature (keys in sorted order) and value. Exit code 0 when the files hold the sa
           let feature: string | undefined;
           let detail: string;
           try {
-            const fa = io.decodeExample(ra.value) as DecodedFeatures;
-            const fb = io.decodeExample(rb.value) as DecodedFeatures;
+            const fa = io.decodeExample(ra.value);
+            const fb = io.decodeExample(rb.value);
             const d = firstFeatureDifference(fa, fb);
             if (d) {
               feature = d.feature;

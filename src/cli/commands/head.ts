@@ -1,6 +1,7 @@
 // recordflow head: the first N Examples of files, shard patterns or standard input.
 import { intOption, type Command } from '../command.js';
-import { formatExample, type DecodedFeatures } from '../example-format.js';
+import { formatExample } from '../example-format.js';
+import type { DecodedFeatures } from '../../io/index.js';
 import { decodeRecord, recordsOf } from '../inspect/examples.js';
 import { INSPECT_OPTIONS, INSPECT_POSITIONALS, progressAfterASecond, resolveInputs } from '../inspect/inputs.js';
 

@@ -10,7 +10,15 @@ const partial = new Set<string>();
 let handlersInstalled = false;
 
 function onSignal(signal: NodeJS.Signals): void {
-  for (const dir of partial) rmSync(dir, { recursive: true, force: true });
+  for (const dir of partial) {
+    // A write already under way in the thread pool can add a file while the directory is being
+    // emptied (ENOTEMPTY): retry, and never let a failed removal change the exit status.
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    } catch (error) {
+      process.stderr.write(`recordflow: could not remove the partial output ${dir}: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 

@@ -81,15 +81,21 @@ describe('start at a tiny scale, then the single commands on its run', { concurr
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
+    let outputAtSignal = false;
     const code = await new Promise<number | null>((resolve) => {
       child.stderr.on('data', (b: Buffer) => {
         stderr += b.toString();
-        // Interrupt once the staging directory exists and training has begun.
-        if (/backend: /.test(stderr) && !child.killed) setTimeout(() => child.kill('SIGINT'), 300);
+        // Interrupt when the first epoch's line shows training under way (the output is staged
+        // by then); no delay to guess.
+        if (/^epoch 1\/50 /m.test(stderr) && !child.killed) {
+          outputAtSignal = existsSync(out);
+          child.kill('SIGINT');
+        }
       });
       child.on('close', (c) => resolve(c));
     });
     assert.equal(code, 130, stderr);
+    assert.ok(outputAtSignal, 'the interrupt came while the output was being written');
     assert.equal(existsSync(out), false, 'no partial output left');
   });
 

@@ -83,17 +83,16 @@ test('AbortSignal: aborting stops the read, closes the file and rejects with the
   });
 });
 
-test('AbortSignal interrupts a source that never delivers', async () => {
+test('AbortSignal interrupts a source that never delivers', { timeout: 20_000 }, async () => {
   const stalled: AsyncIterable<Uint8Array> = {
     [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<Uint8Array>>(() => {}) }),
   };
-  const t0 = Date.now();
+  // Without the abort this read never ends (the test's timeout would report it).
   const ac = new AbortController();
   setTimeout(() => ac.abort(new Error('gave up')), 50); // a ref'd timer (AbortSignal.timeout is unref'd)
   await assert.rejects(async () => {
     for await (const _ of readTFRecord(stalled, { signal: ac.signal })) void _;
   }, { message: 'gave up' });
-  assert.ok(Date.now() - t0 < 2000);
 });
 
 test('a length claim is never allocated before its bytes arrive', async () => {

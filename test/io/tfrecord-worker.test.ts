@@ -176,10 +176,9 @@ test('an iterator left unfinished does not keep the process alive', async () => 
       `const r = await it.next();`,
       `console.log('first', r.value.length);`,
     ].join('\n'));
-    const t0 = Date.now();
     const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(child.stdout.trim(), `first ${s.payloads[0]!.length}`, child.stderr);
+    // A process kept alive by the reader would be killed at the timeout: status null, not 0.
     assert.equal(child.status, 0, 'exited on its own');
-    assert.ok(Date.now() - t0 < 15_000);
   });
 });

@@ -7,9 +7,7 @@ import { concatSets, polygonToBox, REFERENCE_ORDER, rowsWithCount } from '../../
 const W = 32;
 const H = 24;
 
-const started = performance.now();
 const full = synthesizeThermal({ seed: 7, scale: 1 });
-const fullMs = performance.now() - started;
 
 function maskBox(filter: Uint8Array, offset: number): number[] | undefined {
   let xmin = W, ymin = H, xmax = -1, ymax = -1;
@@ -23,8 +21,7 @@ function maskBox(filter: Uint8Array, offset: number): number[] | undefined {
   return xmax < 0 ? undefined : [xmin, ymin, xmax, ymax];
 }
 
-test('all eight sets at scale 1 are generated fast, in the reference layout', () => {
-  assert.ok(fullMs < 2000, `took ${fullMs.toFixed(0)} ms`);
+test('all eight sets at scale 1 are generated in the reference layout (timed in bench/synth.ts)', () => {
   assert.deepEqual(Object.keys(full).sort(), [...REFERENCE_ORDER].sort());
   for (const name of REFERENCE_ORDER) {
     const s = full[name];

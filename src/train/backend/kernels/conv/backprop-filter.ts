@@ -2,6 +2,7 @@
 // convs recordflow's models have.
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, paddedExtent, type ConvGeometry } from './geometry.js';
+import { forEachTap } from './tap-walk.js';
 import { convTiles } from './tiles.js';
 import { wideBackpropFilter, wideBackpropFilterPays } from './backprop-filter-wide.js';
 import { copyBox4 } from '../data-movement.js';
@@ -21,40 +22,15 @@ import { simdBackpropFilter, simdBackpropFilterSupported } from '../../simd/conv
 
 /** dW[kh,kw,ci,co] = Σ_b,oy,ox x[b, oy*s-pt+kh, ox*s-pl+kw, ci] · dy[b,oy,ox,co]. */
 export function conv2dBackpropFilterInto(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void {
-  const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const { kH, kW, inC, outC } = g;
   const acc = new Float64Array(kH * kW * inC * outC);
-  const dyv = new Float64Array(outC);
-  for (let b = 0; b < batch; b++) {
-    const xb = b * inH * inW * inC;
-    for (let oy = 0; oy < outH; oy++) {
-      const iy0 = oy * strideH - padTop;
-      for (let ox = 0; ox < outW; ox++) {
-        const ix0 = ox * strideW - padLeft;
-        const dyOff = ((b * outH + oy) * outW + ox) * outC;
-        let any = false;
-        for (let co = 0; co < outC; co++) {
-          const v = dy[dyOff + co]!;
-          dyv[co] = v;
-          if (v !== 0) any = true;
-        }
-        if (!any) continue;
-        for (let kh = 0; kh < kH; kh++) {
-          const iy = iy0 + kh;
-          if (iy < 0 || iy >= inH) continue;
-          for (let kw = 0; kw < kW; kw++) {
-            const ix = ix0 + kw;
-            if (ix < 0 || ix >= inW) continue;
-            const xOff = xb + (iy * inW + ix) * inC;
-            let a = (kh * kW + kw) * inC * outC;
-            for (let ci = 0; ci < inC; ci++) {
-              const xv = x[xOff + ci]!;
-              for (let co = 0; co < outC; co++) acc[a++]! += xv * dyv[co]!;
-            }
-          }
-        }
-      }
+  forEachTap(g, dy, (xOff, tapOff, dyv) => {
+    let a = tapOff;
+    for (let ci = 0; ci < inC; ci++) {
+      const xv = x[xOff + ci]!;
+      for (let co = 0; co < outC; co++) acc[a++]! += xv * dyv[co]!;
     }
-  }
+  });
   for (let i = 0; i < acc.length; i++) dw[i] = acc[i]!;
 }
 

@@ -2,6 +2,7 @@
 // tfjs-wasm's by reusing the SIMD forward conv per stride phase.
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, paddedExtent, type ConvGeometry } from './geometry.js';
+import { forEachTap } from './tap-walk.js';
 import { copyBox4 } from '../data-movement.js';
 import { addressOf, asWasmBackend, f32, wasmMemory, type WasmBackendLike } from '../../wasm/heap.js';
 import { simdBackpropInput, simdBackpropInputSupported } from '../../simd/conv-backprop-input.js';
@@ -27,41 +28,16 @@ import { simdConvForwardSupported } from '../../simd/conv-forward.js';
  * for geometries the padding trick cannot express.
  */
 export function scatterBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void {
-  const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const { inC, outC } = g;
   dx.fill(0);
-  const dyv = new Float64Array(outC);
-  for (let b = 0; b < batch; b++) {
-    const xb = b * inH * inW * inC;
-    for (let oy = 0; oy < outH; oy++) {
-      const iy0 = oy * strideH - padTop;
-      for (let ox = 0; ox < outW; ox++) {
-        const ix0 = ox * strideW - padLeft;
-        const dyOff = ((b * outH + oy) * outW + ox) * outC;
-        let any = false;
-        for (let co = 0; co < outC; co++) {
-          const v = dy[dyOff + co]!;
-          dyv[co] = v;
-          if (v !== 0) any = true;
-        }
-        if (!any) continue;
-        for (let kh = 0; kh < kH; kh++) {
-          const iy = iy0 + kh;
-          if (iy < 0 || iy >= inH) continue;
-          for (let kw = 0; kw < kW; kw++) {
-            const ix = ix0 + kw;
-            if (ix < 0 || ix >= inW) continue;
-            const xOff = xb + (iy * inW + ix) * inC;
-            let wOff = (kh * kW + kw) * inC * outC;
-            for (let ci = 0; ci < inC; ci++) {
-              let s = 0;
-              for (let co = 0; co < outC; co++) s += w[wOff++]! * dyv[co]!;
-              dx[xOff + ci]! += s;
-            }
-          }
-        }
-      }
+  forEachTap(g, dy, (xOff, tapOff, dyv) => {
+    let wOff = tapOff;
+    for (let ci = 0; ci < inC; ci++) {
+      let s = 0;
+      for (let co = 0; co < outC; co++) s += w[wOff++]! * dyv[co]!;
+      dx[xOff + ci]! += s;
     }
-  }
+  });
 }
 
 /** W[kh,kw,ci,co] → W'[kH-1-kh, kW-1-kw, co, ci]. */

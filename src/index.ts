@@ -1,6 +1,7 @@
 // The public API: each room exports its own names; this file only gathers them.
 export * from './core/index.js';
 export * from './io/index.js';
+export * from './storage/index.js';
 export * from './transforms/index.js';
 export * from './pipeline/index.js';
 export * from './train/index.js';

@@ -26,7 +26,7 @@ describe('the published package', () => {
   });
 
   test('each room is a subpath export, and recordflow/io loads no tfjs', async () => {
-    const rooms = { io: '../src/io/index.js', transforms: '../src/transforms/index.js', pipeline: '../src/pipeline/index.js', train: '../src/train/index.js', synth: '../src/synth/index.js', render: '../src/render/index.js', detect: '../src/detect/index.js' };
+    const rooms = { io: '../src/io/index.js', storage: '../src/storage/index.js', transforms: '../src/transforms/index.js', pipeline: '../src/pipeline/index.js', train: '../src/train/index.js', synth: '../src/synth/index.js', render: '../src/render/index.js', detect: '../src/detect/index.js' };
     for (const [room, path] of Object.entries(rooms)) {
       const names = JSON.parse(plainNode(`const m = await import('recordflow/${room}'); console.log(JSON.stringify(Object.keys(m).sort()));`)) as string[];
       assert.deepEqual(names, Object.keys((await import(path)) as object).sort(), room);
@@ -44,6 +44,26 @@ describe('the published package', () => {
     assert.throws(() => execFileSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', "await import('recordflow');"], {
       cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '' },
     }), /loaded @tensorflow/);
+  });
+
+  test('recordflow/io loads no AWS SDK until an s3:// URL is used', () => {
+    // A resolve hook that refuses @aws-sdk packages: reading local files must not need them.
+    const hook = `export async function resolve(s, c, next) { if (s.startsWith('@aws-sdk/')) throw new Error('loaded ' + s); return next(s, c); }`;
+    const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
+    const code =
+      "const io = await import('recordflow/io'); let n = 0;" +
+      `for await (const r of io.readTFRecord(${JSON.stringify(GOLDEN)})) n++;` +
+      "let refused = ''; try { for await (const r of io.readTFRecord('s3://bucket/key.tfr')) n++; } catch (e) { refused = e.message; }" +
+      'console.log(JSON.stringify({ n, refused }));';
+    const out = execFileSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', code], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const { n, refused } = JSON.parse(out) as { n: number; refused: string };
+    assert.ok(n > 0);
+    // Only the s3:// read reached for the SDK (and the hook stopped it).
+    assert.match(refused, /@aws-sdk\/client-s3/);
   });
 
   test('the compiled readTFRecord and decodeExample read a TFRecord file', () => {

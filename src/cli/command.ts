@@ -97,6 +97,6 @@ export const COMPRESSION_OPTION: OptionSpec = {
   type: 'string',
   value: 'C',
   description: 'none, gzip or zlib',
-  defaultText: 'from the file name: .gz/.gzip gzip, .zz/.zlib zlib, else none',
+  defaultText: 'from the file name: .gz/.gzip gzip, .zz/.zlib/.deflate zlib, else none',
 };
 export const JSON_OPTION: OptionSpec = { type: 'boolean', description: 'machine-readable JSON output on stdout' };

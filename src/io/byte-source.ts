@@ -9,6 +9,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { constants as bufferConstants } from 'node:buffer';
 import { InputError } from '../core/errors.js';
+import { isS3Url } from '../storage/url.js';
+import { ObjectBlocks } from '../storage/object-blocks.js';
 
 /** Everything `readTFRecord` and friends accept as a single byte input. */
 export type ByteInput =
@@ -306,11 +308,15 @@ export function isByteInput(x: unknown): x is ByteInput {
   );
 }
 
-/** A block source over any ByteInput. Paths are opened lazily on the first `next()`, read from byte `start` on. */
+/**
+ * A block source over any ByteInput. Paths are opened lazily on the first `next()`, read from
+ * byte `start` on; an `s3://` URL streams the object by ranged GETs (storage's ObjectBlocks).
+ */
 export function blockSource(
   input: ByteInput,
   options: { signal?: AbortSignal; blockSize?: number; start?: number } = {},
 ): BlockSource {
+  if (isS3Url(input)) return new ObjectBlocks(input, options.blockSize, options.start, options.signal);
   if (typeof input === 'string') return new FileBlocks(input, options.blockSize ?? FILE_BLOCK_SIZE, options.start);
   if (input instanceof Uint8Array) return new BytesBlocks(input);
   if (isWebStream(input)) return new WebStreamBlocks(input, options.signal);

@@ -5,10 +5,13 @@
 export const COMPRESSIONS = ['none', 'gzip', 'zlib'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
-/** The default compression for a file name: `.gz`/`.gzip` gzip, `.zz`/`.zlib` zlib, otherwise none. */
+/**
+ * The default compression for a file name: `.gz`/`.gzip` gzip, `.zz`/`.zlib`/`.deflate` zlib
+ * (`.deflate` is the suffix Beam and Hadoop give ZLIB output), otherwise none.
+ */
 export function compressionFromName(path: string): Compression {
   const p = path.toLowerCase();
   if (p.endsWith('.gz') || p.endsWith('.gzip')) return 'gzip';
-  if (p.endsWith('.zz') || p.endsWith('.zlib')) return 'zlib';
+  if (p.endsWith('.zz') || p.endsWith('.zlib') || p.endsWith('.deflate')) return 'zlib';
   return 'none';
 }

@@ -13,4 +13,4 @@ export * from './parse-example.js';
 export * from './events.js';
 export { byteSwap, encodeNpyHeader, fortranToC, parseNpyHeader, NPY_DTYPES, type NdArray, type NpyHeader, type TypedArray } from './npy.js';
 export { npzRows, readNpz, writeNpz, type NpzRow, type ReadNpzOptions, type WriteNpzOptions } from './npz.js';
-export { compareBytewise, expandInputs, expandLocalPattern, hasPattern, segmentMatcher } from './patterns.js';
+export { compareBytewise, expandInputs, expandLocalPattern, expandPattern, expandS3Pattern, hasPattern, segmentMatcher } from './patterns.js';

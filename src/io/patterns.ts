@@ -3,9 +3,12 @@
 // every machine and in every locale. Two conventions of the Hadoop/Spark world hold: a wildcard
 // never matches a name that starts with `_` or `.` (`_SUCCESS`, `.crc`, temp files), and the
 // `.idx` files recordflow writes beside its shards are never data unless the pattern names them.
+// `s3://bucket/pattern` expands the same way by listing the bucket.
 
 import { readdir, stat } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
+import { isS3Url, parseS3Url, s3Url } from '../storage/url.js';
+import { listObjects } from '../storage/objects.js';
 
 /**
  * Whether a path or URL holds a wildcard (`*`, `?` or a `[...]` class) and so names a pattern.
@@ -155,17 +158,68 @@ async function existing(paths: string[]): Promise<string[]> {
   return out;
 }
 
+/** The part of a key before its first unescaped wildcard (escapes resolved): the listing prefix. */
+function literalPrefix(key: string): string {
+  let out = '';
+  for (let i = 0; i < key.length; i++) {
+    const c = key[i]!;
+    if (c === '\\' && i + 1 < key.length) out += key[++i];
+    else if (c === '*' || c === '?' || c === '[') return out;
+    else out += c;
+  }
+  return out;
+}
+
 /**
- * Expands every pattern among `inputs` (others pass unchanged, in place), so `['a.tfr',
- * 'shards/*.tfr']` becomes `a.tfr` followed by the shards in byte-wise order.
+ * The objects an `s3://bucket/key-pattern` names, in byte-wise order, found by listing the
+ * bucket under the pattern's literal prefix (one directory level when only the last segment
+ * has wildcards). Segments match as for local paths: the hidden-name rule per segment, `.idx`
+ * objects only when the last segment names them. No match is an InputError naming the pattern.
  *
  * @example
- * const files = await expandInputs(['data/*.tfr.gz']);
+ * const shards = await expandS3Pattern('s3://my-bucket/prepared/loc_train.tfr-*');
+ */
+export async function expandS3Pattern(pattern: string): Promise<string[]> {
+  const { bucket, key } = parseS3Url(pattern);
+  const segments = key.split('/');
+  const last = segments.length - 1;
+  const matchers = segments.map((seg) => (hasPattern(seg) ? segmentMatcher(seg) : ((name: string) => name === seg.replace(/\\(.)/g, '$1'))));
+  const keepIdx = isIndexFile(segments[last]!);
+  const onlyLast = segments.findIndex(hasPattern) === last;
+  const found: string[] = [];
+  for await (const o of listObjects(bucket, literalPrefix(key), onlyLast ? { delimiter: '/' } : {})) {
+    const parts = o.key.split('/');
+    if (parts.length !== segments.length) continue;
+    if (!parts.every((part, i) => matchers[i]!(part))) continue;
+    if (isIndexFile(parts[last]!) && !keepIdx) continue;
+    found.push(s3Url(bucket, o.key));
+  }
+  if (found.length === 0) throw new InputError(`no object matches the pattern ${pattern}`, pattern);
+  return found.sort(compareBytewise);
+}
+
+/**
+ * The files (or objects) a pattern names: local paths by reading directories, `s3://` URLs by
+ * listing the bucket.
+ *
+ * @example
+ * const files = await expandPattern('s3://my-bucket/shards/train-*.tfr');
+ */
+export function expandPattern(pattern: string): Promise<string[]> {
+  return isS3Url(pattern) ? expandS3Pattern(pattern) : expandLocalPattern(pattern);
+}
+
+/**
+ * Expands every pattern among `inputs`, local or `s3://` (others pass unchanged, in place), so
+ * `['a.tfr', 'shards/*.tfr']` becomes `a.tfr` followed by the shards in byte-wise order.
+ *
+ * @example
+ * const files = await expandInputs(['data/*.tfr.gz', 's3://my-bucket/more/*.tfr']);
  */
 export async function expandInputs(inputs: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const input of inputs) {
-    if (hasPattern(input)) out.push(...(await expandLocalPattern(input)));
+    if (hasPattern(input)) out.push(...(await expandPattern(input)));
     else out.push(input);
   }
   return out;

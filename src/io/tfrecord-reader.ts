@@ -16,11 +16,13 @@ import { decompressBlocks, DecompressionFailure } from './decompress.js';
 import { DataLossError, InputError } from '../core/errors.js';
 import { frameStream, report, type FileState, type SkipInfo } from './tfrecord-frame.js';
 import { fileWorker } from './tfrecord-worker.js';
+import { isS3Url } from '../storage/url.js';
+import { expandPattern, hasPattern } from './patterns.js';
 
 export type { SkipInfo } from './tfrecord-frame.js';
 
 export interface TFRecordReadOptions {
-  /** Default per path from its name (`.gz`/`.gzip` gzip, `.zz`/`.zlib` zlib, else none); none for other sources. */
+  /** Default per path from its name (`.gz`/`.gzip` gzip, `.zz`/`.zlib`/`.deflate` zlib, else none); none for other sources. */
   compression?: Compression;
   /**
    * Check the payload CRC of every record (default true). The 4-byte length CRC is always
@@ -70,7 +72,7 @@ async function* readOne(
   };
   // Large plain files: the worker reads, frames and checks; this thread goes on where it stops.
   let start = 0;
-  const worker = typeof input === 'string' && compression === 'none' && (options.worker ?? true) ? await workerFor(input) : null;
+  const worker = typeof input === 'string' && !isS3Url(input) && compression === 'none' && (options.worker ?? true) ? await workerFor(input) : null;
   if (worker) {
     for await (const ev of worker.read(input as string, st.verify, signal)) {
       if (ev.kind === 'records') {
@@ -124,7 +126,12 @@ function isPathList(x: unknown): x is string[] {
  * Stream the payloads of TFRecord input(s). Payloads stay valid forever: they are views into
  * blocks that are never reused (or into the caller's Uint8Array / stream chunks, which the
  * caller's source must not overwrite afterwards, as Node streams never do). Breaking out of the
- * loop closes the file before `return()` resolves.
+ * loop closes the file before `return()` resolves. A path may be an `s3://bucket/key` URL
+ * (streamed by ranged GETs that resume after a cut) and may hold a pattern (`*`, `?`,
+ * `[...]`), expanded in byte-wise order when iteration reaches it.
+ *
+ * @example
+ * for await (const payload of readTFRecord('s3://my-bucket/prepared/loc_train.tfr-*')) console.log(payload.length);
  */
 export function readTFRecord(
   source: ByteInput | string[],
@@ -159,7 +166,15 @@ export function readTFRecord(
     const c = counter;
     for (const { input, file, compression } of inputs) {
       options.signal?.throwIfAborted();
-      yield* readOne(input, file, compression, options, c);
+      if (file === undefined || !hasPattern(file)) {
+        yield* readOne(input, file, compression, options, c);
+        continue;
+      }
+      // A pattern expands when iteration reaches it, so each epoch sees the files there now.
+      for (const f of await expandPattern(file)) {
+        options.signal?.throwIfAborted();
+        yield* readOne(f, f, options.compression ?? compressionFromName(f), options, c);
+      }
     }
   }
 

@@ -17,7 +17,7 @@ import { compressionFromName, type Compression } from './compression.js';
 import { InputError } from '../core/errors.js';
 
 export interface TFRecordWriteOptions {
-  /** Default from the file name, as for reading: `.gz`/`.gzip` gzip, `.zz`/`.zlib` zlib, else none. */
+  /** Default from the file name, as for reading: `.gz`/`.gzip` gzip, `.zz`/`.zlib`/`.deflate` zlib, else none. */
   compression?: Compression;
   /** Write to a temporary file in the same directory and rename on close (default true). */
   atomic?: boolean;

@@ -2,7 +2,7 @@
 // known. Iterating a Dataset again starts a new epoch (reshuffling shuffles draw a new order).
 // Dataset imports the operators; operators never import Dataset.
 import { CHUNKS, type Chunked } from '../core/chunks.js';
-import { type TFRecordReadOptions } from '../io/tfrecord-reader.js';
+import type { TFRecordReadOptions } from '../io/tfrecord-reader.js';
 import { npzRows, type NpzRow } from '../io/npz.js';
 import { abortable } from './operators/abortable.js';
 import { batch, type BatchOptions } from './operators/batch.js';
@@ -28,7 +28,7 @@ import { window, windowCount, type WindowOptions } from './operators/window.js';
 import { zip } from './operators/zip.js';
 import { range, rangeLength } from './range.js';
 import { from, type SourceLike } from './source.js';
-import { tfrecordSource } from './tfrecord-source.js';
+import { tfrecordFilesCount, tfrecordFilesSource } from './tfrecord-source.js';
 
 /** Elements per epoch: a count, Infinity (repeats forever) or undefined (unknown). */
 export type Cardinality = number | undefined;
@@ -91,18 +91,24 @@ export class Dataset<T> implements Chunked<T> {
   }
 
   /**
-   * TFRecord payloads of one or more files, in order. Uncompressed files also offer random
-   * access (the shuffle fallback uses it). Cardinality is known when every file has a fresh
-   * PATH.idx (written by io's indexTFRecord), else undefined.
+   * TFRecord payloads of one or more files, in order: local paths or `s3://` URLs, each possibly
+   * a pattern (`shards/train-*`, expanded in byte-wise order when an epoch starts). Uncompressed
+   * files also offer random access (the shuffle fallback uses it). Cardinality is known when
+   * every file is local, named without a pattern and has a fresh PATH.idx (written by io's
+   * indexTFRecord), else undefined.
    *
    * @example
-   * const records = Dataset.fromTFRecord(['train-0.tfrecord.gz', 'train-1.tfrecord.gz']);
-   * const examples = records.map((bytes) => decodeExample(bytes));
+   * const ds = Dataset.fromTFRecord('s3://my-bucket/prepared/loc_train.tfr-*').shuffle(1000, { seed: 0 });
    */
   static fromTFRecord(files: string | string[], options: TFRecordReadOptions = {}): Dataset<Uint8Array> {
-    const { source, count } = tfrecordSource(typeof files === 'string' ? [files] : [...files], options);
-    return new Dataset(source, count);
+    const list = typeof files === 'string' ? [files] : [...files];
+    const ds = new Dataset(tfrecordFilesSource(list, options), tfrecordFilesCount(list));
+    ds.tfrecordFiles = { list, options };
+    return ds;
   }
+
+  /** The files and options of a Dataset made by fromTFRecord (nothing applied since), for shard. */
+  private tfrecordFiles: { list: string[]; options: TFRecordReadOptions } | undefined;
 
   /**
    * One element per row (axis 0) of the npz arrays named by keys: `{ [key]: typed-array view }`
@@ -328,12 +334,22 @@ export class Dataset<T> implements Chunked<T> {
   }
 
   /**
-   * The elements whose index % numShards == index (tf.data's `shard`).
+   * Keeps the elements whose index % numShards == index (tf.data's shard). Directly on
+   * Dataset.fromTFRecord with at least numShards files, it keeps whole files instead (file k
+   * when k % numShards == index: tf.data's AutoShardPolicy.FILE), so each worker reads only its
+   * own files; with fewer files, it keeps records.
    *
    * @example
-   * await Dataset.range(10).shard(3, 1).toArray(); // [1, 4, 7]
+   * const mine = Dataset.fromTFRecord('s3://my-bucket/shards/train-*').shard(4, 1);
    */
   shard(numShards: number, index: number): Dataset<T> {
+    const files = this.tfrecordFiles;
+    if (files) {
+      shard(numShards, index); // checks the arguments now, as the record path does
+      const sharding = { numShards, index };
+      const source = tfrecordFilesSource(files.list, files.options, sharding) as unknown as Chunked<T>;
+      return new Dataset(source, tfrecordFilesCount(files.list, sharding));
+    }
     const c = this.cardinality;
     const n = c === undefined || c === Infinity ? c : Math.floor(c / numShards) + (index < c % numShards ? 1 : 0);
     return new Dataset(shard<T>(numShards, index)(this.source), n);

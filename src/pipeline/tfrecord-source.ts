@@ -1,33 +1,70 @@
-// TFRecord files as a Dataset source: the payload stream, the random-access view the shuffle
-// fallback reads by position, and the record count when fresh PATH.idx files give it.
+// TFRecord files as a Dataset source (behind Dataset.fromTFRecord): TFRecord files or objects (patterns expanded when an
+// epoch starts), their record count from fresh PATH.idx files, random access over the files
+// concatenated, and `shard(n, i)` by file (tf.data's AutoShardPolicy.FILE) when there are at
+// least n files, else by record.
+
 import { readFileSync, statSync } from 'node:fs';
 import { fromChunks, type Chunked } from '../core/chunks.js';
 import { compressionFromName } from '../io/compression.js';
+import { expandInputs, hasPattern } from '../io/patterns.js';
 import { readTFRecord, type TFRecordReadOptions } from '../io/tfrecord-reader.js';
 import { openTFRecordIndexed, type IndexedTFRecord, type OpenIndexedOptions, type TFRecordIndexCache } from '../io/tfrecord-index.js';
+import { shard } from './operators/shard.js';
 import { eachChunk, RANDOM_ACCESS, type RandomAccess } from './source.js';
 
-/** The payload stream of `files` and its record count (undefined when unknown). */
-export function tfrecordSource(list: string[], options: TFRecordReadOptions): { source: Chunked<Uint8Array>; count: number | undefined } {
-  const stream = fromChunks(() => eachChunk(readTFRecord(list, options)));
+/** How a set of TFRecord files is split among workers: every file, or shard i of n. */
+export interface FileSharding {
+  numShards: number;
+  index: number;
+}
+
+/** Records of `files`, or of shard `sharding.index` of them, as a chunked (and maybe random-access) source. */
+export function tfrecordFilesSource(files: readonly string[], options: TFRecordReadOptions, sharding?: FileSharding): Chunked<Uint8Array> {
+  const list = [...files];
+  const pick = async (): Promise<{ files: string[]; byRecord: boolean }> => {
+    const all = await expandInputs(list);
+    if (!sharding) return { files: all, byRecord: false };
+    // Whole files per worker when every worker gets one; else every worker reads all files
+    // and keeps its records.
+    if (all.length >= sharding.numShards) return { files: all.filter((_, k) => k % sharding.numShards === sharding.index), byRecord: false };
+    return { files: all, byRecord: true };
+  };
+  const stream = fromChunks(async function* () {
+    const { files: chosen, byRecord } = await pick();
+    const records = readTFRecord(chosen, options);
+    yield* eachChunk(byRecord ? shard<Uint8Array>(sharding!.numShards, sharding!.index)(records) : records);
+  });
   const compressed = list.some((f) => (options.compression ?? compressionFromName(f)) !== 'none');
   // Random access reads records by position and cannot resynchronize past damage, so it is
   // offered only when the stream would not skip corrupt records either.
+  if (compressed || options.onCorrupt === 'skip') return stream;
   // Each epoch reopens the files; the index found by the first open serves the later ones.
   const cache: TFRecordIndexCache = new Map();
-  const source = compressed || options.onCorrupt === 'skip'
-    ? stream
-    : Object.assign(stream, {
-        [RANDOM_ACCESS]: () => openIndexedFiles(list, { verify: options.verify ?? true, cache }),
-      });
-  return { source, count: compressed ? undefined : indexedCount(list) };
+  return Object.assign(stream, {
+    [RANDOM_ACCESS]: async (): Promise<RandomAccess<Uint8Array>> => {
+      const { files: chosen, byRecord } = await pick();
+      const ra = await openIndexedFiles(chosen, { verify: options.verify ?? true, cache });
+      return byRecord ? strided(ra, sharding!.numShards, sharding!.index) : ra;
+    },
+  });
+}
+
+/** Record count of `files` (after sharding) from fresh PATH.idx files, else undefined. */
+export function tfrecordFilesCount(files: readonly string[], sharding?: FileSharding): number | undefined {
+  if (files.some((f) => hasPattern(f))) return undefined;
+  if (!sharding) return indexedCount(files);
+  const { numShards: n, index: i } = sharding;
+  if (files.length >= n) return indexedCount(files.filter((_, k) => k % n === i));
+  const c = indexedCount(files);
+  return c === undefined ? undefined : Math.floor(c / n) + (i < c % n ? 1 : 0);
 }
 
 /** Record count from fresh PATH.idx files (one `offset length` line per record), else undefined. */
-function indexedCount(files: string[]): number | undefined {
+function indexedCount(files: readonly string[]): number | undefined {
   let total = 0;
   for (const f of files) {
     try {
+      // An object's index is not read synchronously: its count shows once read (undefined here).
       const idx = `${f}.idx`;
       if (statSync(idx).mtimeMs < statSync(f).mtimeMs) return undefined;
       const text = readFileSync(idx, 'utf8');
@@ -39,6 +76,17 @@ function indexedCount(files: string[]): number | undefined {
     }
   }
   return total;
+}
+
+/** Every n-th record of `ra` from record i on: the random-access twin of shard(n, i). */
+function strided(ra: RandomAccess<Uint8Array>, n: number, i: number): RandomAccess<Uint8Array> {
+  const length = ra.length > i ? Math.floor((ra.length - i - 1) / n) + 1 : 0;
+  return {
+    length,
+    ...(ra.byteLength !== undefined ? { byteLength: ra.length > 0 ? (ra.byteLength * length) / ra.length : 0 } : {}),
+    getMany: (indices) => ra.getMany(Array.from(indices as ArrayLike<number>, (k) => k * n + i)),
+    close: () => ra.close(),
+  };
 }
 
 /** Random access over several indexed files, concatenated in order. */

@@ -2,7 +2,9 @@
 //
 // Records are framed straight into 1 MiB blocks (header, payload copy, CRC) that go to a file
 // WriteStream, through one zlib stream when compressed. Gzip is written as TensorFlow writes it:
-// one member, mtime 0, default level, memLevel 9. The file is written under a temporary name in
+// one member, mtime 0, default level, memLevel 9. An `s3://` URL goes to a multipart upload
+// (storage's ObjectWriteStream) that completes, and so creates the object, only on close; an
+// abort or a failure aborts the upload. The file is written under a temporary name in
 // the same directory and renamed on close; abort or a failed write removes it.
 
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -15,6 +17,8 @@ import { chunksOf } from '../core/chunks.js';
 import { framingArea, maskedCrc32c, sealFramingArea } from './crc32c.js';
 import { compressionFromName, type Compression } from './compression.js';
 import { InputError } from '../core/errors.js';
+import { isS3Url } from '../storage/url.js';
+import { ObjectWriteStream } from '../storage/object-writer.js';
 
 export interface TFRecordWriteOptions {
   /** Default from the file name, as for reading: `.gz`/`.gzip` gzip, `.zz`/`.zlib`/`.deflate` zlib, else none. */
@@ -80,8 +84,9 @@ export class TFRecordWriter {
 
   private constructor(
     readonly path: string,
-    private readonly tempPath: string,
-    private readonly file: WriteStream,
+    /** The temporary file renamed on close; undefined for objects, which appear on close. */
+    private readonly tempPath: string | undefined,
+    private readonly file: WriteStream | ObjectWriteStream,
     /** Where blocks go: the file, or the zlib stream in front of it. */
     private readonly sink: NodeJS.WritableStream & { writableNeedDrain: boolean; destroy(e?: Error): void },
   ) {
@@ -94,20 +99,34 @@ export class TFRecordWriter {
     if ((sink as unknown) !== file) (sink as unknown as NodeJS.EventEmitter).on('error', onError);
   }
 
+  /**
+   * Opens `path` (a file, or an `s3://` URL) for writing.
+   *
+   * @example
+   * const w = await TFRecordWriter.open('s3://my-bucket/out/data.tfr.gz');
+   * await w.write(new Uint8Array([1, 2, 3]));
+   * await w.close();
+   */
   static async open(path: string, options: TFRecordWriteOptions = {}): Promise<TFRecordWriter> {
     const compression = options.compression ?? compressionFromName(path);
     if (compression !== 'none' && compression !== 'gzip' && compression !== 'zlib') {
       throw new InputError(`unknown compression ${JSON.stringify(compression)} (expected none, gzip or zlib)`, path);
     }
-    const atomic = options.atomic ?? true;
-    const tempPath = atomic
-      ? join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
-      : path;
-    const file = createWriteStream(tempPath, { flags: atomic ? 'wx' : 'w', highWaterMark: 4 * BLOCK });
-    try {
-      await once(file, 'open');
-    } catch (e) {
-      throw new InputError(`cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`, path, { cause: e });
+    let file: WriteStream | ObjectWriteStream;
+    let tempPath: string | undefined;
+    if (isS3Url(path)) file = new ObjectWriteStream(path);
+    else {
+      const atomic = options.atomic ?? true;
+      tempPath = atomic
+        ? join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
+        : path;
+      const stream = createWriteStream(tempPath, { flags: atomic ? 'wx' : 'w', highWaterMark: 4 * BLOCK });
+      try {
+        await once(stream, 'open');
+      } catch (e) {
+        throw new InputError(`cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`, path, { cause: e });
+      }
+      file = stream;
     }
     let sink: TFRecordWriter['sink'] = file;
     if (compression !== 'none') {
@@ -260,7 +279,7 @@ export class TFRecordWriter {
         this.sink.end();
         await Promise.race([finished, this.failed]);
         this.check();
-        if (this.tempPath !== this.path) await rename(this.tempPath, this.path);
+        if (this.tempPath !== undefined && this.tempPath !== this.path) await rename(this.tempPath, this.path);
         this.state = 'closed';
         return { records: this.records, bytes: this.file.bytesWritten };
       } catch (e) {
@@ -279,7 +298,7 @@ export class TFRecordWriter {
     this.sink.destroy();
     this.file.destroy();
     await closed;
-    await unlink(this.tempPath).catch(() => {});
+    if (this.tempPath !== undefined) await unlink(this.tempPath).catch(() => {});
   }
 }
 

@@ -88,9 +88,14 @@ export function choiceOption<T extends string>(values: OptionValues, name: strin
 }
 
 
-/** The --compression option, else the file name's convention, exactly as the io room reads it. */
-export function compressionFor(values: OptionValues, file: string): Compression {
-  return choiceOption(values, 'compression', COMPRESSIONS) ?? compressionFromName(file);
+/**
+ * The --compression option, else the file name's convention, exactly as the io room reads it;
+ * undefined for a pattern without the option (each matched file's own name decides).
+ */
+export function compressionFor(values: OptionValues, file: string): Compression | undefined {
+  const given = choiceOption(values, 'compression', COMPRESSIONS);
+  if (given === undefined && /[*?[]/.test(file)) return undefined;
+  return given ?? compressionFromName(file);
 }
 
 export const COMPRESSION_OPTION: OptionSpec = {

@@ -2,6 +2,7 @@
 import { stat, writeFile, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { UsageError } from './command.js';
+import { isS3Url } from '../storage/url.js';
 
 /** A FILE argument of `-` means standard input. */
 export const STDIN_ARG = '-';
@@ -16,11 +17,22 @@ export interface InputArg {
   name: string;
 }
 
-/** Resolve a FILE argument; a missing path fails here, before the command prints anything. */
+/**
+ * Resolve a FILE argument; a missing path or object, or a pattern that matches nothing, fails
+ * here, before the command prints anything. A pattern stays a pattern: the reader expands it.
+ */
 export async function inputArg(file: string): Promise<InputArg> {
   if (file === STDIN_ARG) return { input: process.stdin, name: STDIN_NAME };
   await assertFile(file);
   return { input: file, name: file };
+}
+
+/** The FILE arguments with every pattern (local or s3://) expanded in place, in byte-wise order. */
+export async function expandFileArgs(files: readonly string[]): Promise<string[]> {
+  const { expandInputs } = await import('../io/patterns.js');
+  const out: string[] = [];
+  for (const f of files) out.push(...(f === STDIN_ARG ? [f] : await expandInputs([f])));
+  return out;
 }
 
 /** Standard input can be read once: refuse a command line that names it twice. */
@@ -31,6 +43,19 @@ export function stdinAtMostOnce(files: readonly string[], what: string): void {
 /** Throws the usual ENOENT/EISDIR error (which the CLI turns into `FILE: problem`, exit 2)
  * before a command starts streaming, so a missing file never produces partial output. */
 export async function assertFile(path: string): Promise<void> {
+  const { hasPattern } = await import('../io/patterns.js');
+  if (hasPattern(path)) {
+    await expandFileArgs([path]);
+    return;
+  }
+  if (isS3Url(path)) {
+    const { headObject } = await import('../storage/objects.js');
+    if ((await headObject(path)) === undefined) {
+      const { InputError } = await import('../core/errors.js');
+      throw new InputError('no such object', path);
+    }
+    return;
+  }
   const s = await stat(path);
   if (s.isDirectory()) {
     const err = new Error(`${path}: is a directory`) as NodeJS.ErrnoException;

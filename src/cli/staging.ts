@@ -91,13 +91,14 @@ export class Staging {
 }
 
 /** Like Staging.open(target).run(fn), but also removes `target` itself if this call created it. */
-export async function staged<T>(target: string, fn: (staging: Staging) => Promise<T>): Promise<T> {
+export async function staged<T>(target: string, fn: (staging: Staging) => Promise<T>, options: { shared?: boolean } = {}): Promise<T> {
   const abs = resolve(target);
   let existed = true;
   try {
     await stat(abs);
   } catch {
-    existed = false;
+    // A target that other processes write into at the same time (workers) is never removed.
+    existed = options.shared === true;
   }
   // A target this call creates goes away on an interrupt too (its staging dir is inside it).
   const unregister = existed ? () => {} : removeOnInterrupt(abs);

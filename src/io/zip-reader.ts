@@ -4,6 +4,8 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
+import { isS3Url } from '../storage/url.js';
+import { headObject, readObjectRange } from '../storage/objects.js';
 
 export interface ZipEntry {
   name: string;
@@ -32,7 +34,39 @@ export interface ZipSource {
   close(): Promise<void>;
 }
 
+/** A zip in an object store, read by ranged GETs pinned to the ETag its HEAD returned. */
+async function openZipObject(url: string): Promise<ZipSource> {
+  const info = await headObject(url);
+  if (!info) throw new InputError('no such object', url);
+  const { size, etag } = info;
+  const check = (position: number, length: number): void => {
+    if (position + length > size) throw new InputError(`zip member runs past the end of the file (truncated?)`, url);
+  };
+  const read = async (position: number, length: number): Promise<Uint8Array> => {
+    check(position, length);
+    return readObjectRange(url, position, length, { etag });
+  };
+  return {
+    name: url,
+    size,
+    read,
+    async readBlocks(position, length, onBlock): Promise<Uint8Array> {
+      // One request for the member (it is kept whole anyway); checked block by block.
+      const out = await read(position, length);
+      for (let done = 0; done < length; done += BLOCK) onBlock(out.subarray(done, Math.min(length, done + BLOCK)));
+      return out;
+    },
+    async stream(position, length, onBlock): Promise<void> {
+      check(position, length);
+      for (let done = 0; done < length; done += BLOCK) await onBlock(await read(position + done, Math.min(BLOCK, length - done)));
+    },
+    close: async () => {},
+  };
+}
+
+/** Opens a zip file, or an `s3://` object, for reads at any position. */
 export async function openZipFile(path: string): Promise<ZipSource> {
+  if (isS3Url(path)) return openZipObject(path);
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');

@@ -1,7 +1,7 @@
-// TFRecord files as a Dataset source (behind Dataset.fromTFRecord): TFRecord files or objects (patterns expanded when an
-// epoch starts), their record count from fresh PATH.idx files, random access over the files
-// concatenated, and `shard(n, i)` by file (tf.data's AutoShardPolicy.FILE) when there are at
-// least n files, else by record.
+// TFRecord files or objects as a Dataset source (behind Dataset.fromTFRecord): patterns
+// expanded when an epoch starts, the record count from fresh PATH.idx files, random access over
+// the files concatenated, and `shard(n, i)` by file (tf.data's AutoShardPolicy.FILE) when there
+// are at least n files, else by record.
 
 import { readFileSync, statSync } from 'node:fs';
 import { fromChunks, type Chunked } from '../core/chunks.js';

@@ -15,7 +15,9 @@ protobuf's canonical JSON mapping (as MessageToJson does: int64 as decimal strin
 base64), one per line, which \`recordflow pack\` turns back into the same bytes. --raw prints each
 record's payload as base64, for files whose records are not Examples (event files, other protos).
 On a corrupt or truncated file the records before the error are printed, then the error goes to
-stderr and the exit code is 2 (bad input, as in every command).`,
+stderr and the exit code is 2 (bad input, as in every command). FILE may also be an
+s3://bucket/key URL or a pattern (shards/train-*, s3://bucket/prefix/part-*): the records of
+every match, in byte-wise name order.`,
   options: {
     compression: COMPRESSION_OPTION,
     json: JSON_OPTION,

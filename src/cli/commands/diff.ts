@@ -22,7 +22,8 @@ Compares the records (decompressed payloads) of A and B in order; one of them ma
 standard input, and pipes, FIFOs and <(...) are read to their end. For the first pair that
 differs it names the record index and, when both are tf.train.Examples, the first differing
 feature (keys in sorted order) and value. Exit code 0 when the files hold the same records,
-1 when they differ, 2 on bad input.`,
+1 when they differ, 2 on bad input. A or B may be an s3://bucket/key URL or a pattern (the records
+of every match, in byte-wise name order).`,
   options: { compression: COMPRESSION_OPTION, json: JSON_OPTION },
   positionals: { min: 2, max: 2, names: 'A and B' },
   async run(ctx) {

@@ -1,7 +1,8 @@
 // recordflow index: write FILE.idx (one `offset length` line per record).
 import { JSON_OPTION, type Command } from '../command.js';
 import { stat } from 'node:fs/promises';
-import { STDIN_ARG, STDIN_NAME, assertFile } from '../files.js';
+import { STDIN_ARG, STDIN_NAME, assertFile, expandFileArgs } from '../files.js';
+import { isS3Url } from '../../storage/url.js';
 
 export const index: Command = {
   name: 'index',
@@ -12,19 +13,24 @@ Scans an uncompressed TFRecord file and writes FILE.idx, one "offset length" lin
 (the format vahidk/tfrecord and DALI use), for random access with readRecordAt. For - (standard
 input) or any other stream (a pipe, a FIFO, <(...)) there is no file to put FILE.idx beside: the
 index lines go to stdout instead (with --json, one object with the offsets and lengths), after
-every record was read and checked.`,
+every record was read and checked. FILE may be an s3://bucket/key URL (KEY.idx is stored beside
+the object) or a pattern (train-*.tfr, s3://bucket/shards/part-*), which indexes every match.`,
   options: { json: JSON_OPTION },
   positionals: { min: 1, max: 1, names: 'FILE' },
   async run(ctx) {
-    const file = ctx.positionals[0]!;
+    const arg = ctx.positionals[0]!;
     const io = await import('../../io/index.js');
-    if (file === STDIN_ARG || !(await stat(file).then((s) => s.isFile() || s.isDirectory(), () => true))) {
-      return indexStream(ctx, file === STDIN_ARG ? process.stdin : file, file === STDIN_ARG ? STDIN_NAME : file, io);
+    const local = arg !== STDIN_ARG && !isS3Url(arg) && !io.hasPattern(arg);
+    if (arg === STDIN_ARG || (local && !(await stat(arg).then((s) => s.isFile() || s.isDirectory(), () => true)))) {
+      return indexStream(ctx, arg === STDIN_ARG ? process.stdin : arg, arg === STDIN_ARG ? STDIN_NAME : arg, io);
     }
-    await assertFile(file);
-    const { offsets } = await io.indexTFRecord(file, { save: true });
-    if (ctx.values.json === true) await ctx.stdout.json({ file, index: `${file}.idx`, records: offsets.length });
-    else await ctx.stdout.line(`${file}.idx: ${offsets.length} records`);
+    await assertFile(arg);
+    // A pattern indexes every file (or object) it matches; an object's index is stored as KEY.idx.
+    for (const file of await expandFileArgs([arg])) {
+      const { offsets } = await io.indexTFRecord(file, { save: true });
+      if (ctx.values.json === true) await ctx.stdout.json({ file, index: `${file}.idx`, records: offsets.length });
+      else await ctx.stdout.line(`${file}.idx: ${offsets.length} records`);
+    }
     return 0;
   },
 };

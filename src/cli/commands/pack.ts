@@ -15,7 +15,8 @@ Each non-empty line of IN (- for stdin) is one tf.train.Example in protobuf's JS
 empty line is an empty record.
 \`recordflow cat --json F | recordflow pack - G\` gives a G byte-identical to F whenever F was
 written deterministically. OUT is written under a temporary name and renamed when complete; on
-a bad line nothing is left behind and the exit code is 2.`,
+a bad line nothing is left behind and the exit code is 2. OUT may be an s3://bucket/key URL: a
+multipart upload that creates the object only when every line was packed.`,
   options: {
     compression: COMPRESSION_OPTION,
     raw: { type: 'boolean', description: 'lines are base64 payloads, not Example JSON' },

@@ -85,7 +85,7 @@ model); --time-budget only stops it early. --out receives the model (model.json 
 in its metadata, weights.bin), metrics.json with pycocotools' 12 COCO stats of its detections on
 the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, --lr 2e-3.`,
   options: {
-    data: { type: 'string', value: 'DIR', description: 'directory written by prepare' },
+    data: { type: 'string', value: 'DIR', description: 'directory (or s3://bucket/prefix) written by prepare' },
     out: { type: 'string', value: 'DIR', description: 'output directory' },
     task: { type: 'string', value: 'T', description: 'centernet or cornernet: train a detector on what prepare --task detect wrote', defaultText: 'the localization BackBone' },
     epochs: epochsSpec('epochs (a resumed run counts the earlier ones)', 100),

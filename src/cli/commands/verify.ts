@@ -1,7 +1,7 @@
 // recordflow verify: check every record's CRCs (and optionally that each is an Example).
 import { COMPRESSION_OPTION, JSON_OPTION, compressionFor, type Command } from '../command.js';
 import { describeError } from '../errors.js';
-import { STDIN_ARG, STDIN_NAME, inputArg, stdinAtMostOnce } from '../files.js';
+import { STDIN_ARG, STDIN_NAME, expandFileArgs, inputArg, stdinAtMostOnce } from '../files.js';
 
 export const verify: Command = {
   name: 'verify',
@@ -12,7 +12,8 @@ Reads every record of every FILE (- is standard input; pipes, FIFOs and other st
 to their end) with both CRC checks and prints the record count per file.
 With --examples each record must also parse as a tf.train.Example. A bad file prints the error
 (kind, record index, offset) and the exit code is 2 (bad input, as in every command); the other
-files are still checked.`,
+files are still checked. A FILE may be an s3://bucket/key URL or a pattern (each match is
+checked and reported on its own).`,
   options: {
     examples: { type: 'boolean', description: 'also parse each record as a tf.train.Example' },
     compression: COMPRESSION_OPTION,
@@ -24,7 +25,7 @@ files are still checked.`,
     const json = ctx.values.json === true;
     let exit = 0;
     stdinAtMostOnce(ctx.positionals, 'the FILEs');
-    for (const file of ctx.positionals) {
+    for (const file of await expandFileArgs(ctx.positionals)) {
       const label = file === STDIN_ARG ? STDIN_NAME : file;
       let records = 0;
       let bytes = 0;

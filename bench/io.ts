@@ -6,7 +6,9 @@
 // file in MB, default 128), BIG_REPS (rounds of the 1 MB part, default 9), ROBOFLOW_N (records for the slow @roboflow library, default 5000),
 // RSS_GB (default 0): instead of the benchmark, write a file of that many GB and read it while
 // sampling RSS (the issue's bound: a 2 GB file reads with RSS < 150 MB), plain and gzip:
-// `RSS_GB=2 npm run bench:io`.
+// `RSS_GB=2 npm run bench:io`. Last, the object-storage part (bench/io-s3.ts: the same shards
+// from a local S3 server and from disk, numParallelReads 1 and 4, and a 600 MB object read under
+// 200 MB RSS); S3_ONLY=1 runs only that part.
 
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
@@ -20,6 +22,7 @@ import { decodeExample, encodeExample } from '../src/io/example.js';
 import { readTFRecord } from '../src/io/tfrecord-reader.js';
 import { writeTFRecord } from '../src/io/tfrecord-writer.js';
 import { createRng } from '../src/core/random.js';
+import { s3Bench } from './io-s3.js';
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -232,6 +235,14 @@ async function main(): Promise<void> {
     }
     return;
   }
+  if (process.env['S3_ONLY']) {
+    try {
+      await s3Bench(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   try {
     console.log('  columns: wall-clock rates of the best of REPS runs | the same work per CPU-second (user+sys) of that run');
     console.log(`bench:io — ${N} records of a 768-byte image + x,y,w,h floats; best of ${REPS}; node ${process.version}`);
@@ -333,6 +344,7 @@ async function main(): Promise<void> {
     console.log(`  read+verify+decode: ours ${fmt(rOurs.records / rOurs.seconds)} rec/s per-record API (${fmt(rInline.records / rInline.seconds)} worker: false), ${fmt(rChunks.records / rChunks.seconds)} chunks (target ≥ 1M) = ${ratio(rOurs, rTheirs)} tfrecord, ${ratio(rOurs, rRobo)} @roboflow`);
     console.log(`  1 MB records: ${(big.best * 100).toFixed(0)}% of CRC speed (best repetitions), ${(big.median * 100).toFixed(0)}% (median of paired repetitions)`);
     if (sink === 0.5) console.log(''); // keep results alive
+    await s3Bench(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,7 +23,7 @@ export interface StorageOptions {
    * It must be an S3Client of `@aws-sdk/client-s3`.
    */
   client?: S3Client;
-  /** Attempts per request or resumed read before giving up (default AWS_MAX_ATTEMPTS, else 6). */
+  /** Attempts per request or resumed read before giving up (default AWS_MAX_ATTEMPTS, else 10). */
   attempts?: number;
   /** First retry delay in ms, doubled per further attempt up to 10 s (default 200). */
   backoffMs?: number;
@@ -53,7 +53,7 @@ let sdkPromise: Promise<S3Sdk> | undefined;
 
 function defaults(): StorageSettings {
   const fromEnv = Number(process.env.AWS_MAX_ATTEMPTS);
-  const attempts = Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : 6;
+  const attempts = Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : 10;
   return { attempts, backoffMs: 200, idleTimeoutMs: 60_000, partSize: 8 << 20, uploadConcurrency: 2 };
 }
 

@@ -1,4 +1,4 @@
-// Every @example in the pipeline room's doc comments compiles under strict: each becomes a
+// Every @example in the pipeline, detect and storage rooms' doc comments compiles under strict: each becomes a
 // module in which every export of the package root is in scope (as the house rule writes them),
 // and the TypeScript checker must find no error in it.
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ROOMS = ['src/pipeline', 'src/detect'];
+const ROOMS = ['src/pipeline', 'src/detect', 'src/storage'];
 
 interface Example {
   where: string;

@@ -88,14 +88,18 @@ export function choiceOption<T extends string>(values: OptionValues, name: strin
 }
 
 
+/** The --compression option, else the file name's convention, exactly as the io room reads it. */
+export function compressionFor(values: OptionValues, file: string): Compression {
+  return choiceOption(values, 'compression', COMPRESSIONS) ?? compressionFromName(file);
+}
+
 /**
- * The --compression option, else the file name's convention, exactly as the io room reads it;
- * undefined for a pattern without the option (each matched file's own name decides).
+ * As compressionFor, for a FILE argument that may be a pattern: without the option a pattern
+ * gets undefined, so that each matched file's own name decides.
  */
-export function compressionFor(values: OptionValues, file: string): Compression | undefined {
-  const given = choiceOption(values, 'compression', COMPRESSIONS);
-  if (given === undefined && /[*?[]/.test(file)) return undefined;
-  return given ?? compressionFromName(file);
+export function readCompressionFor(values: OptionValues, file: string): Compression | undefined {
+  if (choiceOption(values, 'compression', COMPRESSIONS) === undefined && /[*?[]/.test(file)) return undefined;
+  return compressionFor(values, file);
 }
 
 export const COMPRESSION_OPTION: OptionSpec = {

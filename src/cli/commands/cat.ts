@@ -1,5 +1,5 @@
 // recordflow cat: print the records of a TFRecord file, one per line.
-import { COMPRESSION_OPTION, JSON_OPTION, UsageError, compressionFor, intOption, type Command } from '../command.js';
+import { COMPRESSION_OPTION, JSON_OPTION, UsageError, readCompressionFor, intOption, type Command } from '../command.js';
 import { describeError } from '../errors.js';
 import { formatExample } from '../example-format.js';
 import { inputArg } from '../files.js';
@@ -31,7 +31,7 @@ every match, in byte-wise name order.`,
     const json = ctx.values.json === true;
     const raw = ctx.values.raw === true;
     if (json && raw) throw new UsageError('--json and --raw exclude each other');
-    const compression = compressionFor(ctx.values, file);
+    const compression = readCompressionFor(ctx.values, file);
     const { input, name } = await inputArg(file);
     const io = await import('../../io/index.js');
 

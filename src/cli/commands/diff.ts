@@ -1,5 +1,5 @@
 // recordflow diff: the first differing record (and feature) of two TFRecord files.
-import { COMPRESSION_OPTION, JSON_OPTION, compressionFor, type Command } from '../command.js';
+import { COMPRESSION_OPTION, JSON_OPTION, readCompressionFor, type Command } from '../command.js';
 import { firstFeatureDifference } from '../example-format.js';
 import { inputArg, stdinAtMostOnce } from '../files.js';
 
@@ -31,8 +31,8 @@ of every match, in byte-wise name order).`,
     stdinAtMostOnce([a, b], 'A and B');
     const [sa, sb] = [await inputArg(a), await inputArg(b)];
     const io = await import('../../io/index.js');
-    const ia = io.readTFRecord(sa.input, { compression: compressionFor(ctx.values, a), name: sa.name })[Symbol.asyncIterator]();
-    const ib = io.readTFRecord(sb.input, { compression: compressionFor(ctx.values, b), name: sb.name })[Symbol.asyncIterator]();
+    const ia = io.readTFRecord(sa.input, { compression: readCompressionFor(ctx.values, a), name: sa.name })[Symbol.asyncIterator]();
+    const ib = io.readTFRecord(sb.input, { compression: readCompressionFor(ctx.values, b), name: sb.name })[Symbol.asyncIterator]();
     let record = 0;
     let result: { same: boolean; records?: number; record?: number; feature?: string; detail?: string };
     try {

@@ -1,5 +1,5 @@
 // recordflow verify: check every record's CRCs (and optionally that each is an Example).
-import { COMPRESSION_OPTION, JSON_OPTION, compressionFor, type Command } from '../command.js';
+import { COMPRESSION_OPTION, JSON_OPTION, readCompressionFor, type Command } from '../command.js';
 import { describeError } from '../errors.js';
 import { STDIN_ARG, STDIN_NAME, expandFileArgs, inputArg, stdinAtMostOnce } from '../files.js';
 
@@ -30,7 +30,7 @@ checked and reported on its own).`,
       let records = 0;
       let bytes = 0;
       try {
-        const compression = compressionFor(ctx.values, file);
+        const compression = readCompressionFor(ctx.values, file);
         const { input, name } = await inputArg(file);
         for await (const payload of io.readTFRecord(input, { compression, verify: true, name })) {
           if (ctx.values.examples === true) {

@@ -190,7 +190,8 @@ last to finish writes _SUCCESS.`,
     const workerText = stringOption(ctx.values, 'worker');
     const worker = workerText === undefined ? undefined : parseWorker(workerText);
     if (choiceOption(ctx.values, 'task', PREPARE_TASKS, 'localize') === 'detect') {
-      if (shards !== 1 || worker) throw new UsageError('--shards and --worker apply to --task localize only');
+      if (shards !== 1) throw new UsageError('--shards applies to --task localize only');
+      if (worker) throw new UsageError('--worker applies to --task localize only');
       const { runPrepareDetect } = await import('./prepare-detect.js');
       const result = await runPrepareDetect(npz, out, { seed: seedOption(ctx.values), ...(splitFile ? { splitFile } : {}), ratio, log: json ? undefined : ctx.log });
       if (json) await ctx.stdout.json({ out, ...result });

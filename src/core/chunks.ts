@@ -2,18 +2,41 @@
 // await per chunk instead of one per element. The public API stays per-element: every chunked
 // source is also a plain AsyncIterable<T>.
 
+/**
+ * The method key of the chunk protocol: a source that has it hands out its elements in arrays,
+ * so operators pay one await per chunk instead of one per element.
+ * @example
+ * const chunked = [1, 2, 3, 4].map((x) => x); // any source works per element
+ * async function* plain() { yield 1; }
+ * const hasChunks = CHUNKS in plain(); // false: a plain generator
+ */
 export const CHUNKS: unique symbol = Symbol.for('recordflow.chunks') as never;
 
+/**
+ * A source that is both an AsyncIterable of elements and, under `[CHUNKS]`, an iterator of
+ * non-empty arrays of the same elements in the same order (every pipeline source and operator is one).
+ */
 export interface Chunked<T> extends AsyncIterable<T> {
   /** The same elements, in the same order, grouped in non-empty arrays. */
   [CHUNKS](): AsyncIterator<T[]>;
 }
 
+/**
+ * Whether `source` speaks the chunk protocol (has a `[CHUNKS]` method).
+ * @example
+ * async function* numbers() { yield 1; yield 2; }
+ * isChunked(numbers()); // false
+ */
 export function isChunked<T>(source: AsyncIterable<T>): source is Chunked<T> {
   return typeof (source as Partial<Chunked<T>>)[CHUNKS] === 'function';
 }
 
-/** Chunks of any async or sync iterable: its own when it is chunked, else one element each. */
+/**
+ * Chunks of any async or sync iterable: its own when it is chunked, else one element each.
+ *
+ * @example
+ * for await (const chunk of chunksOf([1, 2, 3])) console.log(chunk.length);
+ */
 export async function* chunksOf<T>(source: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T[], void, undefined> {
   if (Symbol.asyncIterator in source && isChunked(source)) {
     const it = source[CHUNKS]();

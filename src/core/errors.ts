@@ -14,6 +14,10 @@ export class InputError extends RecordflowError {
   }
 }
 
+/**
+ * What is wrong with a damaged TFRecord: a cut-off header or payload, a CRC that does not match
+ * (length or data), or a compressed stream that fails to inflate.
+ */
 export type DataLossKind =
   | 'truncated_header'
   | 'truncated_data'

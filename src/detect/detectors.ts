@@ -10,6 +10,7 @@ import type { DetectedBox } from './detected-box.js';
 
 /** The detector tasks of `train --task` (cornernet until its entry exists: a clear error). */
 export const DETECTOR_TASKS = ['centernet', 'cornernet'] as const;
+/** One of DETECTOR_TASKS. */
 export type DetectorTask = (typeof DETECTOR_TASKS)[number];
 
 /** What a detector's training run is asked for (the CLI's flags). */
@@ -47,8 +48,11 @@ export interface Detector {
   /** The paper the detector follows, for help texts and metrics. */
   title: string;
   defaults: { epochs: number; batch: number; learningRate: number; decode: DetectorDecodeOptions };
+  /** A fresh model, its weights drawn from `seed`. */
   createModel(seed: number): tf.LayersModel;
+  /** Trains `model` on the frames. */
   train(model: tf.LayersModel, frames: readonly DetectionSample[], options: DetectorTrainOptions): Promise<DetectorTrainResult>;
+  /** Boxes per image, decoded from the model's outputs. */
   detect(model: tf.LayersModel, images: readonly Float32Array[], options: DetectorDecodeOptions): Promise<DetectedBox[][]>;
 }
 

@@ -24,6 +24,7 @@ export interface DetectorRunOptions {
   /** Seconds of training after which no new epoch starts. */
   timeBudget?: number;
   backend?: BackendChoice;
+  /** Receives progress lines (default: silent). */
   log?: (line: string) => void;
 }
 

@@ -351,7 +351,12 @@ export function scanRecords(block: Uint8Array, verify: boolean, out: Uint8Array[
   return stop;
 }
 
-/** CRC-32C of bytes[start, end) as an unsigned 32-bit number ("123456789" → 0xE3069283). */
+/**
+ * CRC-32C of bytes[start, end) as an unsigned 32-bit number ("123456789" → 0xE3069283).
+ *
+ * @example
+ * crc32c(new TextEncoder().encode('123456789')); // 0xe3069283
+ */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return crc32cUpdate(0, bytes, start, end);
 }
@@ -361,7 +366,12 @@ export function maskCrc(crc: number): number {
   return ((((crc >>> 15) | (crc << 17)) >>> 0) + MASK_DELTA) >>> 0;
 }
 
-/** The masked CRC-32C TFRecord stores after the length and after the payload. */
+/**
+ * The masked CRC-32C TFRecord stores after the length and after the payload.
+ *
+ * @example
+ * const stored = maskedCrc32c(new Uint8Array([1, 2, 3])); // as TFRecord framing writes it
+ */
 export function maskedCrc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return maskCrc(crc32cUpdate(0, bytes, start, end));
 }

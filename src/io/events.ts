@@ -10,11 +10,16 @@ import { InputError } from '../core/errors.js';
 import { ProtoReader, ProtoWriter, joinInt64, splitInt64, splitSafeInt, utf8At, utf8Bytes, varintSize32, varintSize64 } from './protowire.js';
 import { TFRecordWriter } from './tfrecord-writer.js';
 
+/** One TF1-style scalar summary value: a tag and its float. */
 export interface SummaryScalar {
   tag: string;
   simpleValue: number;
 }
 
+/**
+ * An event to write to a TensorBoard file: wall time in seconds, the step, and either the
+ * file-version record or scalar summaries.
+ */
 export interface EventInput {
   wallTime: number;
   step?: number | bigint;
@@ -22,6 +27,7 @@ export interface EventInput {
   summary?: SummaryScalar[];
 }
 
+/** An event read back from a TensorBoard file. */
 export interface DecodedEvent {
   wallTime: number;
   /** The step as a number (steps beyond 2^53 lose precision). */
@@ -49,7 +55,13 @@ function stepHalves(step: number | bigint): [number, number] {
   return splitSafeInt(step);
 }
 
-/** Event bytes, byte-identical to protobuf's deterministic serialization. */
+/**
+ * Event bytes, byte-identical to protobuf's deterministic serialization.
+ *
+ * @example
+ * const bytes = encodeEvent({ wallTime: 0, step: 1, summary: [{ tag: 'loss', simpleValue: 0.5 }] });
+ * const back = decodeEvent(bytes); // back.summary?.[0]?.simpleValue === 0.5
+ */
 export function encodeEvent(event: EventInput): Uint8Array {
   const wall = event.wallTime;
   const writeWall = !Object.is(wall, 0);
@@ -218,6 +230,7 @@ export class EventWriter {
     readonly path: string,
   ) {}
 
+  /** Creates `logdir` if needed and starts a new event file in it (TensorBoard's name, version record first). */
   static async open(logdir: string, options: { host?: string; time?: number } = {}): Promise<EventWriter> {
     const time = options.time ?? Date.now() / 1000;
     await mkdir(logdir, { recursive: true });
@@ -239,10 +252,12 @@ export class EventWriter {
     await this.writer.write(encodeEvent({ wallTime, step, summary }));
   }
 
+  /** Hands everything logged so far to the file, so TensorBoard sees it while training goes on. */
   flush(): Promise<void> {
     return this.writer.flush();
   }
 
+  /** Flushes and closes the event file. */
   async close(): Promise<void> {
     await this.writer.close();
   }

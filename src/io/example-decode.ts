@@ -211,7 +211,13 @@ function makeTemplate(bytes: Uint8Array, n: number, build: Builder): void {
   tplMisses = 0;
 }
 
-/** Decodes a serialized tf.train.Example into plain typed arrays. */
+/**
+ * Decodes a serialized tf.train.Example into plain typed arrays.
+ *
+ * @example
+ * const features = decodeExample(encodeExample({ x: [0.5], label: [1n] }));
+ * const x = features['x']; // Float32Array [0.5]
+ */
 export function decodeExample(bytes: Uint8Array): DecodedFeatures {
   if (bytes.length === tplLength) {
     const hit = fromTemplate(bytes);

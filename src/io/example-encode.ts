@@ -287,6 +287,9 @@ function allocOutput(n: number): Uint8Array {
  * serialization. `hasFeatures: false` with no features gives the empty message (b'').
  * Small results are views into a shared slab (like pooled Node Buffers); copy with .slice()
  * if you need an ArrayBuffer of your own.
+ *
+ * @example
+ * const bytes = encodeExample({ image: [new Uint8Array(768)], x: [0.5], id: [7n], name: ['frame'] });
  */
 export function encodeExample(features: Features, options?: { hasFeatures?: boolean }): Uint8Array {
   const norms = normalizeAll(features);

@@ -125,7 +125,13 @@ function featureJson(v: DecodedFeature): string {
   return `{"bytesList":{"value":[${v.map((b) => `"${base64(b)}"`).join(',')}]}}`;
 }
 
-/** One line of protobuf's canonical JSON for a serialized Example (map keys in wire order). */
+/**
+ * One line of protobuf's canonical JSON for a serialized Example (map keys in wire order).
+ *
+ * @example
+ * const json = exampleToJson(encodeExample({ x: [0.5] })); // MessageToJson's text
+ * const again = exampleFromJson(json);
+ */
 export function exampleToJson(bytes: Uint8Array): string {
   const { hasFeatures, entries } = decodeExampleEntries(bytes);
   if (!hasFeatures) return '{}';

@@ -2,6 +2,7 @@
 
 /** A decoded feature: bytes → zero-copy views, float → Float32Array, int64 → BigInt64Array. */
 export type DecodedFeature = Uint8Array[] | Float32Array | BigInt64Array;
+/** A decoded tf.train.Example: each feature key with its decoded list. */
 export type DecodedFeatures = Record<string, DecodedFeature>;
 
 /** Tagged feature form; `{}` is a Feature with no list set. */
@@ -22,6 +23,7 @@ export type FeatureValue =
   | readonly number[]
   | readonly (bigint | number)[]
   | TaggedFeature;
+/** The features encodeExample takes: each key with any accepted FeatureValue form. */
 export type Features = Record<string, FeatureValue>;
 
 /**

@@ -6,6 +6,7 @@
 import { InputError } from '../core/errors.js';
 import { PyLiteralError, pyLiteralEval, type PyValue } from './py-literal.js';
 
+/** The typed arrays .npy data decode to, one per numpy dtype recordflow reads. */
 export type TypedArray =
   | Uint8Array
   | Int8Array
@@ -52,8 +53,10 @@ const BY_NAME: Record<string, { code: string; info: DtypeInfo }> = Object.fromEn
   Object.entries(DTYPES).map(([code, info]) => [info.name, { code, info }]),
 );
 
+/** The numpy dtype names recordflow reads and writes (e.g. 'uint8', 'float32', 'int64'). */
 export const NPY_DTYPES: readonly string[] = Object.values(DTYPES).map((d) => d.name);
 
+/** A parsed .npy header: dtype and byte order, layout, shape, and where the data start. */
 export interface NpyHeader {
   /** numpy's descr string, e.g. '<f4'. */
   descr: string;

@@ -23,6 +23,7 @@ import { ZipWriter } from './zip-writer.js';
 
 export type { NdArray, TypedArray } from './npy.js';
 
+/** Options of readNpz: which arrays to read and whether to check their CRCs. */
 export interface ReadNpzOptions {
   /** Only these arrays (in this order); a missing key is an InputError. Default: all. */
   keys?: readonly string[];
@@ -159,6 +160,10 @@ async function loadMember(
  * Reads a .npz (path or bytes) into typed arrays: stored and deflated members, ZIP64, bool
  * (Uint8Array), big-endian dtypes (byte-swapped), Fortran order (returned in C order), int64 as
  * BigInt64Array. Object (pickled) arrays are refused with an InputError naming file and key.
+ *
+ * @example
+ * const arrays = await readNpz('dataset1_origin.npz', { keys: ['images'] });
+ * console.log(arrays['images']!.shape); // e.g. [424, 24, 32]
  */
 export async function readNpz(source: string | Uint8Array, options: ReadNpzOptions = {}): Promise<Record<string, NdArray>> {
   const fromUser = typeof source !== 'string';
@@ -208,6 +213,9 @@ function rowMaker(names: string[]): (v: TypedArray[]) => NpzRow {
  * The rows of an npz along axis 0: one object per row whose fields are typed-array VIEWS of that
  * row (no copies); 0-d arrays appear in every row as their 1-element data. All other arrays must
  * have the same length along axis 0.
+ *
+ * @example
+ * for await (const row of npzRows('localization.npz', ['images', 'coordinates'])) console.log(row['images']!.length);
  */
 export function npzRows(source: string | Uint8Array, keys?: readonly string[]): Chunked<NpzRow> {
   return fromChunks(async function* () {
@@ -252,6 +260,7 @@ export function npzRows(source: string | Uint8Array, keys?: readonly string[]): 
   });
 }
 
+/** Options of writeNpz (numpy.savez by default, savez_compressed with `compress`). */
 export interface WriteNpzOptions {
   /** Deflate members (numpy.savez_compressed); default false (numpy.savez). */
   compress?: boolean;
@@ -278,7 +287,12 @@ function checkArray(key: string, a: NdArray): { header: Uint8Array; body: Uint8A
   };
 }
 
-/** Writes arrays as an .npz numpy can load, under a temporary name renamed on success. */
+/**
+ * Writes arrays as an .npz numpy can load, under a temporary name renamed on success.
+ *
+ * @example
+ * await writeNpz('pair.npz', { a: { dtype: 'float32', shape: [2], data: new Float32Array([1, 2]) } });
+ */
 export async function writeNpz(path: string, arrays: Record<string, NdArray>, options: WriteNpzOptions = {}): Promise<void> {
   const members = Object.keys(arrays).map((k) => ({ key: k, ...checkArray(k, arrays[k]!) }));
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);

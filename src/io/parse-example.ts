@@ -5,18 +5,26 @@
 import { InputError } from '../core/errors.js';
 import { NO_KIND, decodeExample, type DecodedFeature, type DecodedFeatures } from './example.js';
 
+/**
+ * The dtypes tf.io.parse_example produces: bytes as 'string', float_list as 'float32', int64_list as 'int64'.
+ */
 export type ParseDtype = 'string' | 'float32' | 'int64';
 
+/**
+ * tf.io.FixedLenFeature: a feature of a fixed shape and dtype, with an optional default for records that lack it.
+ */
 export interface FixedLenSpec {
   readonly kind: 'fixed';
   readonly shape: readonly number[];
   readonly dtype: ParseDtype;
   readonly default?: unknown;
 }
+/** tf.io.VarLenFeature: a feature of any length (missing: empty). */
 export interface VarLenSpec {
   readonly kind: 'var';
   readonly dtype: ParseDtype;
 }
+/** One entry of a parseExample spec: fixed or variable length. */
 export type FeatureSpec = FixedLenSpec | VarLenSpec;
 
 /** Output type of one spec entry. */
@@ -112,6 +120,10 @@ function defaultFor(key: string, spec: FixedLenSpec, size: number): DecodedFeatu
  * tf.io.parse_single_example. FixedLen float32 → Float32Array, int64 → BigInt64Array, string →
  * Uint8Array for shape [] and Uint8Array[] otherwise; VarLen gives all values of the feature.
  * Errors (InputError) name the key: missing without default, wrong type, wrong length.
+ *
+ * @example
+ * const parsed = parseExample(encodeExample({ x: [0.5], tags: ['a', 'b'] }), { x: FixedLen([], 'float32'), tags: VarLen('string') });
+ * const x = parsed.x[0]; // 0.5
  */
 export function parseExample<S extends Record<string, FeatureSpec>>(
   example: Uint8Array | DecodedFeatures,

@@ -8,6 +8,9 @@ import type { ByteReader } from './byte-source.js';
 import { loadBlock, maskedCrc32c, maskedCrc32cOfLoaded, scanRecords } from './crc32c.js';
 import { DataLossError, type DataLossKind } from '../core/errors.js';
 
+/**
+ * What a reader in 'skip' mode passed over: the kind of damage, the file, the record index and the bytes.
+ */
 export interface SkipInfo {
   kind: DataLossKind;
   file: string | undefined;

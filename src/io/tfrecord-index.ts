@@ -13,6 +13,9 @@ import { putObjectBytes } from '../storage/objects.js';
 import { compressionFromName } from './compression.js';
 import { DataLossError, InputError } from '../core/errors.js';
 
+/**
+ * Where each record of a TFRecord file starts and how long it is framed: what random access reads by.
+ */
 export interface TFRecordIndex {
   /** Byte offset of each record's header. */
   offsets: number[];
@@ -20,13 +23,16 @@ export interface TFRecordIndex {
   lengths: number[];
 }
 
+/** An uncompressed TFRecord file opened for random access: `length` records, read by index. */
 export interface IndexedTFRecord {
   readonly length: number;
   /** Size of the file in bytes. */
   readonly byteLength: number;
+  /** The payload of record `i` (0-based), its CRC checked unless `verify: false`. */
   get(i: number): Promise<Uint8Array>;
   /** Payloads in the order asked for; reads are sorted by position and neighbours coalesced. */
   getMany(indices: ArrayLike<number>): Promise<Uint8Array[]>;
+  /** Closes the file. */
   close(): Promise<void>;
 }
 
@@ -262,6 +268,7 @@ class IndexedFile implements IndexedTFRecord {
  */
 export type TFRecordIndexCache = Map<string, { size: number; mtimeMs: number; index: TFRecordIndex }>;
 
+/** Options of openTFRecordIndexed: payload CRC checks (default true) and an index cache. */
 export interface OpenIndexedOptions {
   verify?: boolean;
   /** Reuse an index found earlier for this path while the file's size and mtime are unchanged. */

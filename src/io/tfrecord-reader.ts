@@ -21,6 +21,9 @@ import { expandPattern, hasPattern } from './patterns.js';
 
 export type { SkipInfo } from './tfrecord-frame.js';
 
+/**
+ * Options of readTFRecord: compression, CRC checks, what to do with damage, and where to start.
+ */
 export interface TFRecordReadOptions {
   /** Default per path from its name (`.gz`/`.gzip` gzip, `.zz`/`.zlib`/`.deflate` zlib, else none); none for other sources. */
   compression?: Compression;
@@ -47,6 +50,9 @@ export interface TFRecordReadOptions {
   onSkip?: (info: SkipInfo) => void;
 }
 
+/**
+ * The records of a TFRecord source as a chunked stream; `skipped` counts what 'skip' mode passed over.
+ */
 export interface TFRecordStream extends Chunked<Uint8Array> {
   /** Regions skipped so far by the current (or last) iteration in 'skip' mode. */
   readonly skipped: number;

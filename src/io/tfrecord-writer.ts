@@ -20,6 +20,9 @@ import { InputError } from '../core/errors.js';
 import { isS3Url } from '../storage/url.js';
 import { ObjectWriteStream } from '../storage/object-writer.js';
 
+/**
+ * Options of writeTFRecord and TFRecordWriter.open: compression and the temp-file-and-rename write.
+ */
 export interface TFRecordWriteOptions {
   /** Default from the file name, as for reading: `.gz`/`.gzip` gzip, `.zz`/`.zlib`/`.deflate` zlib, else none. */
   compression?: Compression;
@@ -58,7 +61,12 @@ export function frameRecord(payload: Uint8Array): Uint8Array {
   return out;
 }
 
-/** `base-00003-of-00010`, TensorFlow's shard naming (at least five digits each). */
+/**
+ * `base-00003-of-00010`, TensorFlow's shard naming (at least five digits each).
+ *
+ * @example
+ * shardName('loc_train.tfr', 0, 4); // 'loc_train.tfr-00000-of-00004'
+ */
 export function shardName(base: string, i: number, n: number): string {
   if (!Number.isInteger(i) || !Number.isInteger(n) || n < 1 || i < 0 || i >= n) {
     throw new InputError(`shardName: shard ${i} of ${n} is out of range`);
@@ -67,6 +75,14 @@ export function shardName(base: string, i: number, n: number): string {
   return `${base}-${pad(i)}-of-${pad(n)}`;
 }
 
+/**
+ * Writes a TFRecord file record by record (or many at once): framed as TensorFlow frames them,
+ * under a temporary name until `close` renames it into place; `abort` removes it.
+ * @example
+ * const writer = await TFRecordWriter.open('out.tfrecord');
+ * await writer.write(encodeExample({ x: [0.5] }));
+ * const { records } = await writer.close();
+ */
 export class TFRecordWriter {
   private block: Uint8Array = Buffer.allocUnsafeSlow(BLOCK);
   /** Written blocks ready to be framed into again. */
@@ -305,6 +321,9 @@ export class TFRecordWriter {
 /**
  * Write all records to `path` and close it; on any error the partial file is removed.
  * Chunk-aware: a Chunked source is written one chunk at a time.
+ *
+ * @example
+ * await writeTFRecord('out.tfrecord.gz', [encodeExample({ x: [1] }), encodeExample({ x: [2] })]); // gzip by name
  */
 export async function writeTFRecord(
   path: string,

@@ -158,7 +158,9 @@ export interface RandomAccess<T> {
   readonly length: number;
   /** Total payload bytes, used to estimate what a shuffle buffer would hold. */
   readonly byteLength?: number;
+  /** The elements at these indices, in the order asked for. */
   getMany(indices: ArrayLike<number>): Promise<T[]>;
+  /** Releases the source (closes its file). */
   close(): Promise<void>;
 }
 

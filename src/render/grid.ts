@@ -18,7 +18,7 @@ export interface GridFrame {
 export interface GridBox {
   /** Index of the frame in `frames`. */
   frame: number;
-  /** [x, y, w, h]: centre and size as fractions of the frame (the Example's x, y, w, h). */
+  /** `[x, y, w, h]`: centre and size as fractions of the frame (the Example's x, y, w, h). */
   box: ArrayLike<number>;
   /** Any CSS colour. */
   color: string;

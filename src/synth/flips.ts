@@ -5,6 +5,9 @@
 
 import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
 
+/**
+ * The three flipped copies of a recording, named as the reference sets are (`_horizon`, `_vertical`, `_vh`).
+ */
 export type FlipKind = 'horizon' | 'vertical' | 'vh';
 
 const W = FRAME_WIDTH;
@@ -14,7 +17,13 @@ function flipsOf(kind: FlipKind): { h: boolean; v: boolean } {
   return { h: kind === 'horizon' || kind === 'vh', v: kind === 'vertical' || kind === 'vh' };
 }
 
-/** Flips every (24, 32) frame of a (N, 24, 32) uint8 array. */
+/**
+ * Flips every (24, 32) frame of a (N, 24, 32) uint8 array.
+ *
+ * @example
+ * const frames = new Uint8Array(2 * 768);
+ * const mirrored = flipFrames(frames, 'horizon'); // column x becomes 31 - x
+ */
 export function flipFrames(frames: Uint8Array, kind: FlipKind): Uint8Array {
   const { h, v } = flipsOf(kind);
   const out = new Uint8Array(frames.length);

@@ -11,6 +11,7 @@ import { FRAME_BYTES, FRAME_HEIGHT, FRAME_WIDTH, MAX_PERSONS, type ReferenceKey,
 import { flipCoordinates, flipFrames, type FlipKind } from './flips.js';
 import { renderThermalFrame } from './thermal-frame.js';
 
+/** Options of synthesizeThermal and writeSyntheticSets: the seed and the size. */
 export interface SynthOptions {
   /** Seed of everything drawn (default 0). */
   seed?: number | bigint | string;
@@ -18,7 +19,9 @@ export interface SynthOptions {
   scale?: number;
 }
 
+/** One synthetic set: the four arrays a reference npz holds. */
 export type SyntheticSet = Record<ReferenceKey, NdArrayLike>;
+/** All eight synthetic sets by reference name. */
 export type SyntheticSets = Record<ReferenceSetName, SyntheticSet>;
 
 /** Frames per person count (index = count 0..3) of each recording at scale 1. */
@@ -86,7 +89,13 @@ function checkScale(scale: number): void {
   }
 }
 
-/** All eight sets, keyed by set name (REFERENCE_ORDER), deterministic for a seed and scale. */
+/**
+ * All eight sets, keyed by set name (REFERENCE_ORDER), deterministic for a seed and scale.
+ *
+ * @example
+ * const sets = synthesizeThermal({ seed: 0, scale: 0.1 });
+ * console.log(sets.dataset1_origin.images.shape); // [n, 24, 32]
+ */
 export function synthesizeThermal(options: SynthOptions = {}): SyntheticSets {
   const seed = options.seed ?? 0;
   const scale = options.scale ?? 1;
@@ -105,7 +114,12 @@ export function synthesizeThermal(options: SynthOptions = {}): SyntheticSets {
   };
 }
 
-/** Rows step 0 keeps (numbers == 1) at a scale: 4 variants × both recordings' one-person frames. */
+/**
+ * Rows step 0 keeps (numbers == 1) at a scale: 4 variants × both recordings' one-person frames.
+ *
+ * @example
+ * expectedLocalizationRows(1); // 2588 one-person rows after step 0
+ */
 export function expectedLocalizationRows(scale = 1): number {
   checkScale(scale);
   return 4 * (framesPerCount('dataset1', scale)[1]! + framesPerCount('dataset2', scale)[1]!);

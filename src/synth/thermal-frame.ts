@@ -6,6 +6,9 @@ import type { Rng } from '../core/random.js';
 import { FRAME_BYTES, FRAME_WIDTH, FRAME_HEIGHT } from '../transforms/reference-schema.js';
 import { renderPerson, samplePerson, type RenderedPerson } from './person-blob.js';
 
+/**
+ * One rendered synthetic frame: the thermal image, the mask of person pixels, and the persons drawn.
+ */
 export interface ThermalFrame {
   image: Uint8Array;
   /** 255 on person pixels, 0 elsewhere. */

@@ -6,7 +6,12 @@ import { writeNpz } from '../io/npz.js';
 import { REFERENCE_ORDER, referenceFileName } from '../transforms/reference-schema.js';
 import { synthesizeThermal, type SynthOptions } from './synthesize.js';
 
-/** Generates and writes `dataset{1,2}_{origin,horizon,vertical,vh}.npz` into `dir`; returns the paths. */
+/**
+ * Generates and writes `dataset{1,2}_{origin,horizon,vertical,vh}.npz` into `dir`; returns the paths.
+ *
+ * @example
+ * const paths = await writeSyntheticSets('data', { seed: 0 }); // the eight dataset*.npz files
+ */
 export async function writeSyntheticSets(dir: string, options: SynthOptions = {}): Promise<string[]> {
   const sets = synthesizeThermal(options);
   await mkdir(dir, { recursive: true });

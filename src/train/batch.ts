@@ -9,7 +9,11 @@ export interface TensorField {
   data: Float32Array | ArrayLike<number>;
   shape: readonly number[];
 }
+/**
+ * One batch as the trainer takes it: each field a flat array with its shape (e.g. image and label).
+ */
 export type Batch = Record<string, TensorField>;
+/** Batches to train or evaluate on: a Dataset, any async iterable, or an array. */
 export type BatchSource = AsyncIterable<Batch> | Iterable<Batch>;
 
 /** One upload per field: the typed array goes to the backend as is. */

@@ -33,6 +33,9 @@ export interface TrainerState {
   iterations?: DataIterations;
 }
 
+/**
+ * How many iterations train() started on the training and validation data, so a resume replays them.
+ */
 export interface DataIterations {
   train: number;
   val: number;
@@ -44,6 +47,10 @@ interface StateFile extends TrainerState {
   optimizer: string | null;
 }
 
+/**
+ * Saves a resumable checkpoint into `dir` (model, optimizer state, trainer state, dropout counters),
+ * replacing the directory whole so an interrupted save never mixes two epochs.
+ */
 export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainerState): Promise<void> {
   await replaceDir(dir, (tmp) => writeCheckpoint(tmp, model, optimizer, state));
 }

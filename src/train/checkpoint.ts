@@ -23,6 +23,10 @@ export interface NamedTensor {
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
 
+/**
+ * A tfjs IOHandler that saves and loads `model.json` + `weights.bin` in `dir` (Node's file system,
+ * written atomically) for model.save and tf.loadLayersModel.
+ */
 export function fileHandler(dir: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
@@ -87,6 +91,13 @@ export function recoverModelDir(dir: string): Promise<boolean> {
   return recoverDir(dir, MODEL_FILE);
 }
 
+/**
+ * Loads the model saved in `dir` (`model.json` + `weights.bin`).
+ *
+ * @example
+ * const model = await loadModel('model'); // what train --out or saveModel wrote
+ * model.summary();
+ */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(fileHandler(dir));
 }

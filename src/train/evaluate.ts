@@ -6,6 +6,7 @@ import { fieldTensor, type BatchSource } from './batch.js';
 import { meanSquaredError } from './losses.js';
 import { StreamingIoU, validationIoU } from './validation-iou.js';
 
+/** Options of evaluate: the batch fields, the frame size, the loss and the IoU divisor. */
 export interface EvaluateOptions {
   inputKey?: string;
   labelKey?: string;
@@ -20,6 +21,7 @@ export interface EvaluateOptions {
   keepPredictions?: boolean;
 }
 
+/** What evaluate measured: loss, streaming IoU, the exhaustive validation IoU, and counts. */
 export interface EvaluateResult {
   /** Sample-weighted mean loss (+ regularization, as Keras reports it). */
   loss: number;
@@ -33,7 +35,14 @@ export interface EvaluateResult {
   labels?: Float32Array;
 }
 
-/** Runs the model in inference mode over every batch of `source`. */
+/**
+ * Runs the model in inference mode over every batch of `source`.
+ *
+ * @example
+ * const model = createBackbone({ seed: 0 });
+ * const oneBatch = { image: { data: new Float32Array(7 * 768), shape: [7, 24, 32, 1] }, label: { data: new Float32Array(7 * 4).fill(0.5), shape: [7, 4] } };
+ * const result = await evaluate(model, [oneBatch]); // result.loss, result.validationIoU
+ */
 export async function evaluate(model: tf.LayersModel, source: BatchSource, options: EvaluateOptions = {}): Promise<EvaluateResult> {
   const inputKey = options.inputKey ?? 'image';
   const labelKey = options.labelKey ?? 'label';

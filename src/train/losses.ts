@@ -1,20 +1,25 @@
+// CenterNet-style keypoint losses (tensors in, scalar tensors out) and the reference's MSE.
 import * as tf from '@tensorflow/tfjs';
 
-/**
- * CenterNet-style keypoint losses (tensors in, scalar tensors out).
- *
- * `focalLoss(pred, gt)`: pred is a heatmap of probabilities in (0, 1), gt the Gaussian-splatted
- * target where keypoints are exactly 1. Positives add `-(1-p)^alpha * log(p)`, negatives add
- * `-(1-gt)^beta * p^alpha * log(1-p)`; the sum is divided by the number of keypoints (or
- * taken as is when there are none). Predictions are clipped to [eps, 1-eps] so a saturated
- * sigmoid gives a large finite loss instead of Infinity.
- */
+/** The exponents of focalLoss (CenterNet's alpha = 2, beta = 4) and its clipping epsilon. */
 export interface FocalLossOptions {
   alpha?: number;
   beta?: number;
   epsilon?: number;
 }
 
+/**
+ * CenterNet's penalty-reduced focal loss: pred is a heatmap of probabilities in (0, 1), gt the Gaussian-splatted
+ * target where keypoints are exactly 1. Positives add `-(1-p)^alpha * log(p)`, negatives add
+ * `-(1-gt)^beta * p^alpha * log(1-p)`; the sum is divided by the number of keypoints (or
+ * taken as is when there are none). Predictions are clipped to [eps, 1-eps] so a saturated
+ * sigmoid gives a large finite loss instead of Infinity.
+ *
+ * @example
+ * import * as tf from '@tensorflow/tfjs';
+ * const gt = tf.tensor4d([0, 1, 0, 0.5], [1, 2, 2, 1]);
+ * const loss = focalLoss(tf.fill([1, 2, 2, 1], 0.5), gt).dataSync()[0];
+ */
 export function focalLoss(pred: tf.Tensor, gt: tf.Tensor, options: FocalLossOptions = {}): tf.Scalar {
   const alpha = options.alpha ?? 2;
   const beta = options.beta ?? 4;
@@ -45,7 +50,9 @@ export function maskedL1Loss(pred: tf.Tensor, target: tf.Tensor, mask: tf.Tensor
   });
 }
 
+/** The offset head's loss: maskedL1Loss (weight 1). */
 export const offsetLoss = maskedL1Loss;
+/** The size head's loss: maskedL1Loss, weighted by SIZE_LOSS_WEIGHT. */
 export const sizeLoss = maskedL1Loss;
 export const SIZE_LOSS_WEIGHT = 0.1;
 

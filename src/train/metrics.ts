@@ -10,11 +10,14 @@ import * as tf from '@tensorflow/tfjs';
  * boxes, or one of them a single box that is compared against every box of the other.
  */
 export type BoxFormat = 'mid' | 'min' | 'corners';
+/** Boxes as a flat array with a shape [..., 4] (a tensor's data and shape, without tfjs). */
 export interface BoxArray {
   data: ArrayLike<number>;
   shape: readonly number[];
 }
+/** Boxes in any of the forms the metrics accept: a BoxArray, one box, or a list of boxes. */
 export type BoxInput = BoxArray | readonly number[] | readonly (readonly number[])[];
+/** A metric per box pair, in float64, with the boxes' leading shape and a trailing 1. */
 export interface MetricArray {
   data: Float64Array;
   shape: number[];
@@ -24,6 +27,12 @@ export interface BoxOptions {
   format?: BoxFormat;
 }
 
+/**
+ * Intersection over union of two sets of boxes (pairwise, or one box against many), on tensors or
+ * plain arrays; boxes are [xc, yc, w, h] by default (options.format).
+ * @example
+ * const overlap = iou([0.5, 0.5, 0.2, 0.2], [0.55, 0.5, 0.2, 0.2]).data[0]; // 0.6
+ */
 export function iou(a: tf.Tensor, b: tf.Tensor, options?: BoxOptions): tf.Tensor;
 export function iou(a: BoxInput, b: BoxInput, options?: BoxOptions): MetricArray;
 export function iou(a: tf.Tensor | BoxInput, b: tf.Tensor | BoxInput, options: BoxOptions = {}): tf.Tensor | MetricArray {

@@ -2,15 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
 import { SeededDropout } from './seeded-dropout.js';
 
-/**
- * The reference "BackBone" localization model (REFERENCE.md §1 step 3), input (24, 32, 1),
- * output (x, y, w, h) in [0, 1] through a sigmoid.
- *
- * Every initializer and dropout layer gets its own seed derived from `seed`, so two models
- * built with the same seed start from identical weights and draw identical dropout masks.
- * Layer names are fixed (not tfjs's global counters) so checkpoints of one run load into a
- * freshly built model of another process.
- */
+/** Options of createBackbone: the seed, the input size and (for quick tests) a width multiplier. */
 export interface BackboneOptions {
   /** Base seed for initializers and dropout (default 1). */
   seed?: number;
@@ -28,6 +20,19 @@ export const L2_WEIGHT = 1e-3;
 export const BLOCK_DROPOUT = 0.3;
 export const HEAD_DROPOUT = 0.2;
 
+/**
+ * The reference "BackBone" localization model (REFERENCE.md §1 step 3), input (24, 32, 1),
+ * output (x, y, w, h) in [0, 1] through a sigmoid.
+ *
+ * Every initializer and dropout layer gets its own seed derived from `seed`, so two models
+ * built with the same seed start from identical weights and draw identical dropout masks.
+ * Layer names are fixed (not tfjs's global counters) so checkpoints of one run load into a
+ * freshly built model of another process.
+ *
+ * @example
+ * const model = createBackbone({ seed: 0 });
+ * model.summary();
+ */
 export function createBackbone(options: BackboneOptions = {}): tf.LayersModel {
   const seed = options.seed ?? 1;
   const height = options.height ?? FRAME_HEIGHT;

@@ -2,6 +2,29 @@ import * as tf from '@tensorflow/tfjs';
 import { chunksOf } from '../core/chunks.js';
 import { fieldTensor, type BatchSource } from './batch.js';
 
+/** Options of recomputeBatchNormStats: the mode, how many batches, and the input field. */
+export interface PreciseBNOptions {
+  mode?: 'batch' | 'exact';
+  /** Use at most this many batches (default: all). */
+  maxBatches?: number;
+  /** Name of the input field of a batch (default 'image'). */
+  inputKey?: string;
+}
+
+/** What a precise-BN pass pooled: the layers it updated and the batches and samples it read. */
+export interface PreciseBNResult {
+  layers: number;
+  batches: number;
+  samples: number;
+}
+
+const DROPOUT_CLASSES = new Set(['Dropout', 'SeededDropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianDropout', 'AlphaDropout']);
+
+/** The model's BatchNormalization layers, in model order (the ones precise BN recomputes). */
+export function batchNormLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  return model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+}
+
 /**
  * "Precise BN": replace every BatchNormalization layer's moving mean and variance by the
  * statistics of its input over (part of) the training set, computed with the current
@@ -21,26 +44,6 @@ import { fieldTensor, type BatchSource } from './batch.js';
  * float64, where m_b, v_b are the per-batch (biased) moments. The variance is the population
  * (biased) variance; over thousands of pixels per channel the unbiased one differs by < 0.1%.
  */
-export interface PreciseBNOptions {
-  mode?: 'batch' | 'exact';
-  /** Use at most this many batches (default: all). */
-  maxBatches?: number;
-  /** Name of the input field of a batch (default 'image'). */
-  inputKey?: string;
-}
-
-export interface PreciseBNResult {
-  layers: number;
-  batches: number;
-  samples: number;
-}
-
-const DROPOUT_CLASSES = new Set(['Dropout', 'SeededDropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianDropout', 'AlphaDropout']);
-
-export function batchNormLayers(model: tf.LayersModel): tf.layers.Layer[] {
-  return model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
-}
-
 export async function recomputeBatchNormStats(
   model: tf.LayersModel,
   source: BatchSource,

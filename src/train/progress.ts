@@ -4,11 +4,13 @@
  * epoch plus one every `lineEvery` steps, never carriage returns.
  */
 export interface ProgressStream {
+  /** Writes text as is (no newline added). */
   write(chunk: string): unknown;
   isTTY?: boolean;
   columns?: number;
 }
 
+/** Options of ProgressBar: the stream, TTY or plain lines, and how often plain mode prints. */
 export interface ProgressOptions {
   stream?: ProgressStream;
   /** Force TTY or plain output (default: the stream's isTTY). */
@@ -19,6 +21,9 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
+/**
+ * Training progress for a terminal (one line redrawn in place) or a log (plain lines), as train() prints it.
+ */
 export class ProgressBar {
   private readonly stream: ProgressStream;
   private readonly tty: boolean;
@@ -35,6 +40,7 @@ export class ProgressBar {
     this.now = options.now ?? (() => performance.now());
   }
 
+  /** Marks the start of an epoch (its ETA counts from here). */
   startEpoch(): void {
     this.epochStart = this.now();
     this.lastDraw = 0;
@@ -66,6 +72,7 @@ export class ProgressBar {
     this.stream.write(`${line}\n`);
   }
 
+  /** A line of its own between progress output (the live bar is cleared first). */
   log(line: string): void {
     this.endEpoch(line);
   }

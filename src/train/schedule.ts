@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 /** A learning-rate schedule: the rate to use for the optimizer step with this 0-based index. */
 export type LearningRateSchedule = (step: number) => number;
 
+/** Keras' ExponentialDecay: rate = initial · decayRate^(step / decaySteps). */
 export interface ExponentialDecayOptions {
   initialLearningRate: number;
   decaySteps: number;
@@ -15,6 +16,10 @@ export interface ExponentialDecayOptions {
  * Keras's ExponentialDecay: `initial * rate ^ (step / decaySteps)`, with the exponent floored
  * when `staircase` is set. The rate is computed in float64 and rounded to float32, the
  * precision Keras applies it at.
+ *
+ * @example
+ * const schedule = exponentialDecay({ initialLearningRate: 5e-4, decaySteps: 5000, decayRate: 0.9, staircase: true });
+ * schedule(10_000); // 5e-4 · 0.9²
  */
 export function exponentialDecay(options: ExponentialDecayOptions): LearningRateSchedule {
   const { initialLearningRate, decaySteps, decayRate, staircase = false } = options;
@@ -30,6 +35,12 @@ export function referenceSchedule(): LearningRateSchedule {
   return exponentialDecay({ initialLearningRate: 5e-4, decaySteps: 5000, decayRate: 0.9, staircase: true });
 }
 
+/**
+ * The same rate at every step.
+ * @example
+ * const schedule = constantSchedule(1e-3);
+ * schedule(5000); // 0.001
+ */
 export function constantSchedule(rate: number): LearningRateSchedule {
   return () => rate;
 }
@@ -49,6 +60,7 @@ export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
   holder.learningRate = rate;
 }
 
+/** The learning rate the optimizer will use next (NaN when it keeps none readable). */
 export function getLearningRate(optimizer: tf.Optimizer): number {
   const rate = (optimizer as unknown as { learningRate?: unknown }).learningRate;
   return typeof rate === 'number' ? rate : NaN;

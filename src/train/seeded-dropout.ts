@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { seededDropout } from './backend/kernels/seeded-dropout.js';
 
+/** Arguments of the SeededDropout layer: the rate, the base seed and an optional name. */
+export interface SeededDropoutArgs {
+  rate: number;
+  seed: number;
+  name?: string;
+}
+
 /**
  * Dropout whose masks are reproducible yet different at every training call.
  *
@@ -14,12 +21,6 @@ import { seededDropout } from './backend/kernels/seeded-dropout.js';
  * generator: the same on every backend, one SIMD kernel on the fast backend, and the
  * backward pass recomputes it instead of storing it.
  */
-export interface SeededDropoutArgs {
-  rate: number;
-  seed: number;
-  name?: string;
-}
-
 export class SeededDropout extends tf.layers.Layer {
   static className = 'SeededDropout';
   /** Probability of dropping a unit; the precise-BN pass sets it to 0 temporarily. */

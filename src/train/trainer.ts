@@ -21,6 +21,10 @@ export class TrainingDivergedError extends RecordflowError {
   override name = 'TrainingDivergedError';
 }
 
+/**
+ * Options of train(): epochs, schedule and optimizer, loss, precise BN, which value picks the best
+ * model, checkpoints and resume, TensorBoard and progress output.
+ */
 export interface TrainOptions {
   /** Total epochs, counting the ones a resumed run already did (default 100). */
   epochs?: number;
@@ -70,6 +74,9 @@ export interface TrainOptions {
   yieldEachStep?: boolean;
 }
 
+/**
+ * What train() did: the per-epoch history, the best epoch and its monitored value, and the steps taken.
+ */
 export interface TrainResult {
   history: EpochMetrics[];
   bestEpoch: number | undefined;
@@ -82,6 +89,11 @@ export interface TrainResult {
  * fitEpoch (the optimizer steps) → validate (precise BN, the validation pass, the best model
  * saved) → recordEpoch (resumable checkpoint, TensorBoard, progress line), after restore has
  * continued an interrupted run when asked to.
+ *
+ * @example
+ * const batches = [{ image: { data: new Float32Array(7 * 768), shape: [7, 24, 32, 1] }, label: { data: new Float32Array(7 * 4).fill(0.5), shape: [7, 4] } }];
+ * const result = await train(createBackbone({ seed: 0 }), batches, batches, { epochs: 2, preciseBN: true });
+ * console.log(result.history.map((m) => m.validationIoU));
  */
 export async function train(
   model: tf.LayersModel,

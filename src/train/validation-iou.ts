@@ -25,6 +25,9 @@ export interface ValidationIoUOptions {
  * This matters when a corner lands next to an integer (x=0.35, w=0.2 gives 7.99999976 → 7;
  * pure float64 inputs give 7.999999999999999 → 7, pure float32 math (numpy 2) gives 8).
  * A union of 0 (two degenerate boxes on the same spot) adds 0 rather than NaN.
+ *
+ * @example
+ * validationIoU([[0.5, 0.5, 0.25, 0.5]], [[0.5, 0.5, 0.25, 0.5]]); // 1: the same integer pixel box
  */
 export function validationIoU(gt: BoxInput, pred: BoxInput, options: ValidationIoUOptions = {}): number {
   const W = options.width ?? FRAME_WIDTH;
@@ -83,6 +86,7 @@ export class StreamingIoU {
     return n > 0 ? batchSum / n : 0;
   }
 
+  /** The mean IoU over every sample so far (0 before any). */
   result(): number {
     return this.samples > 0 ? this.sum / this.samples : 0;
   }
@@ -91,6 +95,7 @@ export class StreamingIoU {
     return this.samples;
   }
 
+  /** Starts over (a new epoch). */
   reset(): void {
     this.sum = 0;
     this.samples = 0;

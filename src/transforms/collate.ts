@@ -11,6 +11,9 @@ export interface CollatedField {
   shape: number[];
 }
 
+/**
+ * One element collate stacks: each field a typed array (stacked along a new batch axis) or a number.
+ */
 export type CollateElement = Record<string, TypedArray | number>;
 
 /** Per-element shape of a field when the caller gives none: the reference image and label. */
@@ -23,6 +26,10 @@ function defaultShape(key: string, length: number): number[] {
  * Collates a batch. `shapes` gives per-element shapes by field (their product must equal each
  * element's length); otherwise `image` of 768 values is [24, 32, 1], numbers are scalars, and other
  * arrays are flat. Every element must have the same fields and lengths.
+ *
+ * @example
+ * const stacked = collate([{ image: new Float32Array(768), label: new Float32Array(4) }, { image: new Float32Array(768), label: new Float32Array(4) }]);
+ * console.log(stacked.image.shape); // [2, 24, 32, 1]
  */
 export function collate<E extends { [K in keyof E]: TypedArray | number }>(
   batch: readonly E[],

@@ -5,6 +5,7 @@ import { InputError } from '../core/errors.js';
 import { formatShape, product, type NdArrayLike, type TypedArray } from './nd-array.js';
 import { REFERENCE_ORDER } from './reference-schema.js';
 
+/** Options of concatSets: the order of the sets and which keys to join. */
 export interface ConcatOptions {
   /** Set names in concatenation order (default REFERENCE_ORDER). */
   order?: readonly string[];

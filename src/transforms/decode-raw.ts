@@ -4,6 +4,7 @@
 import { InputError } from '../core/errors.js';
 import { formatShape, kindOf, type NdArrayLike, type TypedArray } from './nd-array.js';
 
+/** The dtypes decodeRaw reinterprets bytes as, named as tf.io.decode_raw names them. */
 export type RawDtype =
   | 'uint8'
   | 'int8'
@@ -65,6 +66,9 @@ function resolveShape(shape: readonly number[], count: number): number[] {
 /**
  * Decodes raw bytes as `dtype` (little-endian, like tf.io.decode_raw's default) and gives them
  * `shape` (one dimension may be -1). Throws InputError when the byte count does not fit.
+ *
+ * @example
+ * const frame = decodeRaw(new Uint8Array(768), [24, 32, 1]); // uint8 view, no copy
  */
 export function decodeRaw(bytes: Uint8Array, shape: readonly number[], dtype: RawDtype = 'uint8'): NdArrayLike {
   if (!(bytes instanceof Uint8Array)) throw new InputError(`decodeRaw: expected Uint8Array bytes, got ${kindOf(bytes)}`);

@@ -15,7 +15,13 @@ export interface LocalizationRecord extends Xywh {
   image: Uint8Array;
 }
 
-/** Serializes one reference row as tf.train.Example bytes (deterministic, like TensorFlow's). */
+/**
+ * Serializes one reference row as tf.train.Example bytes (deterministic, like TensorFlow's).
+ *
+ * @example
+ * const bytes = toExample({ image: new Uint8Array(768), x: 0.5, y: 0.5, w: 0.25, h: 0.5 });
+ * const row = fromExample(bytes); // the same fields back
+ */
 export function toExample(sample: ExampleInput): Uint8Array {
   const image = sample?.image;
   if (!(image instanceof Uint8Array) || image.length !== FRAME_BYTES) {

@@ -25,7 +25,12 @@ export function filterCount(n: number): (row: Pick<ReferenceRow, 'numbers'>) => 
   return (row) => personCount(row) === n;
 }
 
-/** The indices of rows whose count equals n, for whole arrays (numbers of shape (N,)). */
+/**
+ * The indices of rows whose count equals n, for whole arrays (numbers of shape (N,)).
+ *
+ * @example
+ * rowsWithCount([0, 1, 1, 2, 1], 1); // [1, 2, 4]
+ */
 export function rowsWithCount(numbers: ArrayLike<bigint | number>, n: number): number[] {
   const keep: number[] = [];
   for (let i = 0; i < numbers.length; i++) if (Number(numbers[i]) === n) keep.push(i);

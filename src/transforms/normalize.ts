@@ -14,11 +14,17 @@ export interface Xywh {
   h: number;
 }
 
+/** A frame as the model takes it (float32 pixels in [0, 1]) with its box as x, y, w, h. */
 export interface NormalizedSample extends Xywh {
   image: Float32Array;
 }
 
-/** [xmin, ymin, xmax, ymax] in pixels → float32-rounded x, y, w, h as the reference stores them. */
+/**
+ * [xmin, ymin, xmax, ymax] in pixels → float32-rounded x, y, w, h as the reference stores them.
+ *
+ * @example
+ * boxToXywh([8, 6, 16, 18]); // { x: 0.375, y: 0.5, w: 0.25, h: 0.5 } of a 32 x 24 frame
+ */
 export function boxToXywh(box: ArrayLike<number>): Xywh {
   if (box === null || box === undefined || box.length !== 4) {
     throw new InputError(`boxToXywh: box must hold 4 values [xmin, ymin, xmax, ymax], got ${box?.length ?? kindOf(box)}`);

@@ -23,7 +23,13 @@ export const LOCALIZATION_SPEC = {
   h: FixedLen([], 'float32'),
 };
 
-/** Serialized reference Example → { image, label }; schema mismatches are InputErrors. */
+/**
+ * Serialized reference Example → { image, label }; schema mismatches are InputErrors.
+ *
+ * @example
+ * const sample = parseLocalization(toExample({ image: new Uint8Array(768), x: 0.5, y: 0.5, w: 0.25, h: 0.5 }));
+ * console.log(sample.label); // Float32Array [0.5, 0.5, 0.25, 0.5]
+ */
 export function parseLocalization(bytes: Uint8Array): LocalizationSample {
   if (!(bytes instanceof Uint8Array)) throw new InputError(`parseLocalization: expected Uint8Array bytes, got ${kindOf(bytes)}`);
   const f = parseExample(bytes, LOCALIZATION_SPEC);

@@ -24,13 +24,20 @@ export const REFERENCE_ORDER = [
   'dataset2_vh',
 ] as const;
 
+/** One of the eight reference set names (REFERENCE_ORDER). */
 export type ReferenceSetName = (typeof REFERENCE_ORDER)[number];
 
 /** The four arrays each reference npz holds. */
 export const REFERENCE_KEYS = ['images', 'filters', 'numbers', 'coordinates'] as const;
+/** One of the four arrays of a reference npz (REFERENCE_KEYS). */
 export type ReferenceKey = (typeof REFERENCE_KEYS)[number];
 
-/** The file name of a reference set: `dataset1_origin.npz`. */
+/**
+ * The file name of a reference set: `dataset1_origin.npz`.
+ *
+ * @example
+ * referenceFileName('dataset1_origin'); // 'dataset1_origin.npz'
+ */
 export function referenceFileName(set: ReferenceSetName): string {
   return `${set}.npz`;
 }

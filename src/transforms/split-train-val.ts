@@ -5,6 +5,7 @@
 import { InputError } from '../core/errors.js';
 import { createRng, randomPermutation } from '../core/random.js';
 
+/** Options of splitTrainVal: the training fraction and either a seed or a given permutation. */
 export interface SplitOptions {
   /** Fraction of rows for training (default 0.7). */
   ratio?: number;
@@ -16,6 +17,9 @@ export interface SplitOptions {
   trainCount?: number;
 }
 
+/**
+ * A train/validation split: the row indices of each part, the permutation it came from and the training count.
+ */
 export interface Split {
   train: number[];
   val: number[];
@@ -42,7 +46,12 @@ function checkPermutation(p: readonly number[], n: number): void {
   }
 }
 
-/** Splits row indices 0..n-1 into train and val as the reference does. */
+/**
+ * Splits row indices 0..n-1 into train and val as the reference does.
+ *
+ * @example
+ * const split = splitTrainVal(2588, { seed: 0 }); // split.train: 1811 row indices, split.val: 777
+ */
 export function splitTrainVal(n: number, options: SplitOptions = {}): Split {
   if (!Number.isInteger(n) || n < 0) throw new InputError(`splitTrainVal: n must be an integer ≥ 0, got ${n}`);
   const ratio = options.ratio ?? 0.7;

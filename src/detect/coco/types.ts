@@ -118,7 +118,7 @@ export interface CocoStats {
 export interface CocoEvaluation extends CocoStats {
   /** The 12 summary numbers in pycocotools' order (stats[0] is AP, stats[11] ARlarge). */
   stats: number[];
-  /** [T, R, K, A, M]: IoU thresholds, recall thresholds, categories, area ranges, maxDets. */
+  /** `[T, R, K, A, M]`: IoU thresholds, recall thresholds, categories, area ranges, maxDets. */
   counts: [number, number, number, number, number];
   /** [T, R, K, A, M] interpolated precision; -1 where the cell has no ground truth. */
   precision: Float64Array;

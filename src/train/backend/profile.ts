@@ -1,6 +1,7 @@
 // Per-kernel timing of one training step, for benches and for finding the next kernel to replace.
 import * as tf from '@tensorflow/tfjs';
 
+/** One kernel's share of a profiled step: how often it ran and its summed time. */
 export interface KernelProfileRow {
   name: string;
   calls: number;

@@ -36,13 +36,17 @@ export class UnknownBackendError extends InputError {
   }
 }
 
+/** Options of selectBackend: which backend ('auto' by default) and where to log the choice. */
 export interface SelectBackendOptions {
+  /** Which backend (default 'auto': the first of gpu, node, fast, cpu that works). */
   backend?: BackendChoice;
+  /** Receives one line per backend tried or chosen (default: silent). */
   log?: (line: string) => void;
   /** Module loader for the native packages (tests inject failures/fakes). Default: import(). */
   importer?: (specifier: string) => Promise<unknown>;
 }
 
+/** The backend selectBackend activated, and why it skipped the ones before it. */
 export interface SelectedBackend {
   /** tfjs backend name now active ('tensorflow', 'recordflow-fast', 'wasm' or 'cpu'). */
   name: string;
@@ -120,6 +124,13 @@ async function tryChoice(choice: Exclude<BackendChoice, 'auto'>, importer: (s: s
 
 const CHAIN: Exclude<BackendChoice, 'auto'>[] = ['gpu', 'node', 'fast', 'cpu'];
 
+/**
+ * Activates the fastest training backend this machine can run (or the one asked for), after
+ * checking it has every kernel a training step needs; throws when none can.
+ * @example
+ * const chosen = await selectBackend({ backend: 'cpu' });
+ * console.log(chosen.name); // 'cpu'
+ */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<SelectedBackend> {
   const choice = options.backend ?? 'auto';
   // The type does not stop untyped callers, and an unknown name would reach no switch case.

@@ -96,6 +96,7 @@ export class ObjectBlocks {
     return this.size === undefined ? undefined : this.size - this.delivered;
   }
 
+  /** The next block of the object's bytes, or null at its end. */
   async next(): Promise<Uint8Array | null> {
     if (this.closed) throw new InputError('read after close', this.url);
     const pending = this.ahead ?? this.fill();
@@ -252,6 +253,7 @@ export class ObjectBlocks {
     body?.stream.destroy();
   }
 
+  /** Stops reading and releases the open response. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -57,6 +57,7 @@ export class ObjectWriteStream extends Writable {
     this.part = new Uint8Array(0);
   }
 
+  /** Node's Writable hook: buffers the chunk and uploads full parts. */
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.append(chunk).then(() => callback(), callback);
   }
@@ -116,6 +117,7 @@ export class ObjectWriteStream extends Writable {
     while (this.inFlight.size >= storageSettings().uploadConcurrency) await Promise.race(this.inFlight);
   }
 
+  /** Node's Writable hook: uploads the rest and completes the object. */
   override _final(callback: (error?: Error | null) => void): void {
     this.finish().then(() => callback(), callback);
   }
@@ -143,6 +145,7 @@ export class ObjectWriteStream extends Writable {
     this.completed = true;
   }
 
+  /** Node's Writable hook: aborts an unfinished upload. */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.stop.abort(error ?? new Error('destroyed'));
     const pending = this.uploadId;

@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { makeDirs } from '../io/make-dirs.js';
 
 // Partial outputs alive right now; an interrupt (Ctrl-C, SIGTERM) removes them before exiting.
 const partial = new Set<string>();
@@ -44,7 +45,7 @@ export class Staging {
   /** Creates `target` (if needed) and a fresh staging directory inside it. */
   static async open(target: string): Promise<Staging> {
     const abs = resolve(target);
-    await mkdir(abs, { recursive: true });
+    await makeDirs(abs);
     const dir = join(abs, `.recordflow-partial-${process.pid}-${Date.now().toString(36)}`);
     await mkdir(dir);
     const staging = new Staging(dir, abs);

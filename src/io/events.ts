@@ -3,12 +3,12 @@
 // Summary{repeated value=1}, Summary.Value{tag=1, simple_value=2 float, node_name=7}.
 // Other members (graphs, images, histograms, tensors) are skipped when decoding.
 
-import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { ProtoReader, ProtoWriter, joinInt64, splitInt64, splitSafeInt, utf8At, utf8Bytes, varintSize32, varintSize64 } from './protowire.js';
 import { TFRecordWriter } from './tfrecord-writer.js';
+import { makeDirs } from './make-dirs.js';
 
 /** One TF1-style scalar summary value: a tag and its float. */
 export interface SummaryScalar {
@@ -233,7 +233,7 @@ export class EventWriter {
   /** Creates `logdir` if needed and starts a new event file in it (TensorBoard's name, version record first). */
   static async open(logdir: string, options: { host?: string; time?: number } = {}): Promise<EventWriter> {
     const time = options.time ?? Date.now() / 1000;
-    await mkdir(logdir, { recursive: true });
+    await makeDirs(logdir);
     const path = join(logdir, eventFileName(options.host, time));
     // not atomic: TensorBoard reads the file while training appends to it
     const writer = await TFRecordWriter.open(path, { atomic: false });

@@ -3,6 +3,7 @@
 // costs about its size in memory once (jszip holds the whole zip plus copies; npyjs needs one
 // ArrayBuffer per .npy and cannot read big-endian data).
 
+import { constants as bufferConstants } from 'node:buffer';
 import { rename, open, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import * as zlib from 'node:zlib';
@@ -69,13 +70,17 @@ async function inflateMember(
   const size = entry.size;
   const corrupt = (err: unknown): InputError =>
     new InputError(`${where}: corrupt deflate data (${(err as Error).message})`, undefined, { cause: err });
+  const tooMuch = (): InputError => new InputError(`${where}: inflates to more than the ${size} bytes the directory says`);
   if (entry.compressedSize <= streamAbove) {
     const raw = await src.read(start, entry.compressedSize);
     let out: Buffer;
     try {
       // One output chunk of the known size: zlib then returns that buffer without a concat copy.
-      out = zlib.inflateRawSync(raw, { chunkSize: Math.max(1024, size + 1) });
+      // zlib stops as soon as the output passes the declared size (a deflate bomb is never
+      // inflated in full).
+      out = zlib.inflateRawSync(raw, { chunkSize: Math.max(1024, size + 1), maxOutputLength: size + 1 });
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooMuch();
       throw corrupt(err);
     }
     if (out.length !== size) throw new InputError(`${where}: inflated to ${out.length} bytes, the directory says ${size}`);
@@ -90,7 +95,7 @@ async function inflateMember(
   const ended = new Promise<void>((resolve, reject) => {
     inf.on('data', (c: Buffer) => {
       if (pos + c.length > size) {
-        failure = new InputError(`${where}: inflates to more than the ${size} bytes the directory says`);
+        failure = tooMuch();
         inf.destroy();
         return;
       }
@@ -118,6 +123,24 @@ async function inflateMember(
   return { npy, crc };
 }
 
+/** Deflate's best ratio is about 1032:1; a directory claiming more describes no real member. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * The directory's sizes bound what is allocated for a member, so they are checked first: within
+ * the largest buffer, and (deflated) no more than deflate can produce from the compressed bytes.
+ */
+function checkDeclaredSizes(entry: ZipEntry, where: string): void {
+  if (entry.size > bufferConstants.MAX_LENGTH) {
+    throw new InputError(`${where}: the directory says ${entry.size} bytes, more than one buffer holds (${bufferConstants.MAX_LENGTH})`);
+  }
+  if (entry.method === 8 && entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 64) {
+    throw new InputError(
+      `${where}: the directory says ${entry.size} bytes from ${entry.compressedSize} compressed, more than deflate can produce`,
+    );
+  }
+}
+
 async function loadMember(
   src: ZipSource,
   entry: ZipEntry,
@@ -128,6 +151,7 @@ async function loadMember(
   const verify = options.verify !== false;
   const where = `${src.name}: array '${key}'`;
   if (entry.flags & 1) throw new InputError(`${where} is encrypted`);
+  checkDeclaredSizes(entry, where);
   const start = await entryDataOffset(src, entry);
   let npy: Uint8Array;
   let crc = 0;

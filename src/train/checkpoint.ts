@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { access, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import './seeded-dropout.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 export interface NamedTensor {
   name: string;
@@ -33,7 +34,7 @@ export function fileHandler(dir: string): tf.io.IOHandler {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new InputError('fileHandler saves JSON model topologies only (not GraphDef binaries)', dir);
       }
-      await mkdir(dir, { recursive: true });
+      await makeDirs(dir);
       const weights = joinWeightData(artifacts.weightData);
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,
@@ -67,14 +68,70 @@ export function fileHandler(dir: string): tf.io.IOHandler {
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
         const buffers: Uint8Array[] = [];
+        const files: string[] = [];
         for (const group of manifest) {
           specs.push(...group.weights);
-          for (const p of group.paths) buffers.push(await readFile(join(dir, p)));
+          for (const p of group.paths) {
+            const file = await weightsFile(dir, path, p);
+            files.push(file);
+            try {
+              buffers.push(await readFile(file));
+            } catch (err) {
+              const code = (err as NodeJS.ErrnoException).code;
+              throw new InputError(code === 'ENOENT' ? 'no such file (named by model.json)' : `cannot read (${code ?? (err as Error).message})`, file, { cause: err });
+            }
+          }
         }
+        checkWeightBytes(specs, buffers, files);
         return [specs, concat(buffers)];
       });
     },
   };
+}
+
+/**
+ * A weightsManifest path, resolved inside the model directory: absolute paths, `..` steps out
+ * and symbolic links leading out are refused, so a model.json can never make us read elsewhere.
+ */
+async function weightsFile(dir: string, modelJson: string, p: unknown): Promise<string> {
+  const refuse = (why: string): never => {
+    throw new InputError(`weightsManifest path ${JSON.stringify(p)} ${why}`, modelJson);
+  };
+  if (typeof p !== 'string' || p === '') return refuse('is not a file name');
+  if (isAbsolute(p) || /^[a-zA-Z]:|^[\\/]/.test(p) || p.includes('\0')) refuse('is absolute; weights must lie in the model directory');
+  const root = resolve(dir);
+  const file = resolve(root, p);
+  const inside = (base: string, f: string): boolean => {
+    const r = relative(base, f);
+    return r !== '' && !r.startsWith('..') && !isAbsolute(r);
+  };
+  if (!inside(root, file)) refuse('leads out of the model directory');
+  let realRoot: string;
+  let realFile: string;
+  try {
+    realRoot = await realpath(root);
+    realFile = await realpath(file);
+  } catch {
+    return file; // missing: reading it reports that, naming the file
+  }
+  if (!inside(realRoot, realFile)) refuse(`leads out of the model directory (a symbolic link to ${realFile})`);
+  return file;
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+/** The weights' bytes must cover what the manifest describes: a cut file is named, not a tfjs RangeError. */
+function checkWeightBytes(specs: tf.io.WeightsManifestEntry[], buffers: Uint8Array[], files: string[]): void {
+  let need = 0;
+  for (const s of specs) {
+    const bytes = DTYPE_BYTES[s.quantization?.dtype ?? s.dtype];
+    if (bytes === undefined) return; // strings and other variable sizes: tfjs checks
+    need += s.shape.reduce((a, b) => a * b, 1) * bytes;
+  }
+  const have = buffers.reduce((a, b) => a + b.length, 0);
+  if (have < need) {
+    throw new InputError(`weights are truncated: ${have} bytes, the manifest needs ${need}`, files.length === 1 ? files[0] : files.join(', '));
+  }
 }
 
 /** Saves a model (topology + weights) as dir/model.json + dir/weights.bin. */
@@ -105,7 +162,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
 /** Writes named tensors as `name.json` (specs) + `name.bin` (data), e.g. optimizer state. */
 export async function saveTensors(dir: string, name: string, tensors: NamedTensor[]): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   await writeAtomic(join(dir, `${name}.bin`), new Uint8Array(joinWeightData(data)));
   await writeAtomic(join(dir, `${name}.json`), JSON.stringify(specs));
 }
@@ -118,7 +175,7 @@ export async function loadTensors(dir: string, name: string): Promise<NamedTenso
 }
 
 export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path));
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, data);
   await rename(tmp, path);

@@ -3,11 +3,12 @@
 // With --checkpoints DIR the checkpoint lives in DIR instead and outlives the run, and
 // --resume continues it: the trainer restores weights, optimizer, step, best value and the
 // data orders (trainer.ts); DIR/run.json makes sure the continued run trains the same way.
-import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { writeAtomic } from './checkpoint.js';
 import { readCheckpointState, type TrainerState } from './checkpoint-state.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 /** What must match for a resumed run to continue the same training. */
 export interface RunParams {
@@ -47,7 +48,7 @@ export async function openCheckpoints(
   const state = await readCheckpointState(join(dir, 'last'));
   if (state === undefined) {
     if (resume) log(`resume: no checkpoint in ${dir} yet, starting at epoch 1`);
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     await writeAtomic(join(dir, RUN_FILE), JSON.stringify(params, null, 1) + '\n');
     return { dir, persistent: true, resumed: undefined };
   }

@@ -74,3 +74,48 @@ test('a checkpoint save replaces the directory whole; an interrupted one leaves 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('weightsManifest paths stay in the model directory: .., absolute paths and symlinks out are InputErrors; a cut weights.bin is named', async () => {
+  const { symlink, mkdir: mk } = await import('node:fs/promises');
+  const { InputError } = await import('../../src/core/errors.js');
+  const root = await mkdtemp(join(tmpdir(), 'rf-ckpt-paths-'));
+  try {
+    const dir = join(root, 'model');
+    const model = tinyModel(2);
+    await saveModel(model, dir);
+    const weights = await readFile(join(dir, 'weights.bin'));
+    await mk(join(root, 'elsewhere'));
+    await writeFile(join(root, 'elsewhere', 'secret.bin'), weights);
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    const withPaths = async (paths: string[]): Promise<void> => {
+      json.weightsManifest[0].paths = paths;
+      await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    };
+    const refused = async (paths: string[], why: RegExp): Promise<void> => {
+      await withPaths(paths);
+      await assert.rejects(loadModel(dir), (e: unknown) => e instanceof InputError && e.message.startsWith(join(dir, 'model.json')) && why.test(e.message), paths.join());
+    };
+    await refused(['../elsewhere/secret.bin'], /leads out of the model directory/);
+    await refused(['./sub/../../elsewhere/secret.bin'], /leads out of the model directory/);
+    await refused([join(root, 'elsewhere', 'secret.bin')], /is absolute/);
+    await refused(['.'], /leads out of the model directory/);
+    await symlink(join(root, 'elsewhere', 'secret.bin'), join(dir, 'link.bin'));
+    await refused(['./link.bin'], /symbolic link to .*secret\.bin/);
+    await symlink(join(root, 'elsewhere'), join(dir, 'linkdir'));
+    await refused(['linkdir/secret.bin'], /symbolic link/);
+    // a link that stays inside is fine, and so is the usual path
+    await symlink(join(dir, 'weights.bin'), join(dir, 'inner.bin'));
+    await withPaths(['./inner.bin']);
+    (await loadModel(dir)).dispose();
+    await withPaths(['./weights.bin']);
+    (await loadModel(dir)).dispose();
+    // a cut weights.bin names the file and both byte counts
+    await writeFile(join(dir, 'weights.bin'), weights.subarray(0, weights.length - 3));
+    await assert.rejects(loadModel(dir), (e: unknown) => e instanceof InputError && e.message === `${join(dir, 'weights.bin')}: weights are truncated: ${weights.length - 3} bytes, the manifest needs ${weights.length}`);
+    await withPaths(['./gone.bin']);
+    await assert.rejects(loadModel(dir), (e: unknown) => e instanceof InputError && e.message.startsWith(`${join(dir, 'gone.bin')}: no such file`));
+    model.dispose();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,6 @@
 // recordflow start (what `npm start` runs): synth → prepare → train → eval → pictures, into
 // runs/<timestamp>/, within a fixed wall-clock budget on a small machine.
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { JSON_OPTION, numberOption, stringOption, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
@@ -11,6 +11,7 @@ import { runPrepare } from './prepare.js';
 import { batchOption, batchSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
 import { runSynth } from './synth.js';
 import { curveRows, preparedSplits } from './train.js';
+import { makeDirs } from '../../io/make-dirs.js';
 
 /** Training budget of the default run: `npm start` must end within 10 minutes on 2 cores. */
 export const DEFAULT_TIME_BUDGET = 480;
@@ -80,7 +81,8 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
     const name = timestamp();
     const final = join(runs, name);
     const partial = join(runs, `.${name}.partial-${process.pid}`);
-    await mkdir(partial, { recursive: true });
+    await makeDirs(runs); // (the user's path is the one a failure names)
+    await makeDirs(partial);
     // Interrupted (Ctrl-C): the partial run is removed before the process exits.
     const unregister = removeOnInterrupt(partial);
     const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);

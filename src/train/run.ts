@@ -4,6 +4,7 @@
 // `recordflow train` and `recordflow start` parse their options into TrainRunOptions and print
 // the TrainRunResult; how the run trains is decided here.
 import { join } from 'node:path';
+import { RecordflowError } from '../core/errors.js';
 import type { BackendChoice } from './backend/index.js';
 import { replaceModel, writeAtomic } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
@@ -47,9 +48,23 @@ export interface TrainRunOptions {
   checkpointDir?: string;
   /** Continue the checkpoint in `checkpointDir` (same data, batch, seed, learning rate). */
   resume?: boolean;
+  /**
+   * Aborting it with a TrainingInterrupted (Ctrl-C) stops training at the next step and ends the
+   * run as Keras' ModelCheckpoint leaves one: the best model so far becomes the output, marked
+   * `interrupted`. Before the first epoch ends there is nothing to keep and the reason is thrown.
+   */
+  signal?: AbortSignal;
   log: (line: string) => void;
   /** Progress output of the trainer (bar on a TTY, plain lines otherwise). */
   progress: boolean;
+}
+
+/** The reason to abort a run's `signal` with when the user interrupts it (Ctrl-C, SIGTERM). */
+export class TrainingInterrupted extends RecordflowError {
+  override name = 'TrainingInterrupted';
+  constructor(readonly signal: string) {
+    super(`training interrupted (${signal})`);
+  }
 }
 
 /** What a run did; also written to `metrics.json` in the output directory. */
@@ -62,7 +77,10 @@ export interface TrainRunResult {
   seconds: number;
   /** Epochs a resumed run found done by an earlier process (0 when not resumed). */
   resumedEpochs: number;
-  stoppedBy: 'epochs' | 'time-budget';
+  /** What ended the run: all its epochs, the time budget's safety cap, or an interrupt. */
+  stoppedBy: 'epochs' | 'time-budget' | 'interrupted';
+  /** The run was interrupted: its model is the best of the epochs that finished. */
+  interrupted: boolean;
   history: EpochMetrics[];
   nTrain: number;
   nVal: number;
@@ -148,6 +166,9 @@ async function fit(model: tfTypes.LayersModel, data: Pipelines, counts: SplitCou
   let stoppedBy: Fitted['stoppedBy'] = 'epochs';
   const budget = options.timeBudget;
   const abort = new AbortController();
+  const stop = options.signal;
+  if (stop?.aborted) abort.abort(stop.reason);
+  stop?.addEventListener('abort', () => abort.abort(stop.reason), { once: true });
   const hardLimit = budget === undefined ? undefined : budget + Math.max(20, budget * 0.1);
   const timer = hardLimit === undefined ? undefined : setTimeout(() => abort.abort(new BudgetExceeded()), hardLimit * 1000);
   try {
@@ -176,9 +197,16 @@ async function fit(model: tfTypes.LayersModel, data: Pipelines, counts: SplitCou
       },
     });
   } catch (err) {
-    if (!(err instanceof BudgetExceeded) || history.length === 0) throw err;
-    stoppedBy = 'time-budget';
-    options.log(`time budget: aborted epoch ${history.length + 1} after ${hardLimit} s; keeping the best of ${history.length} epochs`);
+    if (history.length === 0 || !(err instanceof BudgetExceeded || err instanceof TrainingInterrupted)) throw err;
+    const best = history.filter((h) => h.best).at(-1);
+    const kept = best ? `epoch ${best.epoch}, exhaustive validation IoU ${best.validationIoU?.toFixed(4)}` : 'none validated';
+    if (err instanceof TrainingInterrupted) {
+      stoppedBy = 'interrupted';
+      options.log(`interrupted (${err.signal}) in epoch ${history.length + 1}: keeping the best model of the ${history.length} epochs that finished (${kept})`);
+    } else {
+      stoppedBy = 'time-budget';
+      options.log(`time budget: aborted epoch ${history.length + 1} after ${hardLimit} s; keeping the best of ${history.length} epochs (${kept})`);
+    }
   } finally {
     if (timer) clearTimeout(timer);
   }
@@ -201,7 +229,8 @@ async function averageWeights(
   options: TrainRunOptions,
 ): Promise<WeightAverageResult | undefined> {
   const tail = fitted.tail;
-  if (!tail || tail.count < 2) return undefined;
+  // An interrupted run ends now, with what it has.
+  if (!tail || tail.count < 2 || fitted.stoppedBy === 'interrupted') return undefined;
   await tail.apply(model);
   await recomputeBatchNormStats(model, data.train, preciseBNOption(options.preciseBNBatches) || {});
   const r = await evaluate(model, data.val, { count: counts.nVal });
@@ -233,6 +262,7 @@ async function summarize(
     seconds: run.seconds,
     resumedEpochs: run.resumedEpochs,
     stoppedBy,
+    interrupted: stoppedBy === 'interrupted',
     history,
     nTrain: run.counts.nTrain,
     nVal: run.counts.nVal,

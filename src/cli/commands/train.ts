@@ -4,7 +4,7 @@
 import { resolve, sep } from 'node:path';
 import { JSON_OPTION, UsageError, choiceOption, intOption, numberOption, requiredString, stringOption, type Command, type OptionValues } from '../command.js';
 import { splitFiles } from '../data-files.js';
-import { staged } from '../staging.js';
+import { onInterrupt, staged } from '../staging.js';
 import type { CurveRow } from '../../render/index.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { batchOption, batchSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
@@ -71,8 +71,10 @@ BatchNorm statistics are recomputed over the whole training set ("precise BN";
 the best exhaustive validation IoU is kept. --out receives that model (model.json +
 weights.bin), metrics.json (per-epoch history) and the TensorBoard events.out.tfevents.* file.
 
-The resumable checkpoint of each epoch is kept inside the output while training and dropped at
-the end. With --checkpoints DIR it is kept in DIR instead, also after a failure or Ctrl-C, and
+Ctrl-C (or SIGTERM) stops training at the next step and keeps the best model so far in --out, as
+Keras' ModelCheckpoint would: metrics.json says "interrupted": true, a line on stderr says so,
+and the exit code is 130 (a second Ctrl-C exits at once, keeping nothing). The resumable
+checkpoint of each epoch is kept inside the output while training and dropped at the end. With --checkpoints DIR it is kept in DIR instead, also after a failure or Ctrl-C, and
 a later run with --checkpoints DIR --resume continues it where it stopped, with the same
 weights, optimizer state, learning rate, best model and data order as an uninterrupted run
 (the same data, --batch, --seed and --lr are required; --anneal runs cannot be resumed). Its
@@ -117,8 +119,20 @@ the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, 
       throw new UsageError('--checkpoints must be outside --out (a failed run removes a new output directory with all it holds)');
     }
     const files = await preparedSplits(data);
-    const { trainInto } = await import('../../train/run.js');
-    const result = await staged(out, (staging) => trainInto(files, staging.dir, options));
+    const { trainInto, TrainingInterrupted } = await import('../../train/run.js');
+    // Ctrl-C stops at the next step and keeps the best model so far (a second one exits at once).
+    const interrupt = new AbortController();
+    const unregister = onInterrupt((signal) => interrupt.abort(new TrainingInterrupted(signal)));
+    let result;
+    try {
+      result = await staged(out, (staging) => trainInto(files, staging.dir, { ...options, signal: interrupt.signal }));
+    } catch (err) {
+      if (!(err instanceof TrainingInterrupted)) throw err;
+      ctx.log(`recordflow train: interrupted (${err.signal}) before the first epoch ended; nothing kept`);
+      return 130;
+    } finally {
+      unregister();
+    }
     const { history, ...rest } = result;
     if (ctx.values.json === true) await ctx.stdout.json({ out, ...rest });
     else {
@@ -126,10 +140,12 @@ the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, 
         `${out}: ${result.epochs} epochs` +
           (result.resumedEpochs > 0 ? ` (${result.epochs - result.resumedEpochs} in this run, resumed after ${result.resumedEpochs})` : '') +
           ` in ${result.seconds.toFixed(0)} s on ${result.backend} (${result.msPerStep.toFixed(1)} ms/step); ` +
-          `best epoch ${result.bestEpoch}, exhaustive validation IoU ${result.bestValidationIoU?.toFixed(4)}`,
+          `best epoch ${result.bestEpoch}, exhaustive validation IoU ${result.bestValidationIoU?.toFixed(4)}` +
+          (result.stoppedBy === 'epochs' ? '' : result.stoppedBy === 'interrupted' ? ' (interrupted)' : ' (stopped by the time budget)'),
       );
     }
     void history;
-    return 0;
+    // The shell's code for a run ended by Ctrl-C, though its output is complete.
+    return result.interrupted ? 130 : 0;
   },
 };

@@ -27,17 +27,18 @@ export interface TrainRunOptions {
   seed: number;
   /** Initial learning rate (default the reference's 5e-4); the decay stays x0.9 per 5000 steps. */
   learningRate?: number;
-  /**
-   * With a time budget: anneal the learning rate from `learningRate` to 2% of it along a cosine
-   * over the budget's wall-clock time, so a run of unknown length still ends at a low rate.
-   */
+  /** Anneal the learning rate from `learningRate` to 2% of it along a cosine over the epochs' steps. */
   anneal?: boolean;
   /**
    * Average the weights of the epochs in the last third of the annealed learning rate and keep
    * the average instead of the best single epoch when its validation IoU is higher.
    */
   weightAverage?: boolean;
-  /** Stop starting epochs once the next one would end after this many seconds of training. */
+  /**
+   * A safety cap, in seconds of training: no epoch starts that would end after it (and one that
+   * overruns it by far is aborted). It only ends a run early, which the summary says
+   * (`stoppedBy: 'time-budget'`); the learning rates never depend on it.
+   */
   timeBudget?: number;
   /**
    * Training batches precise BN pools before each validation: the whole training set when
@@ -116,7 +117,9 @@ export async function trainInto(files: SplitFiles, outDir: string, options: Trai
 
 /** What must match for a resumed run to continue the same training. */
 function runParams(options: TrainRunOptions, counts: SplitCounts) {
-  return { batch: options.batch, seed: options.seed, learningRate: options.learningRate ?? null, anneal: options.anneal === true, ...counts };
+  // The annealed curve spans all the epochs, so a resumed anneal must keep their number.
+  const annealEpochs = options.anneal ? options.epochs : null;
+  return { batch: options.batch, seed: options.seed, learningRate: options.learningRate ?? null, anneal: options.anneal === true, annealEpochs, ...counts };
 }
 
 /** The trainer's precise-BN option for `preciseBNBatches` (absent: the whole set, 0: off). */
@@ -138,15 +141,13 @@ interface Fitted {
 }
 
 /**
- * The learning rate per step: the annealed cosine, or the reference's decay from a given
- * initial rate, or (undefined) the trainer's default reference schedule.
+ * The learning rate per step: the annealed cosine over all the epochs' steps, or the reference's
+ * decay from a given initial rate, or (undefined) the trainer's default reference schedule.
+ * Every one is a function of the step alone.
  */
-function scheduleFor(options: TrainRunOptions, counts: SplitCounts, started: number): LearningRateSchedule | undefined {
+function scheduleFor(options: TrainRunOptions, counts: SplitCounts): LearningRateSchedule | undefined {
   const lr0 = options.learningRate ?? 5e-4;
-  const budget = options.timeBudget;
-  if (options.anneal && budget !== undefined) {
-    return annealSchedule(lr0, budget, options.epochs * Math.floor(counts.nTrain / options.batch), () => (performance.now() - started) / 1000);
-  }
+  if (options.anneal) return annealSchedule(lr0, options.epochs * Math.floor(counts.nTrain / options.batch));
   if (options.learningRate !== undefined) return exponentialDecay({ initialLearningRate: lr0, decaySteps: 5000, decayRate: 0.9, staircase: true });
   return undefined;
 }
@@ -159,7 +160,7 @@ function scheduleFor(options: TrainRunOptions, counts: SplitCounts, started: num
  */
 async function fit(model: tfTypes.LayersModel, data: Pipelines, counts: SplitCounts, place: CheckpointPlace, outDir: string, options: TrainRunOptions, started: number): Promise<Fitted> {
   const lr0 = options.learningRate ?? 5e-4;
-  const schedule = scheduleFor(options, counts, started);
+  const schedule = scheduleFor(options, counts);
   const tail = options.weightAverage && schedule && options.anneal ? new WeightAverage() : undefined;
   // A resumed run reports every epoch, the earlier process's too.
   const history: EpochMetrics[] = [...(place.resumed?.history ?? [])];

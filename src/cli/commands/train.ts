@@ -37,8 +37,6 @@ export function trainRunOptions(values: OptionValues, log: (line: string) => voi
   const resume = values.resume === true;
   const anneal = values.anneal === true;
   if (resume && checkpointDir === undefined) throw new UsageError('--resume needs --checkpoints DIR, the directory the run to continue checkpointed into');
-  // The anneal follows one process's wall clock; a second process cannot continue that curve.
-  if (resume && anneal) throw new UsageError('--resume cannot continue an --anneal run (its learning rate follows the wall-clock time of one process)');
   const noPreciseBN = values['no-precise-bn'] === true;
   const preciseBNBatches = noPreciseBN ? 0 : stringOption(values, 'precise-bn-batches') === undefined ? undefined : intOption(values, 'precise-bn-batches', 1, 1);
   return {
@@ -77,7 +75,7 @@ and the exit code is 130 (a second Ctrl-C exits at once, keeping nothing). The r
 checkpoint of each epoch is kept inside the output while training and dropped at the end. With --checkpoints DIR it is kept in DIR instead, also after a failure or Ctrl-C, and
 a later run with --checkpoints DIR --resume continues it where it stopped, with the same
 weights, optimizer state, learning rate, best model and data order as an uninterrupted run
-(the same data, --batch, --seed and --lr are required; --anneal runs cannot be resumed). Its
+(the same data, --batch, --seed, --lr and --anneal are required, and an --anneal run's --epochs). Its
 metrics.json lists every epoch; its TensorBoard file only the epochs it trained.
 
 --task centernet trains a detector on every frame instead: DIR is what \`prepare --task detect\`
@@ -95,8 +93,8 @@ the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, 
     backend: BACKEND_OPTION,
     seed: seedSpec('seed of weights, dropout and shuffling (integer or string)'),
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate (decay x0.9 every 5000 steps)', defaultText: '5e-4' },
-    'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
-    anneal: { type: 'boolean', description: 'with --time-budget: cosine-anneal the learning rate to 2% over the budget or the epochs, whichever ends first' },
+    'time-budget': { type: 'string', value: 'SEC', description: 'safety cap: stop starting epochs after about SEC seconds of training (never changes the learning rates)', defaultText: 'none' },
+    anneal: { type: 'boolean', description: 'cosine-anneal the learning rate to 2% over the epochs (by step, never by the clock)' },
     'weight-average': { type: 'boolean', description: 'with --anneal: average the weights of the epochs below 1/4 of the rate; keep the average if it validates better' },
     'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: 'all' },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },

@@ -2,7 +2,7 @@
 // a localization TFRecord (loc_*.tfr), localization.npz, a reference npz set, or a directory
 // holding one of them.
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { stat } from 'node:fs/promises';
 
 export interface LabeledFrame {
@@ -15,18 +15,28 @@ export interface LabeledFrame {
   others?: Float32Array[];
 }
 
-/** The file `show` reads for a directory: the validation split first, as the reference plots it. */
-export async function pickSampleFile(dir: string): Promise<string> {
+const VALIDATION_FILE = /^loc_val\.tfr(-\d+-of-\d+)?$/;
+
+/** Does this file (by its name, as `prepare` writes it) hold validation rows only? */
+export function isValidationFile(file: string): boolean {
+  return VALIDATION_FILE.test(basename(file));
+}
+
+/**
+ * The file `show` reads for a directory: the validation split first (whole or its first shard),
+ * as the reference plots it. With `validationOnly` (predictions are drawn) nothing else will do:
+ * a model's boxes on the rows it trained on would pass for validation results.
+ */
+export async function pickSampleFile(dir: string, validationOnly = false): Promise<string> {
   const names = await readdir(dir);
-  const preferred = ['loc_val.tfr', 'loc_train.tfr', 'localization.npz'];
-  for (const p of preferred) if (names.includes(p)) return join(dir, p);
-  const shard = names.filter((n) => /^loc_val\.tfr-\d+-of-\d+$/.test(n)).sort()[0];
-  if (shard) return join(dir, shard);
+  const val = names.filter((n) => VALIDATION_FILE.test(n)).sort()[0];
+  if (val) return join(dir, val);
   const prepared = names.includes('prepared') ? join(dir, 'prepared') : undefined;
-  if (prepared && (await stat(prepared)).isDirectory()) return pickSampleFile(prepared);
-  const npz = names.filter((n) => n.endsWith('.npz')).sort()[0];
-  if (npz) return join(dir, npz);
+  if (prepared && (await stat(prepared)).isDirectory()) return pickSampleFile(prepared, validationOnly);
   const { InputError } = await import('../io/index.js');
+  if (validationOnly) throw new InputError('no loc_val.tfr (or its shards) in this directory, and --model draws predictions on validation rows only', dir);
+  const other = ['loc_train.tfr', 'localization.npz'].find((n) => names.includes(n)) ?? names.filter((n) => n.endsWith('.npz')).sort()[0];
+  if (other) return join(dir, other);
   throw new InputError('no loc_val.tfr, loc_train.tfr or .npz file in this directory', dir);
 }
 

@@ -8,9 +8,18 @@ import { makeDirs } from '../io/make-dirs.js';
 
 // Partial outputs alive right now; an interrupt (Ctrl-C, SIGTERM) removes them before exiting.
 const partial = new Set<string>();
+// Work that ends itself cleanly on an interrupt (train keeps its best model so far): the first
+// signal goes to it instead; a second one exits at once, removing the partial outputs.
+const graceful = new Set<(signal: NodeJS.Signals) => void>();
+let interrupted = false;
 let handlersInstalled = false;
 
 function onSignal(signal: NodeJS.Signals): void {
+  if (graceful.size > 0 && !interrupted) {
+    interrupted = true;
+    for (const handler of [...graceful]) handler(signal);
+    return;
+  }
   for (const dir of partial) {
     // A write already under way in the thread pool can add a file while the directory is being
     // emptied (ENOTEMPTY): retry, and never let a failed removal change the exit status.
@@ -23,13 +32,29 @@ function onSignal(signal: NodeJS.Signals): void {
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/**
+ * Lets `handler` answer the first interrupt (SIGINT, SIGTERM) instead of the default exit, so
+ * the work can stop at a safe point and keep what it finished; a second interrupt still exits at
+ * once. Returns the unregister function.
+ */
+export function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
+  installHandlers();
+  graceful.add(handler);
+  return () => {
+    graceful.delete(handler);
+  };
+}
+
 /** Registers a directory to remove if the process is interrupted; returns the unregister function. */
 export function removeOnInterrupt(dir: string): () => void {
-  if (!handlersInstalled) {
-    handlersInstalled = true;
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  installHandlers();
   partial.add(dir);
   return () => {
     partial.delete(dir);

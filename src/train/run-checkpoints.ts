@@ -17,6 +17,8 @@ export interface RunParams {
   /** null: the reference's 5e-4. */
   learningRate: number | null;
   anneal: boolean;
+  /** The epochs an annealed run's cosine spans (null without anneal). */
+  annealEpochs: number | null;
   nTrain: number;
   nVal: number;
 }
@@ -62,7 +64,8 @@ export async function openCheckpoints(
     throw new InputError(`--resume: ${join(dir, RUN_FILE)} is missing or unreadable, so the run cannot be checked; not continuing`);
   }
   const keys = Object.keys(params) as (keyof RunParams)[];
-  const differ = keys.filter((k) => saved[k] !== params[k]);
+  // A key missing from an older run.json is a setting that run did not have (null).
+  const differ = keys.filter((k) => (saved[k] ?? null) !== params[k]);
   if (differ.length > 0) {
     const show = (p: Partial<RunParams>) => differ.map((k) => `${k} ${String(p[k])}`).join(', ');
     throw new InputError(`--resume: ${dir} was trained with ${show(saved)}; this run has ${show(params)}`);

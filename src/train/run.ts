@@ -4,6 +4,7 @@
 // `recordflow train` and `recordflow start` parse their options into TrainRunOptions and print
 // the TrainRunResult; how the run trains is decided here.
 import { join } from 'node:path';
+import { RecordflowError } from '../core/errors.js';
 import type { BackendChoice } from './backend/index.js';
 import { replaceModel, writeAtomic } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
@@ -26,17 +27,18 @@ export interface TrainRunOptions {
   seed: number;
   /** Initial learning rate (default the reference's 5e-4); the decay stays x0.9 per 5000 steps. */
   learningRate?: number;
-  /**
-   * With a time budget: anneal the learning rate from `learningRate` to 2% of it along a cosine
-   * over the budget's wall-clock time, so a run of unknown length still ends at a low rate.
-   */
+  /** Anneal the learning rate from `learningRate` to 2% of it along a cosine over the epochs' steps. */
   anneal?: boolean;
   /**
    * Average the weights of the epochs in the last third of the annealed learning rate and keep
    * the average instead of the best single epoch when its validation IoU is higher.
    */
   weightAverage?: boolean;
-  /** Stop starting epochs once the next one would end after this many seconds of training. */
+  /**
+   * A safety cap, in seconds of training: no epoch starts that would end after it (and one that
+   * overruns it by far is aborted). It only ends a run early, which the summary says
+   * (`stoppedBy: 'time-budget'`); the learning rates never depend on it.
+   */
   timeBudget?: number;
   /**
    * Training batches precise BN pools before each validation: the whole training set when
@@ -47,9 +49,23 @@ export interface TrainRunOptions {
   checkpointDir?: string;
   /** Continue the checkpoint in `checkpointDir` (same data, batch, seed, learning rate). */
   resume?: boolean;
+  /**
+   * Aborting it with a TrainingInterrupted (Ctrl-C) stops training at the next step and ends the
+   * run as Keras' ModelCheckpoint leaves one: the best model so far becomes the output, marked
+   * `interrupted`. Before the first epoch ends there is nothing to keep and the reason is thrown.
+   */
+  signal?: AbortSignal;
   log: (line: string) => void;
   /** Progress output of the trainer (bar on a TTY, plain lines otherwise). */
   progress: boolean;
+}
+
+/** The reason to abort a run's `signal` with when the user interrupts it (Ctrl-C, SIGTERM). */
+export class TrainingInterrupted extends RecordflowError {
+  override name = 'TrainingInterrupted';
+  constructor(readonly signal: string) {
+    super(`training interrupted (${signal})`);
+  }
 }
 
 /** What a run did; also written to `metrics.json` in the output directory. */
@@ -62,7 +78,10 @@ export interface TrainRunResult {
   seconds: number;
   /** Epochs a resumed run found done by an earlier process (0 when not resumed). */
   resumedEpochs: number;
-  stoppedBy: 'epochs' | 'time-budget';
+  /** What ended the run: all its epochs, the time budget's safety cap, or an interrupt. */
+  stoppedBy: 'epochs' | 'time-budget' | 'interrupted';
+  /** The run was interrupted: its model is the best of the epochs that finished. */
+  interrupted: boolean;
   history: EpochMetrics[];
   nTrain: number;
   nVal: number;
@@ -98,7 +117,9 @@ export async function trainInto(files: SplitFiles, outDir: string, options: Trai
 
 /** What must match for a resumed run to continue the same training. */
 function runParams(options: TrainRunOptions, counts: SplitCounts) {
-  return { batch: options.batch, seed: options.seed, learningRate: options.learningRate ?? null, anneal: options.anneal === true, ...counts };
+  // The annealed curve spans all the epochs, so a resumed anneal must keep their number.
+  const annealEpochs = options.anneal ? options.epochs : null;
+  return { batch: options.batch, seed: options.seed, learningRate: options.learningRate ?? null, anneal: options.anneal === true, annealEpochs, ...counts };
 }
 
 /** The trainer's precise-BN option for `preciseBNBatches` (absent: the whole set, 0: off). */
@@ -120,15 +141,13 @@ interface Fitted {
 }
 
 /**
- * The learning rate per step: the annealed cosine, or the reference's decay from a given
- * initial rate, or (undefined) the trainer's default reference schedule.
+ * The learning rate per step: the annealed cosine over all the epochs' steps, or the reference's
+ * decay from a given initial rate, or (undefined) the trainer's default reference schedule.
+ * Every one is a function of the step alone.
  */
-function scheduleFor(options: TrainRunOptions, counts: SplitCounts, started: number): LearningRateSchedule | undefined {
+function scheduleFor(options: TrainRunOptions, counts: SplitCounts): LearningRateSchedule | undefined {
   const lr0 = options.learningRate ?? 5e-4;
-  const budget = options.timeBudget;
-  if (options.anneal && budget !== undefined) {
-    return annealSchedule(lr0, budget, options.epochs * Math.floor(counts.nTrain / options.batch), () => (performance.now() - started) / 1000);
-  }
+  if (options.anneal) return annealSchedule(lr0, options.epochs * Math.floor(counts.nTrain / options.batch));
   if (options.learningRate !== undefined) return exponentialDecay({ initialLearningRate: lr0, decaySteps: 5000, decayRate: 0.9, staircase: true });
   return undefined;
 }
@@ -141,13 +160,16 @@ function scheduleFor(options: TrainRunOptions, counts: SplitCounts, started: num
  */
 async function fit(model: tfTypes.LayersModel, data: Pipelines, counts: SplitCounts, place: CheckpointPlace, outDir: string, options: TrainRunOptions, started: number): Promise<Fitted> {
   const lr0 = options.learningRate ?? 5e-4;
-  const schedule = scheduleFor(options, counts, started);
+  const schedule = scheduleFor(options, counts);
   const tail = options.weightAverage && schedule && options.anneal ? new WeightAverage() : undefined;
   // A resumed run reports every epoch, the earlier process's too.
   const history: EpochMetrics[] = [...(place.resumed?.history ?? [])];
   let stoppedBy: Fitted['stoppedBy'] = 'epochs';
   const budget = options.timeBudget;
   const abort = new AbortController();
+  const stop = options.signal;
+  if (stop?.aborted) abort.abort(stop.reason);
+  stop?.addEventListener('abort', () => abort.abort(stop.reason), { once: true });
   const hardLimit = budget === undefined ? undefined : budget + Math.max(20, budget * 0.1);
   const timer = hardLimit === undefined ? undefined : setTimeout(() => abort.abort(new BudgetExceeded()), hardLimit * 1000);
   try {
@@ -176,9 +198,16 @@ async function fit(model: tfTypes.LayersModel, data: Pipelines, counts: SplitCou
       },
     });
   } catch (err) {
-    if (!(err instanceof BudgetExceeded) || history.length === 0) throw err;
-    stoppedBy = 'time-budget';
-    options.log(`time budget: aborted epoch ${history.length + 1} after ${hardLimit} s; keeping the best of ${history.length} epochs`);
+    if (history.length === 0 || !(err instanceof BudgetExceeded || err instanceof TrainingInterrupted)) throw err;
+    const best = history.filter((h) => h.best).at(-1);
+    const kept = best ? `epoch ${best.epoch}, exhaustive validation IoU ${best.validationIoU?.toFixed(4)}` : 'none validated';
+    if (err instanceof TrainingInterrupted) {
+      stoppedBy = 'interrupted';
+      options.log(`interrupted (${err.signal}) in epoch ${history.length + 1}: keeping the best model of the ${history.length} epochs that finished (${kept})`);
+    } else {
+      stoppedBy = 'time-budget';
+      options.log(`time budget: aborted epoch ${history.length + 1} after ${hardLimit} s; keeping the best of ${history.length} epochs (${kept})`);
+    }
   } finally {
     if (timer) clearTimeout(timer);
   }
@@ -201,7 +230,8 @@ async function averageWeights(
   options: TrainRunOptions,
 ): Promise<WeightAverageResult | undefined> {
   const tail = fitted.tail;
-  if (!tail || tail.count < 2) return undefined;
+  // An interrupted run ends now, with what it has.
+  if (!tail || tail.count < 2 || fitted.stoppedBy === 'interrupted') return undefined;
   await tail.apply(model);
   await recomputeBatchNormStats(model, data.train, preciseBNOption(options.preciseBNBatches) || {});
   const r = await evaluate(model, data.val, { count: counts.nVal });
@@ -233,6 +263,7 @@ async function summarize(
     seconds: run.seconds,
     resumedEpochs: run.resumedEpochs,
     stoppedBy,
+    interrupted: stoppedBy === 'interrupted',
     history,
     nTrain: run.counts.nTrain,
     nVal: run.counts.nVal,

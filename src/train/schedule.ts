@@ -67,14 +67,19 @@ export function getLearningRate(optimizer: tf.Optimizer): number {
 }
 
 /**
- * The learning rate per step of an annealed run: a cosine from `lr0` down to 2% of it, over
- * whichever ends first, the time budget (`elapsed()` seconds of `budget`) or the run's
- * `totalSteps`. A budget-only curve would stop at a high rate on a machine fast enough to finish
- * every epoch early.
+ * The learning rate per step of an annealed run: a cosine from `lr0` down to 2% of it over the
+ * run's `totalSteps`, then held there. It depends on the step alone, never on the clock, so the
+ * same seed gives the same rates (and numbers) on a loaded machine or an idle one, and a resumed
+ * run continues the curve.
+ *
+ * @example
+ * const rate = annealSchedule(3e-3, 25_800);
+ * const halfway = rate(12_900); // 3e-3 * 0.51
  */
-export function annealSchedule(lr0: number, budget: number, totalSteps: number, elapsed: () => number): LearningRateSchedule {
+export function annealSchedule(lr0: number, totalSteps: number): LearningRateSchedule {
+  if (!(totalSteps > 0)) throw new RangeError(`totalSteps must be > 0, got ${totalSteps}`);
   return (step) => {
-    const progress = Math.min(1, Math.max(elapsed() / budget, step / totalSteps));
+    const progress = Math.min(1, step / totalSteps);
     return Math.fround(lr0 * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * progress))));
   };
 }

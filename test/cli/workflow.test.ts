@@ -73,30 +73,98 @@ describe('start at a tiny scale, then the single commands on its run', { concurr
     assert.match(d2.stdout, /^differ at record \d+, feature "(image|h|w|x|y)"/);
   });
 
-  test('an interrupted train leaves no output directory behind', async () => {
-    const out = join(tmp, 'interrupted');
+  /** Runs `train` in a child process and sends it SIGINT once its stderr matches `when`. */
+  const interruptTrain = async (out: string, when: RegExp): Promise<{ code: number | null; stderr: string; stdout: string; outputAtSignal: boolean }> => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'train', '--data', join(run, 'prepared'), '--out', out, '--epochs', '50'], {
       cwd: ROOT,
       env: { ...process.env, CI: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
+    let stdout = '';
+    let sent = false;
     let outputAtSignal = false;
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     const code = await new Promise<number | null>((resolve) => {
       child.stderr.on('data', (b: Buffer) => {
         stderr += b.toString();
-        // Interrupt when the first epoch's line shows training under way (the output is staged
-        // by then); no delay to guess.
-        if (/^epoch 1\/50 /m.test(stderr) && !child.killed) {
+        if (!sent && when.test(stderr)) {
+          sent = true;
           outputAtSignal = existsSync(out);
           child.kill('SIGINT');
         }
       });
       child.on('close', (c) => resolve(c));
     });
-    assert.equal(code, 130, stderr);
-    assert.ok(outputAtSignal, 'the interrupt came while the output was being written');
+    return { code, stderr, stdout, outputAtSignal };
+  };
+
+  test('Ctrl-C before the first epoch ends leaves no output directory behind', async () => {
+    const out = join(tmp, 'interrupted-early');
+    // The backend line comes before the first step: nothing has been validated yet.
+    const r = await interruptTrain(out, /backend: /);
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /^recordflow train: interrupted \(SIGINT\) before the first epoch ended; nothing kept$/m);
+    assert.ok(r.outputAtSignal, 'the interrupt came while the output was being written');
     assert.equal(existsSync(out), false, 'no partial output left');
+  });
+
+  test('Ctrl-C after an epoch keeps the best model so far under --out, marked as interrupted', async () => {
+    const out = join(tmp, 'interrupted-late');
+    const r = await interruptTrain(out, /^epoch 1\/50 .*\(best\)$/m);
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /^interrupted \(SIGINT\) in epoch \d+: keeping the best model of the \d+ epochs that finished \(epoch \d+, exhaustive validation IoU \d\.\d{4}\)$/m);
+    assert.match(r.stdout, /\(interrupted\)$/m);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    assert.equal(metrics.interrupted, true);
+    assert.equal(metrics.stoppedBy, 'interrupted');
+    assert.ok(metrics.epochs >= 1 && metrics.epochs < 50, `${metrics.epochs} epochs`);
+    assert.deepEqual(readdirSync(out).filter((n) => !n.startsWith('events.out.tfevents.')).sort(), ['metrics.json', 'model.json', 'weights.bin']);
+    // The kept model is the best epoch's: eval reproduces its exhaustive validation IoU.
+    const e = await runCli(['eval', '--data', join(run, 'prepared'), '--model', out, '--json']);
+    assert.equal(e.code, 0, e.stderr);
+    assert.equal(JSON.parse(e.stdout).exhaustiveValidationIoU.toFixed(4), metrics.bestValidationIoU.toFixed(4));
+  });
+
+  test('eval with a batch larger than the validation split is refused, not 0.0000', async () => {
+    const metrics = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
+    const r = await runCli(['eval', '--data', join(run, 'prepared'), '--model', join(run, 'model'), '--batch', String(metrics.val + 1)]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(errorLines(r.stderr), [`recordflow eval: ${join(run, 'prepared', 'loc_val.tfr')}: only ${metrics.val} validation records, fewer than one batch of ${metrics.val + 1}`]);
+  });
+
+  test('an empty validation or training split is refused before training, nothing left behind', async () => {
+    for (const [ratio, split] of [['1', 'validation'], ['0', 'training']] as const) {
+      const data = join(tmp, `ratio-${ratio}`);
+      const p = await runCli(['prepare', '--npz', join(run, 'data'), '--out', data, '--ratio', ratio]);
+      assert.equal(p.code, 0, p.stderr);
+      const out = join(tmp, `ratio-${ratio}-out`);
+      const r = await runCli(['train', '--data', data, '--out', out, '--epochs', '1']);
+      assert.equal(r.code, 2, r.stderr);
+      const lines = errorLines(r.stderr).filter((l) => l.startsWith('recordflow'));
+      assert.deepEqual(lines, [`recordflow train: ${join(data, `loc_${split === 'training' ? 'train' : 'val'}.tfr`)}: the ${split} split is empty: nothing to ${split === 'training' ? 'train on' : 'validate on'}`]);
+      assert.equal(existsSync(out), false);
+    }
+  });
+
+  test('show --model draws validation rows only: a sharded directory gives its validation shard, training rows are refused', async () => {
+    const sharded = join(tmp, 'sharded');
+    const p = await runCli(['prepare', '--npz', join(run, 'data'), '--out', sharded, '--shards', '2']);
+    assert.equal(p.code, 0, p.stderr);
+    const png = join(tmp, 'sharded.png');
+    const ok = await runCli(['show', sharded, '--out', png, '--model', join(run, 'model'), '--count', '4', '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).file, join(sharded, 'loc_val.tfr-00000-of-00002'));
+    for (const file of ['loc_train.tfr-00000-of-00002', 'localization.npz']) {
+      const r = await runCli(['show', join(sharded, file), '--out', join(tmp, 'never.png'), '--model', join(run, 'model')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(errorLines(r.stderr).join('\n'), /^recordflow show: .*: --model draws predictions on validation rows only/);
+      assert.equal(existsSync(join(tmp, 'never.png')), false);
+    }
+    // Without --model any of them may be drawn.
+    const plain = await runCli(['show', join(sharded, 'loc_train.tfr-00000-of-00002'), '--out', join(tmp, 'train.png'), '--count', '4']);
+    assert.equal(plain.code, 0, plain.stderr);
   });
 
   test('show draws the validation frames with predictions into a valid PNG', async () => {

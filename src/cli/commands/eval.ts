@@ -17,7 +17,8 @@ export const evalCommand: Command = {
   details: `
 Runs the model on loc_val.tfr in DIR (batches of --batch, the last partial batch dropped as in
 the reference) and prints "exhaustive validation IoU: 0.xxxx": integer pixel boxes, boxes
-that do not overlap add 0, the sum divided by the number of validation rows.`,
+that do not overlap add 0, the sum divided by the number of validation rows. A --batch larger
+than the validation split is refused (no row would be evaluated).`,
   options: {
     data: { type: 'string', value: 'DIR', description: 'directory written by prepare' },
     model: { type: 'string', value: 'DIR', description: 'model directory (model.json + weights)' },
@@ -32,10 +33,12 @@ that do not overlap add 0, the sum divided by the number of validation rows.`,
     const batch = batchOption(ctx.values);
     const backend = backendOption(ctx.values);
     await assertFile(join(modelDir, 'model.json'));
-    const { readSplit } = await import('../../train/localization-data.js');
+    const { readSplit, refuseShortSplit } = await import('../../train/localization-data.js');
     const { exhaustiveIoU } = await import('../../train/exhaustive-pass.js');
     const { predictBoxes } = await import('../../train/predict.js');
-    const val = await readSplit(await splitFiles(data, 'val'));
+    const files = await splitFiles(data, 'val');
+    const val = await readSplit(files);
+    refuseShortSplit('validation', val.images.length, batch, files);
     const result = await exhaustiveIoU((images) => predictBoxes(modelDir, images, backend), val, batch);
     if (ctx.values.json === true) await ctx.stdout.json({ exhaustiveValidationIoU: result.iou, samples: result.samples, nVal: result.nVal });
     else await ctx.stdout.line(iouLine(result.iou));

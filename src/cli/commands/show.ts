@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { intOption, requiredString, stringOption, JSON_OPTION, type Command } from '../command.js';
 import { assertFile } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
-import { pickSampleFile, readLabeledFrames } from '../samples.js';
+import { isValidationFile, pickSampleFile, readLabeledFrames } from '../samples.js';
 import type { BackendChoice } from '../../train/index.js';
 
 /** Box colours of every frames picture: ground truth red, predictions blue. */
@@ -23,7 +23,11 @@ export interface ShowOptions {
 }
 
 export async function runShow(input: string, options: ShowOptions): Promise<{ file: string; frames: number; meanIoU?: number }> {
-  const file = (await stat(input)).isDirectory() ? await pickSampleFile(input) : input;
+  const file = (await stat(input)).isDirectory() ? await pickSampleFile(input, options.model !== undefined) : input;
+  if (options.model !== undefined && !isValidationFile(file)) {
+    const { InputError } = await import('../../io/index.js');
+    throw new InputError('--model draws predictions on validation rows only (loc_val.tfr or its shards, as prepare writes them); this file is not one', file);
+  }
   const frames = await readLabeledFrames(file, options.count ?? 24, options.skip ?? 0);
   if (frames.length === 0) {
     const { InputError } = await import('../../io/index.js');
@@ -67,10 +71,12 @@ export const show: Command = {
   usage: 'FILE|DIR --out PNG|SVG [--model DIR] [--count N] [--skip N] [--columns C] [--scale S]',
   details: `
 FILE is a localization TFRecord (loc_val.tfr, loc_train.tfr), localization.npz or a reference
-npz set; for a DIR the validation file inside it is used (as \`prepare\` or \`start\` wrote it).
-With --model the model's predictions are drawn in blue and each caption shows the sample's
-exhaustive-pass IoU. The picture's Vega-Lite spec is written beside it (boxes.png →
-boxes.vl.json); --out NAME.svg writes SVG instead of PNG.`,
+npz set; for a DIR the validation file inside it is used (as \`prepare\` or \`start\` wrote it;
+its first shard when sharded). With --model the model's predictions are drawn in blue and each
+caption shows the sample's exhaustive-pass IoU; --model takes validation rows only (loc_val.tfr
+or its shards), since predictions on training rows would pass for validation results. The
+picture's Vega-Lite spec is written beside it (boxes.png → boxes.vl.json); --out NAME.svg writes
+SVG instead of PNG.`,
   options: {
     out: { type: 'string', value: 'PNG|SVG', description: 'output picture (its spec goes beside it, NAME.vl.json)' },
     model: { type: 'string', value: 'DIR', description: 'model directory (model.json + weights) for predictions' },

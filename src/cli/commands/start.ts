@@ -1,5 +1,6 @@
 // recordflow start (what `npm start` runs): synth → prepare → train → eval → pictures, into
-// runs/<timestamp>/, within a fixed wall-clock budget on a small machine.
+// runs/<timestamp>/. The run ends by its epochs, so the same seed gives the same numbers on any
+// machine, loaded or idle; the time budget is only a safety cap far above the expected time.
 import { rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { JSON_OPTION, numberOption, stringOption, type Command } from '../command.js';
@@ -13,13 +14,17 @@ import { runSynth } from './synth.js';
 import { curveRows, preparedSplits } from './train.js';
 import { makeDirs } from '../../io/make-dirs.js';
 
-/** Training budget of the default run: `npm start` must end within 10 minutes on 2 cores. */
-export const DEFAULT_TIME_BUDGET = 480;
+/**
+ * Safety cap of the default run's training, in seconds: several times what its epochs take on an
+ * idle 2-core machine, so that only a machine far slower than expected ever reaches it (and the
+ * summary then says the run was cut short).
+ */
+export const DEFAULT_TIME_BUDGET = 3600;
+/** Epochs of the default run: what ends it, on any machine. */
 export const DEFAULT_EPOCHS = 100;
 /**
- * The short run trains with a higher initial learning rate than the reference's 5e-4 and anneals
- * it (cosine, to 2%) over the time budget or the epochs, whichever ends first: a short run has to
- * get as far as the reference's 100 epochs.
+ * The default run trains with a higher initial learning rate than the reference's 5e-4 and
+ * anneals it (cosine, to 2%) over its epochs' steps.
  */
 export const DEFAULT_START_LR = 3e-3;
 
@@ -39,25 +44,24 @@ export const start: Command = {
   summary: 'the whole study: synth → prepare → train → eval into runs/<timestamp>/ (npm start)',
   usage: '[--runs DIR] [--seed S] [--scale K] [--epochs N] [--time-budget SEC] [--lr RATE | --reference-schedule] [--backend B] [--json]',
   details: `
-Generates the synthetic npz sets, prepares the TFRecords, trains with precise BN until the
-epochs or the training time budget run out (the learning rate starts at --lr and is annealed
-over the budget or the epochs, whichever ends first, since a short run must do the work of the
-reference's 100 epochs; the full recipe is
-\`recordflow train --epochs 100\`), evaluates the best model and prints
+Generates the synthetic npz sets, prepares the TFRecords, trains with precise BN for --epochs
+epochs (the learning rate starts at --lr and is cosine-annealed over the epochs' steps; the
+reference's recipe is \`recordflow train --epochs 100\`), evaluates the best model and prints
 "exhaustive validation IoU: 0.xxxx". The run directory holds data/ (npz), prepared/
 (localization.npz, loc_*.tfr, split.json), model/ (best model.json + weights.bin, metrics.json,
 events.out.tfevents.*), metrics.json (summary and per-epoch history), curves.png and boxes.png
 (each with its Vega-Lite spec beside it: curves.vl.json, boxes.vl.json).
-The defaults fit in 10 minutes on a 2-core machine. The run is built in a hidden directory and
-renamed at the end, so a failed or interrupted run leaves nothing behind.`,
+The same seed gives the same numbers on a loaded machine or an idle one: --time-budget is only a
+safety cap (a run it cuts short says so). The run is built in a hidden directory and renamed at
+the end, so a failed or interrupted run leaves nothing behind.`,
   options: {
     runs: { type: 'string', value: 'DIR', description: 'parent directory of the run', defaultText: 'runs' },
     seed: seedSpec('seed of data, split, weights and shuffling (integer or string)'),
     scale: { type: 'string', value: 'K', description: 'synthetic data scale', defaultText: '1 (2588 localization rows)' },
-    epochs: epochsSpec('maximum epochs', DEFAULT_EPOCHS),
-    'time-budget': { type: 'string', value: 'SEC', description: 'training time budget in seconds', defaultText: String(DEFAULT_TIME_BUDGET) },
+    epochs: epochsSpec('epochs: what ends the run', DEFAULT_EPOCHS),
+    'time-budget': { type: 'string', value: 'SEC', description: 'safety cap on the training time in seconds (ends the run early, saying so)', defaultText: String(DEFAULT_TIME_BUDGET) },
     batch: batchSpec(),
-    lr: { type: 'string', value: 'RATE', description: 'initial learning rate, cosine-annealed over the time budget or the epochs (whichever ends first)', defaultText: String(DEFAULT_START_LR) },
+    lr: { type: 'string', value: 'RATE', description: 'initial learning rate, cosine-annealed over the epochs', defaultText: String(DEFAULT_START_LR) },
     'reference-schedule': { type: 'boolean', description: "the reference's 5e-4 with x0.9 per 5000 steps instead of the annealed rate" },
     backend: BACKEND_OPTION,
     json: JSON_OPTION,
@@ -112,6 +116,7 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
         progress: true,
       });
       ctx.log(`trained ${trained.epochs} epochs on ${trained.backend}, ${trained.msPerStep.toFixed(1)} ms/step, model: ${modelChoice(trained)} (${seconds()} s)`);
+      if (trained.stoppedBy === 'time-budget') ctx.log(`note: the ${timeBudget} s time budget ended the run after ${trained.epochs} of ${epochs} epochs; its numbers are not those of the full run`);
 
       // The reported number: the exhaustive pass with the best model, recomputed from its files.
       const { readSplit } = await import('../../train/localization-data.js');
@@ -147,7 +152,8 @@ renamed at the end, so a failed or interrupted run leaves nothing behind.`,
         backend: trained.backend,
         epochs: trained.epochs,
         learningRate: lr,
-        schedule: referenceSchedule ? 'reference (x0.9 per 5000 steps)' : `cosine anneal over ${timeBudget} s or ${epochs} epochs, whichever ends first`,
+        schedule: referenceSchedule ? 'reference (x0.9 per 5000 steps)' : `cosine anneal over ${epochs} epochs`,
+        timeBudget,
         stoppedBy: trained.stoppedBy,
         bestEpoch: trained.bestEpoch,
         ...(trained.weightAverage ? { weightAverage: trained.weightAverage } : {}),

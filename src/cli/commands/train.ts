@@ -4,7 +4,7 @@
 import { resolve, sep } from 'node:path';
 import { JSON_OPTION, UsageError, choiceOption, intOption, numberOption, requiredString, stringOption, type Command, type OptionValues } from '../command.js';
 import { splitFiles } from '../data-files.js';
-import { staged } from '../staging.js';
+import { onInterrupt, staged } from '../staging.js';
 import type { CurveRow } from '../../render/index.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { batchOption, batchSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
@@ -37,8 +37,6 @@ export function trainRunOptions(values: OptionValues, log: (line: string) => voi
   const resume = values.resume === true;
   const anneal = values.anneal === true;
   if (resume && checkpointDir === undefined) throw new UsageError('--resume needs --checkpoints DIR, the directory the run to continue checkpointed into');
-  // The anneal follows one process's wall clock; a second process cannot continue that curve.
-  if (resume && anneal) throw new UsageError('--resume cannot continue an --anneal run (its learning rate follows the wall-clock time of one process)');
   const noPreciseBN = values['no-precise-bn'] === true;
   const preciseBNBatches = noPreciseBN ? 0 : stringOption(values, 'precise-bn-batches') === undefined ? undefined : intOption(values, 'precise-bn-batches', 1, 1);
   return {
@@ -71,11 +69,13 @@ BatchNorm statistics are recomputed over the whole training set ("precise BN";
 the best exhaustive validation IoU is kept. --out receives that model (model.json +
 weights.bin), metrics.json (per-epoch history) and the TensorBoard events.out.tfevents.* file.
 
-The resumable checkpoint of each epoch is kept inside the output while training and dropped at
-the end. With --checkpoints DIR it is kept in DIR instead, also after a failure or Ctrl-C, and
+Ctrl-C (or SIGTERM) stops training at the next step and keeps the best model so far in --out, as
+Keras' ModelCheckpoint would: metrics.json says "interrupted": true, a line on stderr says so,
+and the exit code is 130 (a second Ctrl-C exits at once, keeping nothing). The resumable
+checkpoint of each epoch is kept inside the output while training and dropped at the end. With --checkpoints DIR it is kept in DIR instead, also after a failure or Ctrl-C, and
 a later run with --checkpoints DIR --resume continues it where it stopped, with the same
 weights, optimizer state, learning rate, best model and data order as an uninterrupted run
-(the same data, --batch, --seed and --lr are required; --anneal runs cannot be resumed). Its
+(the same data, --batch, --seed, --lr and --anneal are required, and an --anneal run's --epochs). Its
 metrics.json lists every epoch; its TensorBoard file only the epochs it trained.
 
 --task centernet trains a detector on every frame instead: DIR is what \`prepare --task detect\`
@@ -93,8 +93,8 @@ the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, 
     backend: BACKEND_OPTION,
     seed: seedSpec('seed of weights, dropout and shuffling (integer or string)'),
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate (decay x0.9 every 5000 steps)', defaultText: '5e-4' },
-    'time-budget': { type: 'string', value: 'SEC', description: 'stop starting epochs after about SEC seconds of training', defaultText: 'none' },
-    anneal: { type: 'boolean', description: 'with --time-budget: cosine-anneal the learning rate to 2% over the budget or the epochs, whichever ends first' },
+    'time-budget': { type: 'string', value: 'SEC', description: 'safety cap: stop starting epochs after about SEC seconds of training (never changes the learning rates)', defaultText: 'none' },
+    anneal: { type: 'boolean', description: 'cosine-anneal the learning rate to 2% over the epochs (by step, never by the clock)' },
     'weight-average': { type: 'boolean', description: 'with --anneal: average the weights of the epochs below 1/4 of the rate; keep the average if it validates better' },
     'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: 'all' },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },
@@ -117,8 +117,20 @@ the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, 
       throw new UsageError('--checkpoints must be outside --out (a failed run removes a new output directory with all it holds)');
     }
     const files = await preparedSplits(data);
-    const { trainInto } = await import('../../train/run.js');
-    const result = await staged(out, (staging) => trainInto(files, staging.dir, options));
+    const { trainInto, TrainingInterrupted } = await import('../../train/run.js');
+    // Ctrl-C stops at the next step and keeps the best model so far (a second one exits at once).
+    const interrupt = new AbortController();
+    const unregister = onInterrupt((signal) => interrupt.abort(new TrainingInterrupted(signal)));
+    let result;
+    try {
+      result = await staged(out, (staging) => trainInto(files, staging.dir, { ...options, signal: interrupt.signal }));
+    } catch (err) {
+      if (!(err instanceof TrainingInterrupted)) throw err;
+      ctx.log(`recordflow train: interrupted (${err.signal}) before the first epoch ended; nothing kept`);
+      return 130;
+    } finally {
+      unregister();
+    }
     const { history, ...rest } = result;
     if (ctx.values.json === true) await ctx.stdout.json({ out, ...rest });
     else {
@@ -126,10 +138,12 @@ the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, 
         `${out}: ${result.epochs} epochs` +
           (result.resumedEpochs > 0 ? ` (${result.epochs - result.resumedEpochs} in this run, resumed after ${result.resumedEpochs})` : '') +
           ` in ${result.seconds.toFixed(0)} s on ${result.backend} (${result.msPerStep.toFixed(1)} ms/step); ` +
-          `best epoch ${result.bestEpoch}, exhaustive validation IoU ${result.bestValidationIoU?.toFixed(4)}`,
+          `best epoch ${result.bestEpoch}, exhaustive validation IoU ${result.bestValidationIoU?.toFixed(4)}` +
+          (result.stoppedBy === 'epochs' ? '' : result.stoppedBy === 'interrupted' ? ' (interrupted)' : ' (stopped by the time budget)'),
       );
     }
     void history;
-    return 0;
+    // The shell's code for a run ended by Ctrl-C, though its output is complete.
+    return result.interrupted ? 130 : 0;
   },
 };

@@ -6,7 +6,7 @@
 
 DIR is a directory holding an importable pycocotools package with its compiled _mask module
 (cocoapi's PythonAPI directory, built outside this repository). Without it the script only
-writes the case inputs. It writes golden/coco/cases/<name>.json, each {name, about, params, groundTruth,
+writes the case inputs, to the directory --out names. It writes golden/coco/cases/<name>.json, each {name, about, params, groundTruth,
 detections, expected}; expected holds pycocotools' 12 stats, its summary lines and, for some
 cases, the flat (C-order) precision/recall/scores arrays with their counts. Cases cover stable
 score ties, the per-image maxDets cut, crowd regions absorbing many detections, the gt `area`
@@ -360,15 +360,21 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--pycocotools', default=os.environ.get('PYCOCOTOOLS'),
                     help='directory containing the built pycocotools package (or env PYCOCOTOOLS)')
+    ap.add_argument('--out', default=None,
+                    help='where to write the cases (default golden/coco/cases; required without pycocotools, '
+                         'so that inputs without expected outputs never replace the golden files)')
     args = ap.parse_args()
+    if not args.pycocotools and not args.out:
+        ap.error('without --pycocotools only inputs can be written: name a directory with --out')
+    out_dir = args.out or OUT
     cases = build_cases()
     runner = load_pycocotools(args.pycocotools) if args.pycocotools else None
-    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(out_dir, exist_ok=True)
     for case in cases:
         record = {k: case[k] for k in ('name', 'about', 'params', 'groundTruth', 'detections')}
         if runner:
             record['expected'] = run_pycocotools(*runner, case)
-        with open(os.path.join(OUT, case['name'] + '.json'), 'w') as f:
+        with open(os.path.join(out_dir, case['name'] + '.json'), 'w') as f:
             json.dump(record, f, separators=(',', ':'), allow_nan=False)
             f.write('\n')
     if runner:
@@ -380,7 +386,7 @@ def main():
                        'maxDets': p.maxDets, 'areaRng': p.areaRng, 'areaRngLbl': p.areaRngLbl,
                        'numpy': np.__version__}, f, indent=1)
             f.write('\n')
-    print('wrote %d cases to %s%s' % (len(cases), OUT, '' if runner else ' (inputs only: no --pycocotools)'))
+    print('wrote %d cases to %s%s' % (len(cases), out_dir, '' if runner else ' (inputs only: no --pycocotools)'))
 
 
 if __name__ == '__main__':

@@ -32,7 +32,6 @@ export function accumulate(pr: Prepared, mt: Matches): Accumulated {
   const A = areaRng.length;
   const M = maxDets.length;
   const I = pr.I;
-  const N = pr.dtStart[K * I]!;
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
   const scores = new Float64Array(T * R * K * A * M).fill(-1);
@@ -66,10 +65,8 @@ export function accumulate(pr: Prepared, mt: Matches): Accumulated {
         fp.fill(0);
         // False positives at every threshold are counted once, in fpAll.
         let fpAll = 0;
-        const row = a * N;
         for (let j = 0; j < nd; j++) {
-          const p = row + sel[j]!;
-          const kd = kind[p];
+          const kd = kind[sel[j]! * A + a]!;
           if (kd === FP) fpAll++;
           else if (kd >= MIXED) {
             const base = (kd - MIXED) * T;

@@ -11,9 +11,9 @@ export const IGNORED = 2;
 export const MIXED = 3;
 
 export interface Matches {
-  /** kind[a * N + p] for the kept detection at sorted position p (see Prepared.sortedPos; N =
-   * all kept detections): its code at every threshold, or MIXED + s when its codes differ
-   * between thresholds and are codes[s * T + t]. */
+  /** kind[p * A + a] for the kept detection at sorted position p (see Prepared.sortedPos) and
+   * area range a: its code at every threshold, or MIXED + s when its codes differ between
+   * thresholds and are codes[s * T + t]. One detection's kinds share a cache line. */
   kind: Int32Array;
   /** Per-threshold codes of the detections whose kind says so (most match nothing). */
   codes: Uint8Array;
@@ -27,6 +27,7 @@ export interface Matches {
 class Scratch {
   iou = new Float64Array(64);
   maxIou = new Float64Array(16);
+  box = new Float64Array(64);
   order = new Int32Array(16);
   ignore = new Uint8Array(16);
   taken = new Uint8Array(16);
@@ -38,7 +39,10 @@ class Scratch {
 
   ensure(D: number, G: number, A: number, T: number): void {
     if (this.iou.length < D * G) this.iou = new Float64Array(D * G * 2);
-    if (this.maxIou.length < D) this.maxIou = new Float64Array(D * 2);
+    if (this.maxIou.length < D) {
+      this.maxIou = new Float64Array(D * 2);
+      this.box = new Float64Array(D * 8);
+    }
     if (this.owner.length < A) this.owner = new Int32Array(A);
     if (this.order.length < G) {
       this.order = new Int32Array(G * 2);
@@ -54,11 +58,12 @@ class Scratch {
 
 /** Fills `s.iou[d * G + g]` as maskApi's bbIou does (a crowd box divides by the detection's
  * area alone) and `s.maxIou[d]`. */
-function computeIoU(pr: Prepared, s: Scratch, d0: number, D: number, g0: number, G: number): void {
-  const { dtBox, gtBox, gtCrowd } = pr;
+function computeIoU(pr: Prepared, s: Scratch, D: number, g0: number, G: number): void {
+  const { gtBox, gtCrowd } = pr;
+  const dtBox = s.box;
   const iou = s.iou;
   for (let d = 0; d < D; d++) {
-    const o = 4 * (d0 + d);
+    const o = 4 * d;
     const dx = dtBox[o]!;
     const dy = dtBox[o + 1]!;
     const dw = dtBox[o + 2]!;
@@ -133,7 +138,7 @@ export function matchAll(pr: Prepared): Matches {
   const { iouThrs, areaRng } = pr.params;
   const T = iouThrs.length;
   const A = areaRng.length;
-  const { I, K, gtStart, dtStart, dtCount, gtArea, gtCrowd, gtIdTruthy, dtBox, sortedPos } = pr;
+  const { I, K, gtStart, dtStart, dtCount, gtArea, gtCrowd, gtIdTruthy, sortedPos, detections, dtEntry } = pr;
   // Below the lowest threshold a detection matches nothing at any threshold.
   let lowest = Infinity;
   for (const t of iouThrs) lowest = Math.min(lowest, t, 1 - 1e-10);
@@ -154,7 +159,15 @@ export function matchAll(pr: Prepared): Matches {
       if (G === 0 && dtCount[b] === 0) continue;
       hasEval[k] = 1;
       s.ensure(D, G, A, T);
-      if (G > 0 && D > 0) computeIoU(pr, s, d0, D, g0, G);
+      // This bucket's boxes, read once from the results entries.
+      for (let d = 0; d < D; d++) {
+        const bbox = detections[dtEntry[d0 + d]!]!.bbox;
+        s.box[4 * d] = bbox[0]!;
+        s.box[4 * d + 1] = bbox[1]!;
+        s.box[4 * d + 2] = bbox[2]!;
+        s.box[4 * d + 3] = bbox[3]!;
+      }
+      if (G > 0 && D > 0) computeIoU(pr, s, D, g0, G);
       for (let a = 0; a < A; a++) {
         const lo = areaRng[a]![0];
         const hi = areaRng[a]![1];
@@ -186,13 +199,12 @@ export function matchAll(pr: Prepared): Matches {
           matched = s.matched[src]!;
         }
         for (let d = 0; d < D; d++) {
-          const q = 4 * (d0 + d);
-          const dArea = dtBox[q + 2]! * dtBox[q + 3]!;
+          const dArea = s.box[4 * d + 2]! * s.box[4 * d + 3]!;
           const outside = dArea < lo || dArea > hi;
           const p = sortedPos[d0 + d]!;
           const miss = outside ? IGNORED : FALSE_POSITIVE;
           if (!matched || s.maxIou[d]! < lowest) {
-            kind[a * N + p] = miss;
+            kind[p * A + a] = miss;
             continue;
           }
           if ((used + 1) * T > codes.length) {
@@ -200,7 +212,7 @@ export function matchAll(pr: Prepared): Matches {
             grown.set(codes);
             codes = grown;
           }
-          kind[a * N + p] = MIXED + used;
+          kind[p * A + a] = MIXED + used;
           const out = used++ * T;
           for (let t = 0; t < T; t++) {
             const m = matched[t * D + d]!;

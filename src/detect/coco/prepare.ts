@@ -25,7 +25,9 @@ export interface Prepared {
   dtCount: Int32Array;
   /** Kept detections of bucket b, highest score first: dt[dtStart[b] .. dtStart[b + 1]). */
   dtStart: Int32Array;
-  dtBox: Float64Array;
+  /** The results list, and the entry each kept detection is (its box is read from there). */
+  detections: readonly CocoDetection[];
+  dtEntry: Int32Array;
   /** Position within its bucket (for the smaller maxDets cuts). */
   dtRank: Int32Array;
   /** Where each kept detection lands when its category's detections are merged over images
@@ -152,7 +154,7 @@ export function prepare(groundTruth: CocoDataset, detections: readonly CocoDetec
     dtStart[b + 1] = dtStart[b]! + Math.min(dtCount[b]!, maxDet);
   }
   const nDt = dtStart[buckets]!;
-  const dtBox = new Float64Array(4 * nDt);
+  const dtEntry = new Int32Array(nDt);
   const dtRank = new Int32Array(nDt);
   /** Kept index of each entry, -1 past the cut. */
   const keptAs = new Int32Array(n0).fill(-1);
@@ -162,12 +164,8 @@ export function prepare(groundTruth: CocoDataset, detections: readonly CocoDetec
     const kept = dtStart[b + 1]! - at;
     for (let r = 0; r < kept; r++) {
       const j = byBucket.order[from + r]!;
-      const bbox = detections[j]!.bbox;
       const n = at + r;
-      dtBox[4 * n] = bbox[0]!;
-      dtBox[4 * n + 1] = bbox[1]!;
-      dtBox[4 * n + 2] = bbox[2]!;
-      dtBox[4 * n + 3] = bbox[3]!;
+      dtEntry[n] = j;
       dtRank[n] = r;
       keptAs[j] = n;
     }
@@ -187,5 +185,5 @@ export function prepare(groundTruth: CocoDataset, detections: readonly CocoDetec
     sortedScore[at] = scores[j]!;
     sortedRank[at] = dtRank[n]!;
   }
-  return { params: p, I, K, gtStart, gtBox, gtArea, gtCrowd, gtIdTruthy, dtCount, dtStart, dtBox, dtRank, sortedPos, sortedScore, sortedRank };
+  return { params: p, I, K, gtStart, gtBox, gtArea, gtCrowd, gtIdTruthy, dtCount, dtStart, detections, dtEntry, dtRank, sortedPos, sortedScore, sortedRank };
 }

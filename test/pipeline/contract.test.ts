@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  batch, cache, concat, enumerate, filter, flatMap, interleave, map, pipe, prefetch, repeat, scan, shard, shuffle, skip, take,
+  batch, bucketBySequenceLength, cache, groupByWindow, paddedBatch, concat, enumerate, filter, flatMap, interleave, map, pipe, prefetch, repeat, scan, shard, shuffle, skip, take,
   takeWhile, unbatch, unique, window, zip,
 } from '../../src/pipeline/index.js';
 import { chunked, collect, collectChunks, perElement, range } from './helpers.js';
@@ -38,6 +38,11 @@ const ops: Record<string, () => AnyOp> = {
   enumerate: () => enumerate(3),
   takeWhile: () => takeWhile((x: number) => x < 17),
   unique: () => (s) => unique()(map((x: number) => [x % 7])(s)),
+  'paddedBatch (scalars)': () => paddedBatch(4),
+  'paddedBatch (sequences)': () => (s) => paddedBatch<number[]>(3, { paddingValues: -1 })(map((x: number) => range(x % 4, x))(s)),
+  groupByWindow: () => groupByWindow((x: number) => x % 3, (k, w) => w.batch(2), { windowSize: 2 }),
+  bucketBySequenceLength: () => (s) =>
+    bucketBySequenceLength((v: number[]) => v.length, [2, 4], [3, 2, 2])(map((x: number) => range(x % 5, x))(s)),
 };
 
 const N = 23;

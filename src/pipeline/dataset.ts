@@ -9,6 +9,7 @@ import { abortable } from './operators/abortable.js';
 import { batch, type BatchOptions } from './operators/batch.js';
 import { bucketBySequenceLength, type BucketBySequenceLengthOptions } from './operators/bucket-by-sequence-length.js';
 import { cache } from './operators/cache.js';
+import { chooseFromDatasets, type ChooseFromDatasetsOptions } from './operators/choose-from-datasets.js';
 import { concat } from './operators/concat.js';
 import { enumerate } from './operators/enumerate.js';
 import { filter } from './operators/filter.js';
@@ -18,7 +19,9 @@ import { interleave, type InterleaveOptions } from './operators/interleave.js';
 import { map, type MapFn, type MapOptions } from './operators/map.js';
 import { paddedBatch, type PaddedBatchOptions } from './operators/padded-batch.js';
 import { prefetch } from './operators/prefetch.js';
+import { rejectionResample, type RejectionResampleOptions } from './operators/rejection-resample.js';
 import { repeat } from './operators/repeat.js';
+import { sampleFromDatasets, type SampleFromDatasetsOptions } from './operators/sample-from-datasets.js';
 import { scan, type ScanStep } from './operators/scan.js';
 import { shard } from './operators/shard.js';
 import { shuffle, type ShuffleOptions } from './operators/shuffle.js';
@@ -75,6 +78,41 @@ export class Dataset<T> extends DatasetBase<T> {
   static range(a: number, b?: number, c?: number): Dataset<number> {
     const [start, stop, step] = b === undefined ? [0, a, 1] : [a, b, c ?? 1];
     return new Dataset(range(start, stop, step), rangeLength(start, stop, step));
+  }
+
+  /**
+   * Interleaves the inputs at random: each output comes from input i with probability
+   * weights[i] / sum (tf.data's `sample_from_datasets`). Inputs of weight 0 are dropped; one
+   * that runs out is dropped and the others renormalised, or with stopOnEmptyDataset ends the
+   * output.
+   *
+   * @example
+   * const mixed = Dataset.sampleFromDatasets([Dataset.range(0, 3), Dataset.range(100, 103)], { weights: [0.5, 0.5], seed: 42 });
+   * await mixed.toArray(); // e.g. [100, 0, 1, 101, 2, 102]
+   */
+  static sampleFromDatasets<T>(datasets: readonly (Dataset<T> | SourceLike<T>)[], options: SampleFromDatasetsOptions = {}): Dataset<T> {
+    const ds = datasets.map((d) => Dataset.from(d));
+    return new Dataset(sampleFromDatasets(ds.map((d) => d.source), options), sampledCount(ds, options));
+  }
+
+  /**
+   * For each index k of the choice dataset, the next element of datasets[k] (tf.data's
+   * `choose_from_datasets`); a choice of an input that has run out ends the output unless
+   * stopOnEmptyDataset is false; an index out of range is an error.
+   *
+   * @example
+   * const words = [Dataset.from(['foo']).repeat(), Dataset.from(['bar']).repeat(), Dataset.from(['baz']).repeat()];
+   * await Dataset.chooseFromDatasets(words, Dataset.range(3).repeat(3)).toArray();
+   * // ['foo', 'bar', 'baz', 'foo', 'bar', 'baz', 'foo', 'bar', 'baz']
+   */
+  static chooseFromDatasets<T>(
+    datasets: readonly (Dataset<T> | SourceLike<T>)[], choiceDataset: Dataset<number> | SourceLike<number>, options: ChooseFromDatasetsOptions = {},
+  ): Dataset<T> {
+    const ds = datasets.map((d) => Dataset.from(d));
+    const choices = Dataset.from(choiceDataset);
+    const c = choices.cardinality;
+    const n = c === 0 ? 0 : ds.every((d) => d.cardinality === Infinity) ? c : undefined;
+    return new Dataset(chooseFromDatasets(ds.map((d) => d.source), options)(choices.source), n);
   }
 
   /**
@@ -302,6 +340,18 @@ export class Dataset<T> extends DatasetBase<T> {
   }
 
   /**
+   * Resamples towards `targetDist` over the classes classFn gives, yielding `[classIndex,
+   * element]` (tf.data's `rejection_resample`); elements may repeat.
+   *
+   * @example
+   * const labels = Dataset.from([0, 0, 0, 1, 0, 0, 1, 0, 0, 0]).repeat(100);
+   * const balanced = labels.rejectionResample((x) => x, [0.5, 0.5], { initialDist: [0.8, 0.2], seed: 1 }).map(([, x]) => x);
+   */
+  rejectionResample(classFn: (value: T) => number, targetDist: readonly number[], options?: RejectionResampleOptions): Dataset<[number, T]> {
+    return new Dataset(rejectionResample(classFn, targetDist, options)(this.source), shrunk(this.cardinality));
+  }
+
+  /**
    * Keeps up to n elements produced ahead of the consumer.
    *
    * @example
@@ -430,4 +480,16 @@ export class Dataset<T> extends DatasetBase<T> {
   withSignal(signal: AbortSignal): Dataset<T> {
     return new Dataset(abortable<T>(signal)(this.source), this.cardinality);
   }
+}
+
+/** sampleFromDatasets' length where the inputs' lengths fix it. */
+function sampledCount(ds: readonly Dataset<unknown>[], options: SampleFromDatasetsOptions): Cardinality {
+  const w = options.weights;
+  if (w !== undefined && !Array.isArray(w)) return undefined;
+  const kept = ds.filter((_, i) => w === undefined || ((w as readonly number[])[i] as number) > 0);
+  const counts = kept.map((d) => d.cardinality);
+  if (kept.length === 0) return 0;
+  if (options.stopOnEmptyDataset) return counts.every((c) => c === Infinity) ? Infinity : undefined;
+  if (counts.some((c) => c === Infinity)) return Infinity;
+  return counts.some((c) => c === undefined) ? undefined : counts.reduce((a, b) => (a as number) + (b as number), 0);
 }

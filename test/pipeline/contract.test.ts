@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  batch, bucketBySequenceLength, cache, groupByWindow, paddedBatch, concat, enumerate, filter, flatMap, interleave, map, pipe, prefetch, repeat, scan, shard, shuffle, skip, take,
+  batch, bucketBySequenceLength, cache, chooseFromDatasets, groupByWindow, paddedBatch, rejectionResample, sampleFromDatasets, concat, enumerate, filter, flatMap, interleave, map, pipe, prefetch, repeat, scan, shard, shuffle, skip, take,
   takeWhile, unbatch, unique, window, zip,
 } from '../../src/pipeline/index.js';
 import { chunked, collect, collectChunks, perElement, range } from './helpers.js';
@@ -43,7 +43,22 @@ const ops: Record<string, () => AnyOp> = {
   groupByWindow: () => groupByWindow((x: number) => x % 3, (k, w) => w.batch(2), { windowSize: 2 }),
   bucketBySequenceLength: () => (s) =>
     bucketBySequenceLength((v: number[]) => v.length, [2, 4], [3, 2, 2])(map((x: number) => range(x % 5, x))(s)),
+  sampleFromDatasets: () => (s) => sampleFromDatasets([s, range(20, 100)], { weights: [0.999, 0.001], seed: 3 }),
+  'sampleFromDatasets, stopOnEmptyDataset': () => (s) => sampleFromDatasets([s, range(20, 100)], { weights: [0.99, 0.01], seed: 3, stopOnEmptyDataset: true }),
+  chooseFromDatasets: () => (s) => chooseFromDatasets([range(100, 1000), range(50, -1000)])(map((x: number) => x % 2)(s)),
+  'rejectionResample, one pass': () => rejectionResample((x: number) => x % 2, [0.5, 0.5], { initialDist: [0.5, 0.5] }),
+  'rejectionResample, two passes': () => rejectionResample((x: number) => x % 2, [0.7, 0.3], { initialDist: [0.5, 0.5], seed: 2 }),
+  'rejectionResample, estimated': () => rejectionResample((x: number) => x % 3, [0.2, 0.3, 0.5], { seed: 4 }),
 };
+
+/** What an empty source gives where it is not nothing. */
+const emptyOutputs: Record<string, unknown[]> = {
+  concat: [-1, -2],
+  sampleFromDatasets: range(20, 100),
+};
+
+/** Operators that read their source more than once per iteration (tf.data builds them so). */
+const multiPass = new Set(['rejectionResample, two passes', 'rejectionResample, estimated']);
 
 const N = 23;
 const expectedOf = async (op: AnyOp): Promise<unknown[]> => collect(op(range(N) as never));
@@ -60,8 +75,7 @@ for (const [name, make] of Object.entries(ops)) {
   test(`${name}: empty source`, async () => {
     const src = chunked<number>([]);
     const out = await collect(make()(src));
-    if (name === 'concat') assert.deepEqual(out, [-1, -2]);
-    else assert.deepEqual(out, []);
+    assert.deepEqual(out, emptyOutputs[name] ?? []);
   });
 
   test(`${name}: a failing source's error reaches the consumer and the source is closed`, async () => {
@@ -74,8 +88,9 @@ for (const [name, make] of Object.entries(ops)) {
   test(`${name}: breaking out early closes the source`, async () => {
     for (const src of [perElement(range(1000)), chunked(range(1000), [16])]) {
       for await (const _ of make()(src)) break;
-      assert.equal(src.opened, 1);
-      assert.equal(src.closed, 1);
+      if (multiPass.has(name)) assert.ok(src.opened >= 1);
+      else assert.equal(src.opened, 1);
+      assert.equal(src.closed, src.opened);
       assert.ok(src.pulled < 1000, `${name} pulled ${src.pulled} of 1000 before the break`);
     }
   });

@@ -117,13 +117,16 @@ export class Dataset<T> extends DatasetBase<T> {
 
   /**
    * TFRecord payloads of one or more files, in order: local paths or `s3://` URLs, each possibly
-   * a pattern (`shards/train-*`, expanded in byte-wise order when an epoch starts). Uncompressed
-   * files also offer random access (the shuffle fallback uses it). Cardinality is known when
-   * every file is local, named without a pattern and has a fresh PATH.idx (written by io's
-   * indexTFRecord), else undefined.
+   * a pattern (`shards/train-*`, expanded in byte-wise order when an epoch starts). With
+   * numParallelReads N, N files at a time are read concurrently and their records interleaved
+   * one by one (TensorFlow's num_parallel_reads). Uncompressed files read in order also offer
+   * random access (the shuffle fallback uses it). Cardinality is known when every file is local,
+   * named without a pattern and has a fresh PATH.idx (written by io's indexTFRecord), else
+   * undefined.
    *
    * @example
    * const ds = Dataset.fromTFRecord('s3://my-bucket/prepared/loc_train.tfr-*').shuffle(1000, { seed: 0 });
+   * const records = Dataset.fromTFRecord(['train-0.tfrecord.gz', 'train-1.tfrecord.gz'], { numParallelReads: 2 });
    */
   static fromTFRecord(files: string | string[], options: TFRecordReadOptions = {}): Dataset<Uint8Array> {
     const list = typeof files === 'string' ? [files] : [...files];

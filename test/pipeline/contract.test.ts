@@ -15,6 +15,7 @@ type AnyOp = (source: AsyncIterable<number>) => AsyncIterable<unknown>;
 const ops: Record<string, () => AnyOp> = {
   map: () => map((x: number) => x * 10),
   'map async, concurrency 3': () => map(async (x: number) => x * 10, { concurrency: 3 }),
+  'map deterministic: false (sync)': () => map((x: number) => x * 10, { concurrency: 3, deterministic: false }),
   filter: () => filter((x: number) => x % 3 !== 0),
   shuffle: () => shuffle(7, { seed: 5 }),
   batch: () => batch(4),
@@ -26,6 +27,7 @@ const ops: Record<string, () => AnyOp> = {
   cache: () => cache(),
   shard: () => shard(3, 1),
   interleave: () => interleave((x: number) => [x, x + 0.5], { cycleLength: 3, blockLength: 2 }),
+  'interleave numParallelCalls': () => interleave((x: number) => perElement([x, x + 0.5]), { cycleLength: 3, blockLength: 2, numParallelCalls: 2 }),
   zip: () => zip(range(100, 1000)),
   concat: () => concat([-1, -2]),
   'flatMap (arrays)': () => flatMap((x: number) => (x % 4 === 0 ? [] : [x, -x])),

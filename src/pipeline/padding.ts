@@ -180,6 +180,7 @@ function padTensors(
     });
     return [...parts];
   }
+  if (rank === 1) return padVectors(spec, parts, pad, at, operator);
   // The target extent of every axis: the given one, or the batch maximum.
   const target: number[] = new Array<number>(rank).fill(0);
   parts.forEach((v, e) => {
@@ -208,6 +209,47 @@ function padTensors(
   for (let a = 1; a < rank && inner !== undefined; a++) inner = (inner as ArrayLike<unknown>)[0];
   const ctor = isTyped(inner) ? (inner.constructor as TypedCtor) : undefined;
   return parts.map((v) => padOne(v, target, 0, pad, ctor));
+}
+
+/** Rank 1, the common case (token ids, frames of one row), in two plain loops per element. */
+function padVectors(
+  spec: Extract<Spec, { kind: 'tensor' }>, parts: readonly unknown[], pad: number | bigint, at: At, operator: string,
+): unknown[] {
+  const fixed = spec.shape?.[0] ?? -1;
+  let max = 0;
+  for (let e = 0; e < parts.length; e++) {
+    const v = parts[e];
+    const plain = Array.isArray(v);
+    if (!plain && !isTyped(v)) throw new OperatorError(operator, at(e), new InputError(`${label(spec.path)} should have rank 1 but has rank 0`));
+    const n = (v as ArrayLike<unknown>).length;
+    if (plain) {
+      for (let i = 0; i < n; i++) {
+        const x = (v as unknown[])[i];
+        if (typeof x !== 'number' && typeof x !== 'bigint') {
+          throw new OperatorError(operator, at(e), new InputError(`${label(spec.path)} holds ${Array.isArray(x) ? 'an array' : typeof x} where a number belongs (rank 1)`));
+        }
+      }
+    }
+    if (fixed >= 0 && n > fixed) {
+      throw new OperatorError(operator, at(e), new InputError(
+        `${label(spec.path)} is ${n} long along axis 0, more than its padded shape ${fixed} (values are never truncated)`));
+    }
+    if (n > max) max = n;
+  }
+  const len = fixed >= 0 ? fixed : max;
+  const first = parts[0];
+  if (isTyped(first)) {
+    const ctor = first.constructor as TypedCtor;
+    return parts.map((v) => padOne(v, [len], 0, pad, ctor));
+  }
+  const out = new Array<unknown[]>(parts.length);
+  for (let e = 0; e < parts.length; e++) {
+    const v = parts[e] as unknown[];
+    const row = Array.isArray(v) ? v.slice() : Array.from(v as ArrayLike<unknown>);
+    for (let i = row.length; i < len; i++) row.push(pad);
+    out[e] = row;
+  }
+  return out;
 }
 
 /** The extent of each axis of a rectangular nested array (or typed array innermost). */

@@ -11,14 +11,17 @@
 import { InputError } from '../core/errors.js';
 import { OperatorError } from './errors.js';
 
-/** A padded shape: one extent per axis (-1 = the batch maximum); a number n means [n]. */
-export type PaddedShape = number | readonly number[];
+/**
+ * A padded shape: one extent per axis (-1, or null as tf.data's None, = the batch maximum); a
+ * number n means [n].
+ */
+export type PaddedShape = number | readonly (number | null)[];
 
 /**
  * Padded shapes for an element structure: a shape for a tensor, an array of those for a tuple,
- * an object of those for an object.
+ * an object of those for an object; null leaves a component's shape to its values.
  */
-export type PaddedShapes = PaddedShape | readonly PaddedShapes[] | { readonly [key: string]: PaddedShapes };
+export type PaddedShapes = PaddedShape | null | readonly PaddedShapes[] | { readonly [key: string]: PaddedShapes };
 
 /** Padding values: one value for a whole (sub)structure, or a tuple/object of them. */
 export type PaddingValues = number | bigint | readonly PaddingValues[] | { readonly [key: string]: PaddingValues };
@@ -47,16 +50,16 @@ type Spec =
 
 const isTyped = (x: unknown): x is Typed => ArrayBuffer.isView(x) && !(x instanceof DataView);
 const isNumeric = (x: unknown): boolean => typeof x === 'number' || typeof x === 'bigint';
-const isShape = (x: unknown): x is PaddedShape => typeof x === 'number' || (Array.isArray(x) && x.every((d) => typeof d === 'number'));
+const isShape = (x: unknown): x is PaddedShape => typeof x === 'number' || (Array.isArray(x) && x.every((d) => typeof d === 'number' || d === null));
 const isPlainObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x) && !isTyped(x);
 const label = (path: string): string => (path === '' ? 'the element' : `component ${path}`);
 
 /** Checks padded shapes once, when the operator is made. */
 export function checkPaddedShapes(shapes: PaddedShapes | undefined, path = ''): void {
-  if (shapes === undefined) return;
-  if (typeof shapes === 'number' || (Array.isArray(shapes) && shapes.every((d) => typeof d === 'number'))) {
-    for (const d of typeof shapes === 'number' ? [shapes] : (shapes as number[])) {
-      if (!(Number.isInteger(d) && d >= -1)) throw new InputError(`paddedShapes: ${label(path)}: extents must be integers >= 0 or -1, got ${d}`);
+  if (shapes === undefined || shapes === null) return;
+  if (isShape(shapes)) {
+    for (const d of typeof shapes === 'number' ? [shapes] : shapes) {
+      if (d !== null && !(Number.isInteger(d) && d >= -1)) throw new InputError(`paddedShapes: ${label(path)}: extents must be integers >= 0 or -1, got ${d}`);
     }
   } else if (Array.isArray(shapes)) shapes.forEach((s, i) => checkPaddedShapes(s as PaddedShapes, `${path}[${i}]`));
   else if (isPlainObject(shapes)) for (const [k, s] of Object.entries(shapes)) checkPaddedShapes(s as PaddedShapes, `${path}.${k}`);
@@ -65,9 +68,9 @@ export function checkPaddedShapes(shapes: PaddedShapes | undefined, path = ''): 
 
 /** The structure of one element, read from paddedShapes where given, else from the value. */
 export function specOf(value: unknown, shapes: PaddedShapes | undefined, path = ''): Spec {
-  if (shapes !== undefined) {
+  if (shapes !== undefined && shapes !== null) {
     if (isShape(shapes)) {
-      const shape = typeof shapes === 'number' ? [shapes] : shapes;
+      const shape = typeof shapes === 'number' ? [shapes] : shapes.map((d) => d ?? -1);
       return { kind: 'tensor', rank: shape.length, shape, path };
     }
     if (Array.isArray(shapes)) {

@@ -16,6 +16,11 @@ test('paddedBatch: the tf.data doc examples', async () => {
   const elements = [[[1, 2, 3], [10]], [[4, 5], [11, 12]]];
   assert.deepEqual(await Dataset.from(elements).paddedBatch(2, { paddedShapes: [[4], [-1]], paddingValues: [-1, 100] }).toArray(),
     [[[[1, 2, 3, -1], [4, 5, -1, -1]], [[10, 100], [11, 12]]]]);
+  // tf.data's None may be written null.
+  assert.deepEqual(await Dataset.from(elements).paddedBatch(2, { paddedShapes: [[4], [null]], paddingValues: [-1, 100] }).toArray(),
+    [[[[1, 2, 3, -1], [4, 5, -1, -1]], [[10, 100], [11, 12]]]]);
+  assert.deepEqual(await Dataset.from(elements).paddedBatch(2, { paddedShapes: [[4], null], paddingValues: [-1, 100] }).toArray(),
+    [[[[1, 2, 3, -1], [4, 5, -1, -1]], [[10, 100], [11, 12]]]]);
   // Components of a tuple (here from zip) are padded independently, with one padding value.
   assert.deepEqual(await A.zip(A).paddedBatch(2, { paddingValues: -1 }).toArray(), [
     [[[1, -1], [2, 2]], [[1, -1], [2, 2]]],

@@ -1,4 +1,4 @@
-// npm run bench:pipeline [-- --n 1000000 --rounds 5 --warmup 1]
+// npm run bench:pipeline [-- --n 1000000 --rounds 5 --warmup 1 --part all|core|tfdata|reads --shard-records 20000]
 // 1M small objects through map → filter → batch(32) and shuffle(10000) → batch(32), side by side
 // in one process: recordflow (chunked operators), @tensorflow/tfjs-data, the published `ix`
 // package, and hand-written per-element async generators (the floor without chunking).
@@ -11,6 +11,7 @@ import * as tfd from '@tensorflow/tfjs-data';
 import { from as ixFrom } from 'ix/asynciterable';
 import { buffer as ixBuffer, filter as ixFilter, map as ixMap } from 'ix/asynciterable/operators';
 import { batch, filter, map, pipe, shuffle } from '../src/pipeline/index.js';
+import { parallelReads, tfdataChains } from './pipeline-tfdata.js';
 import { report, roundRobin } from './rounds.js';
 
 interface Item {
@@ -26,6 +27,7 @@ function arg(name: string, fallback: number): number {
 const N = arg('n', 1_000_000);
 const ROUNDS = arg('rounds', 5);
 const WARMUP = arg('warmup', 1);
+const PART = process.argv.includes('--part') ? String(process.argv[process.argv.indexOf('--part') + 1]) : 'all';
 const SHUFFLE = 10_000;
 const items: Item[] = Array.from({ length: N }, (_, i) => ({ id: i, value: i * 0.5 }));
 const mapFn = (x: Item): Item => ({ id: x.id, value: x.value * 2 });
@@ -115,7 +117,7 @@ async function main(): Promise<void> {
   await tfc.setBackend('cpu');
   console.log(`recordflow pipeline bench: ${N.toLocaleString('en')} objects; every side ${WARMUP} warm-up + ${ROUNDS} counted rounds, in turns; node ${process.version}`);
   console.log(`load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')} (a shared machine: read the ratios, not the absolute times)`);
-  for (const c of cases) {
+  for (const c of PART === 'all' || PART === 'core' ? cases : []) {
     console.log(`\n${c.name}`);
     const counts = new Set<number>();
     const sides = Object.entries(c.runners).map(([name, run]) => ({ name, run }));
@@ -129,6 +131,8 @@ async function main(): Promise<void> {
     });
     for (const line of report(results, { baseline: 'recordflow', per: N / 1e6, unit: 'ns/element' })) console.log(`  ${line}`);
   }
+  if (PART === 'all' || PART === 'tfdata') await tfdataChains({ items, rounds: ROUNDS, warmup: WARMUP });
+  if (PART === 'all' || PART === 'reads') await parallelReads({ records: arg('shard-records', 20_000), rounds: ROUNDS, warmup: WARMUP });
 }
 
 await main();

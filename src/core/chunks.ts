@@ -39,16 +39,7 @@ export function isChunked<T>(source: AsyncIterable<T>): source is Chunked<T> {
  */
 export async function* chunksOf<T>(source: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T[], void, undefined> {
   if (Symbol.asyncIterator in source && isChunked(source)) {
-    const it = source[CHUNKS]();
-    try {
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        if (r.value.length > 0) yield r.value;
-      }
-    } finally {
-      await it.return?.();
-    }
+    for await (const chunk of drain(source[CHUNKS]())) if (chunk.length > 0) yield chunk;
   } else if (Symbol.asyncIterator in source) {
     for await (const x of source) yield [x];
   } else {
@@ -58,6 +49,22 @@ export async function* chunksOf<T>(source: AsyncIterable<T> | Iterable<T>): Asyn
       if (buf.length === 1024) yield buf.splice(0);
     }
     if (buf.length > 0) yield buf;
+  }
+}
+
+/**
+ * The values of an iterator as an async generator that closes the iterator however iteration
+ * ends (exhausted, broken off by the consumer, or thrown out of).
+ */
+export async function* drain<T>(it: AsyncIterator<T>): AsyncGenerator<T, void, undefined> {
+  try {
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
   }
 }
 

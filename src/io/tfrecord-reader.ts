@@ -9,7 +9,7 @@
 // caller's thread takes over.
 
 import { blockSource, ByteReader, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
-import { CHUNKS, type Chunked } from '../core/chunks.js';
+import { CHUNKS, drain, type Chunked } from '../core/chunks.js';
 import { stat } from 'node:fs/promises';
 import { compressionFromName, type Compression } from './compression.js';
 import { decompressBlocks, DecompressionFailure } from './decompress.js';
@@ -18,6 +18,7 @@ import { frameStream, report, type FileState, type SkipInfo } from './tfrecord-f
 import { fileWorker } from './tfrecord-worker.js';
 import { isS3Url } from '../storage/url.js';
 import { expandPattern, hasPattern } from './patterns.js';
+import { concurrentInterleave } from '../core/interleave.js';
 
 export type { SkipInfo } from './tfrecord-frame.js';
 
@@ -46,6 +47,12 @@ export interface TFRecordReadOptions {
    * always named by themselves. Default: `<stream>`.
    */
   name?: string;
+  /**
+   * Files read at once (default 1: one after another). Above 1, records come from that many
+   * files in turn, one record each (TensorFlow's num_parallel_reads: cycle N, block 1), while
+   * every one of those files is read, decompressed and checked concurrently.
+   */
+  numParallelReads?: number;
   /** Called once per skipped region in 'skip' mode. */
   onSkip?: (info: SkipInfo) => void;
 }
@@ -146,7 +153,7 @@ export function readTFRecord(
   if (options.onCorrupt !== undefined && options.onCorrupt !== 'throw' && options.onCorrupt !== 'skip') {
     throw new InputError(`unknown onCorrupt ${JSON.stringify(options.onCorrupt)} (expected throw or skip)`);
   }
-  const inputs: { input: ByteInput; file: string | undefined; compression: Compression }[] = [];
+  const inputs: Target[] = [];
   const list: ByteInput[] = isPathList(source) ? source : [source as ByteInput];
   for (const input of list) {
     if (!isByteInput(input)) {
@@ -161,6 +168,8 @@ export function readTFRecord(
     }
     inputs.push({ input, file, compression });
   }
+  const parallel = options.numParallelReads ?? 1;
+  if (!Number.isInteger(parallel) || parallel < 1) throw new InputError(`numParallelReads must be a positive integer, got ${parallel}`);
   const oneShot = list.some((x) => typeof x !== 'string' && !(x instanceof Uint8Array));
   let started = false;
   let counter = { skipped: 0 };
@@ -170,16 +179,25 @@ export function readTFRecord(
     started = true;
     counter = { skipped: 0 };
     const c = counter;
-    for (const { input, file, compression } of inputs) {
+    const read = (t: Target): AsyncGenerator<Uint8Array[], void, undefined> => readOne(t.input, t.file, t.compression, options, c);
+    if (parallel > 1) {
+      yield* readInterleaved(targets(), read, parallel);
+      return;
+    }
+    for await (const t of targets()) yield* read(t);
+  }
+
+  /** Every input in order, a pattern expanded when iteration reaches it (each epoch sees the files there now). */
+  async function* targets(): AsyncGenerator<Target> {
+    for (const t of inputs) {
       options.signal?.throwIfAborted();
-      if (file === undefined || !hasPattern(file)) {
-        yield* readOne(input, file, compression, options, c);
+      if (t.file === undefined || !hasPattern(t.file)) {
+        yield t;
         continue;
       }
-      // A pattern expands when iteration reaches it, so each epoch sees the files there now.
-      for (const f of await expandPattern(file)) {
+      for (const f of await expandPattern(t.file)) {
         options.signal?.throwIfAborted();
-        yield* readOne(f, f, options.compression ?? compressionFromName(f), options, c);
+        yield { input: f, file: f, compression: options.compression ?? compressionFromName(f) };
       }
     }
   }
@@ -191,6 +209,23 @@ export function readTFRecord(
       return counter.skipped;
     },
   };
+}
+
+/** One input of a read: what to read, the name errors give, and its compression. */
+interface Target {
+  input: ByteInput;
+  file: string | undefined;
+  compression: Compression;
+}
+
+/** Records of several inputs, `parallel` at a time, one record from each in turn. */
+async function* readInterleaved(
+  targets: AsyncIterable<Target>, read: (t: Target) => AsyncGenerator<Uint8Array[], void, undefined>, parallel: number,
+): AsyncGenerator<Uint8Array[], void, undefined> {
+  async function* opened(): AsyncGenerator<AsyncIterator<Uint8Array[]>> {
+    for await (const t of targets) yield read(t);
+  }
+  yield* drain(concurrentInterleave(opened(), { cycleLength: parallel, blockLength: 1, parallelism: parallel }));
 }
 
 const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined });

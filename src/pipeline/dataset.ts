@@ -1,21 +1,27 @@
 // Dataset<T>: a thin fluent wrapper over the operators that also tracks cardinality where it is
 // known. Iterating a Dataset again starts a new epoch (reshuffling shuffles draw a new order).
 // Dataset imports the operators; operators never import Dataset.
-import { CHUNKS, type Chunked } from '../core/chunks.js';
+import { type Chunked } from '../core/chunks.js';
+import { DatasetBase, type Cardinality } from './dataset-base.js';
 import type { TFRecordReadOptions } from '../io/tfrecord-reader.js';
 import { npzRows, type NpzRow } from '../io/npz.js';
 import { abortable } from './operators/abortable.js';
 import { batch, type BatchOptions } from './operators/batch.js';
+import { bucketBySequenceLength, type BucketBySequenceLengthOptions } from './operators/bucket-by-sequence-length.js';
 import { cache } from './operators/cache.js';
+import { chooseFromDatasets, type ChooseFromDatasetsOptions } from './operators/choose-from-datasets.js';
 import { concat } from './operators/concat.js';
 import { enumerate } from './operators/enumerate.js';
 import { filter } from './operators/filter.js';
 import { flatMap } from './operators/flat-map.js';
+import { groupWindows, windowSizeRule, type WindowSizeOptions } from './operators/group-windows.js';
 import { interleave, type InterleaveOptions } from './operators/interleave.js';
 import { map, type MapFn, type MapOptions } from './operators/map.js';
+import { paddedBatch, type PaddedBatchOptions } from './operators/padded-batch.js';
 import { prefetch } from './operators/prefetch.js';
-import { reduce } from './operators/reduce.js';
+import { rejectionResample, type RejectionResampleOptions } from './operators/rejection-resample.js';
 import { repeat } from './operators/repeat.js';
+import { sampleFromDatasets, type SampleFromDatasetsOptions } from './operators/sample-from-datasets.js';
 import { scan, type ScanStep } from './operators/scan.js';
 import { shard } from './operators/shard.js';
 import { shuffle, type ShuffleOptions } from './operators/shuffle.js';
@@ -26,12 +32,12 @@ import { unbatch, type Unbatched } from './operators/unbatch.js';
 import { unique } from './operators/unique.js';
 import { window, windowCount, type WindowOptions } from './operators/window.js';
 import { zip } from './operators/zip.js';
+import { type Padded } from './padding.js';
 import { range, rangeLength } from './range.js';
-import { from, type SourceLike } from './source.js';
+import { type SourceLike } from './source.js';
 import { tfrecordFilesCount, tfrecordFilesSource } from './tfrecord-source.js';
 
-/** Elements per epoch: a count, Infinity (repeats forever) or undefined (unknown). */
-export type Cardinality = number | undefined;
+export type { Cardinality } from './dataset-base.js';
 
 /** Cardinality after an operator that may drop elements: 0 stays 0, anything else is unknown. */
 const shrunk = (c: Cardinality): Cardinality => (c === 0 ? 0 : undefined);
@@ -45,23 +51,7 @@ const shrunk = (c: Cardinality): Cardinality => (c === 0 ? 0 : undefined);
  * const ds = Dataset.range(10).map((x) => x * 2).filter((x) => x % 3 === 0).batch(2);
  * for await (const b of ds) console.log(b); // [0, 6], [12, 18]
  */
-export class Dataset<T> implements Chunked<T> {
-  /** Number of elements per epoch: a count, Infinity (repeat forever) or undefined (unknown). */
-  readonly cardinality: Cardinality;
-  /** The chunked stream this Dataset iterates. */
-  readonly source: Chunked<T>;
-
-  /**
-   * Wraps any source; give the cardinality when it is known.
-   *
-   * @example
-   * const ds = new Dataset([1, 2, 3], 3);
-   */
-  constructor(source: SourceLike<T>, cardinality?: Cardinality) {
-    this.source = from(source);
-    this.cardinality = cardinality;
-  }
-
+export class Dataset<T> extends DatasetBase<T> {
   /**
    * From an array (cardinality = its length), a Dataset (itself), or any (async) iterable
    * (cardinality unknown).
@@ -91,14 +81,52 @@ export class Dataset<T> implements Chunked<T> {
   }
 
   /**
+   * Interleaves the inputs at random: each output comes from input i with probability
+   * weights[i] / sum (tf.data's `sample_from_datasets`). Inputs of weight 0 are dropped; one
+   * that runs out is dropped and the others renormalised, or with stopOnEmptyDataset ends the
+   * output.
+   *
+   * @example
+   * const mixed = Dataset.sampleFromDatasets([Dataset.range(0, 3), Dataset.range(100, 103)], { weights: [0.5, 0.5], seed: 42 });
+   * await mixed.toArray(); // e.g. [100, 0, 1, 101, 2, 102]
+   */
+  static sampleFromDatasets<T>(datasets: readonly (Dataset<T> | SourceLike<T>)[], options: SampleFromDatasetsOptions = {}): Dataset<T> {
+    const ds = datasets.map((d) => Dataset.from(d));
+    return new Dataset(sampleFromDatasets(ds.map((d) => d.source), options), sampledCount(ds, options));
+  }
+
+  /**
+   * For each index k of the choice dataset, the next element of datasets[k] (tf.data's
+   * `choose_from_datasets`); a choice of an input that has run out ends the output unless
+   * stopOnEmptyDataset is false; an index out of range is an error.
+   *
+   * @example
+   * const words = [Dataset.from(['foo']).repeat(), Dataset.from(['bar']).repeat(), Dataset.from(['baz']).repeat()];
+   * await Dataset.chooseFromDatasets(words, Dataset.range(3).repeat(3)).toArray();
+   * // ['foo', 'bar', 'baz', 'foo', 'bar', 'baz', 'foo', 'bar', 'baz']
+   */
+  static chooseFromDatasets<T>(
+    datasets: readonly (Dataset<T> | SourceLike<T>)[], choiceDataset: Dataset<number> | SourceLike<number>, options: ChooseFromDatasetsOptions = {},
+  ): Dataset<T> {
+    const ds = datasets.map((d) => Dataset.from(d));
+    const choices = Dataset.from(choiceDataset);
+    const c = choices.cardinality;
+    const n = c === 0 ? 0 : ds.every((d) => d.cardinality === Infinity) ? c : undefined;
+    return new Dataset(chooseFromDatasets(ds.map((d) => d.source), options)(choices.source), n);
+  }
+
+  /**
    * TFRecord payloads of one or more files, in order: local paths or `s3://` URLs, each possibly
-   * a pattern (`shards/train-*`, expanded in byte-wise order when an epoch starts). Uncompressed
-   * files also offer random access (the shuffle fallback uses it). Cardinality is known when
-   * every file is local, named without a pattern and has a fresh PATH.idx (written by io's
-   * indexTFRecord), else undefined.
+   * a pattern (`shards/train-*`, expanded in byte-wise order when an epoch starts). With
+   * numParallelReads N, N files at a time are read concurrently and their records interleaved
+   * one by one (TensorFlow's num_parallel_reads). Uncompressed files read in order also offer
+   * random access (the shuffle fallback uses it). Cardinality is known when every file is local,
+   * named without a pattern and has a fresh PATH.idx (written by io's indexTFRecord), else
+   * undefined.
    *
    * @example
    * const ds = Dataset.fromTFRecord('s3://my-bucket/prepared/loc_train.tfr-*').shuffle(1000, { seed: 0 });
+   * const records = Dataset.fromTFRecord(['train-0.tfrecord.gz', 'train-1.tfrecord.gz'], { numParallelReads: 2 });
    */
   static fromTFRecord(files: string | string[], options: TFRecordReadOptions = {}): Dataset<Uint8Array> {
     const list = typeof files === 'string' ? [files] : [...files];
@@ -119,16 +147,6 @@ export class Dataset<T> implements Chunked<T> {
    */
   static fromNpz<R = NpzRow>(path: string, keys?: string[]): Dataset<R> {
     return new Dataset(npzRows(path, keys) as unknown as Chunked<R>);
-  }
-
-  /** The chunk protocol: the same elements in arrays, one await per array. */
-  [CHUNKS](): AsyncIterator<T[]> {
-    return this.source[CHUNKS]();
-  }
-
-  /** One epoch, element by element. */
-  [Symbol.asyncIterator](): AsyncIterator<T> {
-    return this.source[Symbol.asyncIterator]();
   }
 
   /**
@@ -184,6 +202,65 @@ export class Dataset<T> implements Chunked<T> {
     const c = this.cardinality;
     const n = c === undefined || c === Infinity ? c : options.dropRemainder ? Math.floor(c / size) : Math.ceil(c / size);
     return new Dataset(batch<T>(size, options)(this.source), n);
+  }
+
+  /**
+   * Batches with every component padded to a common shape (-1 = the batch maximum) under a
+   * leading batch axis (tf.data's `padded_batch`); a value longer than its padded shape is an
+   * error naming the element.
+   *
+   * @example
+   * const seqs = Dataset.range(1, 5).map((x) => Array<number>(x).fill(x));
+   * await seqs.paddedBatch(2).toArray(); // [[[1, 0], [2, 2]], [[3, 3, 3, 0], [4, 4, 4, 4]]]
+   * const both = Dataset.from([{ ids: [1, 2, 3], label: 0 }, { ids: [4], label: 1 }]).paddedBatch(2);
+   * // { ids: [[1, 2, 3], [4, 0, 0]], label: [0, 1] }
+   */
+  paddedBatch(size: number, options: PaddedBatchOptions = {}): Dataset<Padded<T>> {
+    const c = this.cardinality;
+    const n = c === undefined || c === Infinity ? c : options.dropRemainder ? Math.floor(c / size) : Math.ceil(c / size);
+    return new Dataset(paddedBatch<T>(size, options)(this.source), n);
+  }
+
+  /**
+   * Groups elements by key into windows and replaces each by `reduceFn(key, window)`'s elements
+   * (tf.data's `group_by_window`); full windows are reduced at once, partial ones at the end in
+   * ascending key order.
+   *
+   * @example
+   * const ds = Dataset.range(10).groupByWindow((x) => x % 2, (key, w) => w.batch(5), { windowSize: 5 });
+   * await ds.toArray(); // [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]
+   */
+  groupByWindow<R>(
+    keyFn: (value: T, index: number) => number, reduceFn: (key: number, window: Dataset<T>) => SourceLike<R>, options: WindowSizeOptions,
+  ): Dataset<R> {
+    const sizeOf = windowSizeRule('groupByWindow', options);
+    const op = groupWindows<T, R>('groupByWindow', keyFn, (key, items) => reduceFn(key, new Dataset(items, items.length)), sizeOf);
+    return new Dataset(op(this.source), shrunk(this.cardinality));
+  }
+
+  /**
+   * Batches elements of similar length: bucket i holds lengths in [boundaries[i-1],
+   * boundaries[i]), and each bucket pads into batches of batchSizes[i] (tf.data's
+   * `bucket_by_sequence_length`).
+   *
+   * @example
+   * const seqs = [[0], [1, 2, 3, 4], [5, 6, 7], [7, 8, 9, 10, 11], [13, 14, 15, 16, 19, 20], [21, 22]];
+   * const ds = Dataset.from(seqs).bucketBySequenceLength((s) => s.length, [4, 7], [2, 2, 2], { padToBucketBoundary: true, paddingValues: -1 });
+   * await ds.toArray();
+   * // [[[0, -1, -1], [5, 6, 7]], [[1, 2, 3, 4, -1, -1], [7, 8, 9, 10, 11, -1]], [[21, 22, -1]], [[13, 14, 15, 16, 19, 20]]]
+   */
+  bucketBySequenceLength(
+    lengthFn: (value: T) => number, boundaries: readonly number[], batchSizes: readonly number[],
+    options: BucketBySequenceLengthOptions & { noPadding: true },
+  ): Dataset<T[]>;
+  bucketBySequenceLength(
+    lengthFn: (value: T) => number, boundaries: readonly number[], batchSizes: readonly number[], options?: BucketBySequenceLengthOptions,
+  ): Dataset<Padded<T>>;
+  bucketBySequenceLength(
+    lengthFn: (value: T) => number, boundaries: readonly number[], batchSizes: readonly number[], options: BucketBySequenceLengthOptions = {},
+  ): Dataset<Padded<T> | T[]> {
+    const op = bucketBySequenceLength<T>(lengthFn, boundaries, batchSizes, options as BucketBySequenceLengthOptions);
+    return new Dataset<Padded<T> | T[]>(op(this.source), shrunk(this.cardinality));
   }
 
   /**
@@ -266,13 +343,15 @@ export class Dataset<T> implements Chunked<T> {
   }
 
   /**
-   * Folds one epoch into a value (tf.data's `reduce`).
+   * Resamples towards `targetDist` over the classes classFn gives, yielding `[classIndex,
+   * element]` (tf.data's `rejection_resample`); elements may repeat.
    *
    * @example
-   * await Dataset.range(5).reduce(0, (sum, x) => sum + x); // 10
+   * const labels = Dataset.from([0, 0, 0, 1, 0, 0, 1, 0, 0, 0]).repeat(100);
+   * const balanced = labels.rejectionResample((x) => x, [0.5, 0.5], { initialDist: [0.8, 0.2], seed: 1 }).map(([, x]) => x);
    */
-  reduce<R>(initial: R, fn: (state: R, value: T, index: number) => R | PromiseLike<R>): Promise<R> {
-    return reduce(initial, fn)(this.source);
+  rejectionResample(classFn: (value: T) => number, targetDist: readonly number[], options?: RejectionResampleOptions): Dataset<[number, T]> {
+    return new Dataset(rejectionResample(classFn, targetDist, options)(this.source), shrunk(this.cardinality));
   }
 
   /**
@@ -404,49 +483,16 @@ export class Dataset<T> implements Chunked<T> {
   withSignal(signal: AbortSignal): Dataset<T> {
     return new Dataset(abortable<T>(signal)(this.source), this.cardinality);
   }
+}
 
-  /**
-   * All elements of one epoch.
-   *
-   * @example
-   * const all = await Dataset.range(3).toArray(); // [0, 1, 2]
-   */
-  async toArray(options: { signal?: AbortSignal } = {}): Promise<T[]> {
-    const src = options.signal ? abortable<T>(options.signal)(this.source) : this.source;
-    const out: T[] = [];
-    const it = src[CHUNKS]();
-    try {
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return out;
-        for (const x of r.value) out.push(x);
-      }
-    } finally {
-      await it.return?.();
-    }
-  }
-
-  /**
-   * Calls fn on every element of one epoch (awaiting it when it returns a promise).
-   *
-   * @example
-   * await Dataset.range(3).forEach((x, i) => console.log(i, x));
-   */
-  async forEach(fn: (value: T, index: number) => unknown, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const src = options.signal ? abortable<T>(options.signal)(this.source) : this.source;
-    const it = src[CHUNKS]();
-    let index = 0;
-    try {
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        for (const x of r.value) {
-          const y = fn(x, index++);
-          if (y !== null && typeof y === 'object' && typeof (y as PromiseLike<unknown>).then === 'function') await y;
-        }
-      }
-    } finally {
-      await it.return?.();
-    }
-  }
+/** sampleFromDatasets' length where the inputs' lengths fix it. */
+function sampledCount(ds: readonly Dataset<unknown>[], options: SampleFromDatasetsOptions): Cardinality {
+  const w = options.weights;
+  if (w !== undefined && !Array.isArray(w)) return undefined;
+  const kept = ds.filter((_, i) => w === undefined || ((w as readonly number[])[i] as number) > 0);
+  const counts = kept.map((d) => d.cardinality);
+  if (kept.length === 0) return 0;
+  if (options.stopOnEmptyDataset) return counts.every((c) => c === Infinity) ? Infinity : undefined;
+  if (counts.some((c) => c === Infinity)) return Infinity;
+  return counts.some((c) => c === undefined) ? undefined : counts.reduce((a, b) => (a as number) + (b as number), 0);
 }

@@ -2,7 +2,7 @@
 // chunked source (src/io/chunks.ts) costs one await per chunk and a plain async iterable one
 // await per element, exactly as before. Also the random-access protocol used by the shuffle
 // fallback.
-import { CHUNKS, fromChunks, isChunked, type Chunked } from '../core/chunks.js';
+import { CHUNKS, drain, fromChunks, isChunked, type Chunked } from '../core/chunks.js';
 
 /**
  * An operator: the IxJS shape (async iterable in, async iterable out), returning a chunk-aware
@@ -105,16 +105,7 @@ function singletonChunks<T>(it: AsyncIterator<T>): AsyncIterator<T[]> {
  * (exhausted, broken off by the consumer, or thrown out of), for operators written as generators.
  */
 export async function* eachChunk<T>(source: SourceLike<T>): AsyncGenerator<T[], void, undefined> {
-  const it = chunkIterator(source);
-  try {
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    await it.return?.();
-  }
+  yield* drain(chunkIterator(source));
 }
 
 /**

@@ -35,9 +35,10 @@ export function tfrecordFilesSource(files: readonly string[], options: TFRecordR
     yield* eachChunk(byRecord ? shard<Uint8Array>(sharding!.numShards, sharding!.index)(records) : records);
   });
   const compressed = list.some((f) => (options.compression ?? compressionFromName(f)) !== 'none');
-  // Random access reads records by position and cannot resynchronize past damage, so it is
-  // offered only when the stream would not skip corrupt records either.
-  if (compressed || options.onCorrupt === 'skip') return stream;
+  // Random access reads records by position in file order and cannot resynchronize past
+  // damage, so it is offered only when the stream reads in that order (no numParallelReads)
+  // and does not skip corrupt records either.
+  if (compressed || (options.numParallelReads ?? 1) > 1 || options.onCorrupt === 'skip') return stream;
   // Each epoch reopens the files; the index found by the first open serves the later ones.
   const cache: TFRecordIndexCache = new Map();
   return Object.assign(stream, {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filter, map, OperatorError, pipe } from '../../src/pipeline/index.js';
+import { Dataset, filter, map, OperatorError, pipe } from '../../src/pipeline/index.js';
 import { chunked, collect, perElement, range, sleep } from './helpers.js';
 
 test('map: sync fn over chunks gets each element and its index', async () => {
@@ -97,4 +97,40 @@ test('map: an error downstream stops the map and closes the source', async () =>
 test('map: concurrency must be a positive integer', () => {
   assert.throws(() => map((x) => x, { concurrency: 0 }), /concurrency/);
   assert.throws(() => map((x) => x, { concurrency: 1.5 }), /concurrency/);
+});
+
+test('map deterministic: false: results in completion order, at most concurrency calls at once', async () => {
+  let now = 0;
+  let max = 0;
+  const delays = [30, 0, 10, 0, 20, 0];
+  const out = await Dataset.from([0, 1, 2, 3, 4, 5]).map(async (x) => {
+    max = Math.max(max, ++now);
+    await sleep(delays[x] as number);
+    now--;
+    return x;
+  }, { concurrency: 3, deterministic: false }).toArray();
+  assert.deepEqual([...out].sort(), [0, 1, 2, 3, 4, 5]);
+  assert.ok(out.indexOf(0) > out.indexOf(1) && out.indexOf(0) > out.indexOf(3), `the slow first element waits for nobody: ${out}`);
+  assert.equal(max, 3);
+  // Synchronous results keep input order; cardinality is kept.
+  const sync = Dataset.range(5).map((x) => x * 2, { deterministic: false });
+  assert.deepEqual(await sync.toArray(), [0, 2, 4, 6, 8]);
+  assert.equal(sync.cardinality, 5);
+});
+
+test('map deterministic: false: an error names its element; a break aborts in-flight calls and closes the source', async () => {
+  await assert.rejects(Dataset.range(10).map(async (x) => {
+    if (x === 4) throw new Error('bad');
+    return x;
+  }, { concurrency: 2, deterministic: false }).toArray(), (e: unknown) => e instanceof OperatorError && e.elementIndex === 4);
+  const src = perElement(Array.from({ length: 100 }, (_, i) => i));
+  const signals: AbortSignal[] = [];
+  for await (const _ of pipe(src, map(async (x: number, _i: number, signal: AbortSignal) => {
+    signals.push(signal);
+    await sleep(x === 0 ? 0 : 5);
+    return x;
+  }, { concurrency: 4, deterministic: false }))) break;
+  assert.equal(src.closed, 1);
+  assert.ok(src.pulled < 100);
+  assert.ok(signals.every((s) => s.aborted));
 });

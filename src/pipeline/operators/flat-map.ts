@@ -4,7 +4,7 @@
 // gathered go out before every await, so nothing waits on a slow source.
 import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { wrapError } from '../errors.js';
-import { chunkIterator, DEFAULT_CHUNK, type SourceLike } from '../source.js';
+import { chunkIterator, DEFAULT_CHUNK, eachChunk, type SourceLike } from '../source.js';
 
 /**
  * Maps each element to a source (an array, any iterable or async iterable, a Dataset) and
@@ -46,20 +46,11 @@ export function flatMap<T, R>(fn: (value: T, index: number) => SourceLike<R>) {
               }
               continue;
             }
-            const innerIt = chunkIterator(inner);
-            try {
-              for (;;) {
-                if (out.length > 0) {
-                  yield out;
-                  out = [];
-                }
-                const q = await innerIt.next();
-                if (q.done) break;
-                out = out.length === 0 ? q.value : out.concat(q.value);
-              }
-            } finally {
-              await innerIt.return?.();
+            if (out.length > 0) {
+              yield out;
+              out = [];
             }
+            yield* eachChunk(inner);
           }
         }
         if (out.length > 0) yield out;

@@ -1,11 +1,14 @@
 // interleave(fn, { cycleLength, blockLength }): maps each input element to an inner iterable
 // and cycles over `cycleLength` of them, taking `blockLength` elements from each in turn
 // (tf.data's deterministic interleave). When an inner iterable ends, the next input element
-// opens in the same slot, and the cycle continues from that slot.
+// opens in the same slot, and the cycle continues from that slot. With numParallelCalls the
+// inner iterables are pulled concurrently by core's concurrentInterleave, in the same order
+// unless deterministic is false.
 import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { InputError } from '../../core/errors.js';
+import { concurrentInterleave } from '../../core/interleave.js';
 import { wrapError } from '../errors.js';
-import { chunkIterator, type SourceLike } from '../source.js';
+import { chunkIterator, eachChunk, type SourceLike } from '../source.js';
 
 /** Options of {@link interleave}. */
 export interface InterleaveOptions {
@@ -13,6 +16,14 @@ export interface InterleaveOptions {
   cycleLength?: number;
   /** Consecutive elements taken from one inner iterable (default 1). */
   blockLength?: number;
+  /**
+   * Inner iterables pulled at once (default: none, the sequential interleave). With it, every
+   * open inner iterable (and up to cycleLength opened ahead) is pulled in the background, at
+   * most this many at a time.
+   */
+  numParallelCalls?: number;
+  /** With numParallelCalls: keep the sequential order (default true), or take whatever inner iterable is ready. */
+  deterministic?: boolean;
 }
 
 interface Slot<R> {
@@ -27,12 +38,19 @@ interface Slot<R> {
  *
  * @example
  * const mixed = pipe(['a', 'b'], interleave((s: string) => [s + 1, s + 2], { cycleLength: 2 })); // a1, b1, a2, b2
+ * const files = ['a.tfrecord.gz', 'b.tfrecord.gz', 'c.tfrecord.gz'];
+ * const records = pipe(files, interleave((f: string) => readTFRecord(f), { cycleLength: 3, numParallelCalls: 3 }));
  */
 export function interleave<T, R>(fn: (value: T, index: number) => SourceLike<R>, options: InterleaveOptions = {}) {
   const cycleLength = options.cycleLength ?? 1;
   const blockLength = options.blockLength ?? 1;
-  for (const [name, v] of [['cycleLength', cycleLength], ['blockLength', blockLength]] as const) {
+  const parallel = options.numParallelCalls;
+  for (const [name, v] of [['cycleLength', cycleLength], ['blockLength', blockLength], ['numParallelCalls', parallel ?? 1]] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new InputError(`interleave: ${name} must be a positive integer, got ${v}`);
+  }
+  if (parallel !== undefined) {
+    const engine = { cycleLength, blockLength, parallelism: parallel, deterministic: options.deterministic ?? true };
+    return (source: AsyncIterable<T>): Chunked<R> => fromChunks(() => concurrentInterleave(innerStreams(source, fn), engine));
   }
   return (source: AsyncIterable<T>): Chunked<R> =>
     fromChunks(async function* () {
@@ -109,4 +127,21 @@ export function interleave<T, R>(fn: (value: T, index: number) => SourceLike<R>,
         await Promise.all([input.return?.(), ...slots.map((s) => s?.it.return?.())]);
       }
     });
+}
+
+/** The chunk iterators of fn's inner sources, one per input element, opened as they are pulled. */
+async function* innerStreams<T, R>(source: AsyncIterable<T>, fn: (value: T, index: number) => SourceLike<R>): AsyncGenerator<AsyncIterator<R[]>> {
+  let index = 0;
+  for await (const chunk of eachChunk(source)) {
+    for (const x of chunk) {
+      const i = index++;
+      let inner: SourceLike<R>;
+      try {
+        inner = fn(x, i);
+      } catch (e) {
+        throw wrapError('interleave', i, e);
+      }
+      yield chunkIterator(inner);
+    }
+  }
 }

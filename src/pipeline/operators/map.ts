@@ -3,9 +3,11 @@
 // up to `concurrency` calls run at once and results are still emitted in input order
 // (tf.data's deterministic parallel map). fn's third argument is an AbortSignal that fires
 // when the iteration stops early (break, downstream error), so in-flight work can give up.
+// With deterministic: false results go out in completion order (map-unordered.ts).
 import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { InputError } from '../../core/errors.js';
 import { wrapError } from '../errors.js';
+import { mapUnordered } from './map-unordered.js';
 import {
   chunkIterator, isRandomAccess, isThenable, RANDOM_ACCESS, type RandomAccess, type RandomAccessSource,
 } from '../source.js';
@@ -23,6 +25,11 @@ export type MapFn<T, R> = (value: T, index: number, signal: AbortSignal) => R | 
 export interface MapOptions {
   /** How many async calls may be in flight at once (default 1). */
   concurrency?: number;
+  /**
+   * Results in input order (default true, as tf.data). false: each result as soon as its call
+   * settles, in completion order (the stream then offers no random access).
+   */
+  deterministic?: boolean;
 }
 
 const noop = (): void => {};
@@ -64,11 +71,15 @@ function resultOf<R>(slot: Slot<R>): R {
  * @example
  * await Dataset.from([1, 2, 3]).map((x) => x * 10).toArray(); // [10, 20, 30]
  * const slow = pipe(range(10), map(async (x: number) => x + 1, { concurrency: 4 }));
+ * const asReady = Dataset.range(10).map(async (x) => x * 2, { concurrency: 4, deterministic: false });
  */
 export function map<T, R>(fn: MapFn<T, R>, options: MapOptions = {}) {
   const concurrency = options.concurrency ?? 1;
   if (!(concurrency >= 1) || !Number.isInteger(concurrency)) {
     throw new InputError(`map: concurrency must be a positive integer, got ${concurrency}`);
+  }
+  if (options.deterministic === false) {
+    return (source: AsyncIterable<T>): Chunked<R> => fromChunks(() => mapUnordered(source, fn, concurrency));
   }
   return (source: AsyncIterable<T>): Chunked<R> => {
     const out = fromChunks(() => mapChunks(source, fn, concurrency));

@@ -101,13 +101,13 @@ export function curvesSpec(runs: readonly CurveRun[], options: CurvesOptions = {
         ? { field: 'value', type: 'quantitative', title: logLoss ? 'loss (log scale)' : 'loss', scale: logLoss ? { type: 'log', nice: false } : { zero: false } }
         : { field: 'value', type: 'quantitative', title: 'IoU', scale: { domain: [0, 1] } };
     const names = SERIES.filter((s) => s.panel === name && points.some((p) => p.series === s.name));
-    // One run: a legend per panel, inside it where its curves leave room (losses fall, IoUs rise).
+    // One run: a legend under each panel, where it never hides a curve.
     const seriesColor = {
       field: 'series',
       type: 'nominal',
       title: null,
       scale: { domain: names.map((s) => s.name), range: names.map((s) => SERIES_COLORS[SERIES.indexOf(s)]) },
-      legend: { orient: name === 'loss' ? 'top-right' : 'bottom-right', fillColor: 'white', padding: 6 },
+      legend: { orient: 'bottom', direction: 'horizontal', columns: 3 },
     };
     const markers = best.filter((b) => b.panel === name);
     const byRun = several ? { color: { field: 'run', type: 'nominal' } } : {};

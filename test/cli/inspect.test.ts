@@ -62,7 +62,7 @@ describe('count', () => {
     assert.match(none.stderr, /nothing-\*/);
     const twice = await runInProcess(['count', '-', '-']);
     assert.equal(twice.code, 2);
-    assert.match(twice.stderr, /standard input \(-\) can be read only once/);
+    assert.match(twice.stderr, /- \(standard input\) can be only one of the inputs/);
   });
 });
 

@@ -28,7 +28,7 @@ describe('start at a tiny scale, then the single commands on its run', { concurr
 
   test('start prints the IoU line and leaves the run files', () => {
     assert.match(startOut, /^exhaustive validation IoU: [01]\.\d{4}$/m);
-    for (const f of ['metrics.json', 'curves.png', 'boxes.png', 'model/model.json', 'model/weights.bin', 'prepared/split.json', 'prepared/loc_val.tfr']) {
+    for (const f of ['metrics.json', 'index.html', 'curves.png', 'boxes.png', 'model/model.json', 'model/weights.bin', 'prepared/split.json', 'prepared/loc_val.tfr']) {
       assert.ok(existsSync(join(run, f)), f);
     }
     assert.ok(readdirSync(join(run, 'model')).some((n) => n.includes('tfevents')), 'tfevents file');

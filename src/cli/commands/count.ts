@@ -19,7 +19,8 @@ export async function countRecords(inputs: readonly InspectInput[], onProgress?:
   let doneBytes = 0;
   for (const input of inputs) {
     let records = 0;
-    if (typeof input.source === 'string' && input.compression === 'none') {
+    // Local files only: on an object every header would be a ranged GET of its own.
+    if (typeof input.source === 'string' && input.size !== undefined && input.compression === 'none') {
       records = (await io.indexTFRecord(input.source, { save: false })).offsets.length;
     } else {
       let bytes = 0;

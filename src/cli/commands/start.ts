@@ -50,7 +50,8 @@ reference's recipe is \`recordflow train --epochs 100\`), evaluates the best mod
 "exhaustive validation IoU: 0.xxxx". The run directory holds data/ (npz), prepared/
 (localization.npz, loc_*.tfr, split.json), model/ (best model.json + weights.bin, metrics.json,
 events.out.tfevents.*), metrics.json (summary and per-epoch history), curves.png and boxes.png
-(each with its Vega-Lite spec beside it: curves.vl.json, boxes.vl.json).
+(each with its Vega-Lite spec beside it: curves.vl.json, boxes.vl.json) and index.html, a
+self-contained page of it all (\`recordflow report RUN_DIR\` rebuilds it).
 The same seed gives the same numbers on a loaded machine or an idle one: --time-budget is only a
 safety cap (a run it cuts short says so). The run is built in a hidden directory and renamed at
 the end, so a failed or interrupted run leaves nothing behind.`,
@@ -165,6 +166,8 @@ the end, so a failed or interrupted run leaves nothing behind.`,
       };
       summary.wallSeconds = (performance.now() - t0) / 1000;
       await writeFileAtomic(join(partial, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
+      const { writeReport } = await import('../report/build.js');
+      await writeReport(partial, { name });
       await rename(partial, final);
       if (json) {
         const { history, ...rest } = summary;
@@ -172,7 +175,7 @@ the end, so a failed or interrupted run leaves nothing behind.`,
         await ctx.stdout.json(rest);
       } else {
         await ctx.stdout.line(iouLine(evaluated.iou));
-        ctx.log(`run: ${final} (${seconds()} s): metrics.json, curves.png, boxes.png, model/`);
+        ctx.log(`run: ${final} (${seconds()} s): index.html, metrics.json, curves.png, boxes.png, model/`);
       }
       return 0;
     } catch (err) {

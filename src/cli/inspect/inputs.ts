@@ -1,9 +1,10 @@
-// The inputs of the inspection commands (head, count, schema): files, shard patterns expanded
-// by io's expandInputs, and `-` for standard input; and a progress line that shows up only once
-// an input turns out to be long.
+// The inputs of the inspection commands (head, count, schema): files and s3:// objects, shard
+// patterns expanded by io's expandInputs, and `-` for standard input; and a progress line that
+// shows up only once an input turns out to be long.
 import { stat } from 'node:fs/promises';
-import { COMPRESSION_OPTION, JSON_OPTION, UsageError, compressionFor, type Command, type CommandContext } from '../command.js';
-import { assertFile } from '../files.js';
+import { COMPRESSION_OPTION, JSON_OPTION, compressionFor, type Command, type CommandContext } from '../command.js';
+import { STDIN_ARG, assertFile, expandFileArgs, stdinAtMostOnce } from '../files.js';
+import { isS3Url } from '../../storage/url.js';
 import type { Progress } from '../progress.js';
 import type { Compression } from '../../io/index.js';
 
@@ -12,7 +13,7 @@ export interface InspectInput {
   name: string;
   source: string | NodeJS.ReadableStream;
   compression: Compression;
-  /** Bytes on disk (undefined for standard input). */
+  /** Bytes on disk (undefined for standard input and objects). */
   size?: number;
 }
 
@@ -20,20 +21,18 @@ export interface InspectInput {
 export const INSPECT_OPTIONS: Command['options'] = { compression: COMPRESSION_OPTION, json: JSON_OPTION };
 export const INSPECT_POSITIONALS: Command['positionals'] = { min: 1, max: Infinity, names: 'FILE, PATTERN or -' };
 
-/** Expands patterns and checks every file exists before anything is read. */
+/** Expands patterns (local or s3://) and checks every file exists before anything is read. */
 export async function resolveInputs(ctx: CommandContext, stdin: NodeJS.ReadableStream = process.stdin): Promise<InspectInput[]> {
-  if (ctx.positionals.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
-  const { expandInputs } = await import('../../io/index.js');
+  stdinAtMostOnce(ctx.positionals, 'the inputs');
   const out: InspectInput[] = [];
-  for (const p of ctx.positionals) {
-    if (p === '-') {
-      out.push({ name: '-', source: stdin, compression: compressionFor(ctx.values, '') });
+  for (const file of await expandFileArgs(ctx.positionals)) {
+    if (file === STDIN_ARG) {
+      out.push({ name: STDIN_ARG, source: stdin, compression: compressionFor(ctx.values, '') });
       continue;
     }
-    for (const file of await expandInputs([p])) {
-      await assertFile(file);
-      out.push({ name: file, source: file, compression: compressionFor(ctx.values, file), size: (await stat(file)).size });
-    }
+    await assertFile(file);
+    const size = isS3Url(file) ? {} : { size: (await stat(file)).size };
+    out.push({ name: file, source: file, compression: compressionFor(ctx.values, file), ...size });
   }
   return out;
 }

@@ -19,9 +19,6 @@ const PROBLEMS: Record<string, string> = {
 /**
  * Creates directory `path` and any missing parents (like `mkdir -p`); an existing directory is
  * fine. Failures are InputErrors naming `path` (and the level that failed, when another).
- *
- * @example
- * await makeDirs('runs/today/model');
  */
 export async function makeDirs(path: string): Promise<void> {
   const target = resolve(path);

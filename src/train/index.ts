@@ -6,6 +6,7 @@ export {
   exponentialDecay,
   referenceSchedule,
   constantSchedule,
+  annealSchedule,
   setLearningRate,
   getLearningRate,
   type LearningRateSchedule,

@@ -31,6 +31,23 @@ export function u32(b: Uint8Array, p: number): number {
   return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
 }
 
+/** A record's length field (uint32 halves lo, hi) as the exact integer, for messages. */
+export function lengthText(lo: number, hi: number): string {
+  return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+}
+
+/**
+ * The detail of a record cut short, in the words every reader (and every command) uses: `after`
+ * is how many bytes follow the 12-byte header.
+ */
+export function truncatedDetail(lo: number, hi: number, after: number): string {
+  const length = (BigInt(hi) << 32n) | BigInt(lo);
+  if (BigInt(after) >= length) {
+    return `truncated record: the ${length}-byte payload is followed by ${after - Number(length)} of its 4 CRC bytes`;
+  }
+  return `truncated record: the length says ${length} payload bytes but only ${after} follow`;
+}
+
 export interface FileState {
   file: string | undefined;
   verify: boolean;
@@ -168,8 +185,8 @@ async function slowRecord(r: ByteReader, st: FileState): Promise<SlowResult> {
   }
   if (got < need || !body) {
     const e = got < need
-      ? fail('truncated_data', `truncated record: the length says ${length} payload bytes but only ${Math.max(0, got - 4)} follow`)
-      : fail('truncated_data', `record of ${length} bytes exceeds the buffer limit`);
+      ? fail('truncated_data', truncatedDetail(u32(head, 0), u32(head, 4), got))
+      : fail('truncated_data', `a record of ${lengthText(u32(head, 0), u32(head, 4))} bytes exceeds the buffer limit`);
     if (!st.skip) throw e;
     report(st, e, 12 + got);
     return 'end';

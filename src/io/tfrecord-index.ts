@@ -7,6 +7,7 @@
 
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { maskedCrc32c } from './crc32c.js';
+import { truncatedDetail } from './tfrecord-frame.js';
 import { openPositional, readText, statLocation, type Positional } from './positional.js';
 import { isS3Url } from '../storage/url.js';
 import { putObjectBytes } from '../storage/objects.js';
@@ -86,7 +87,7 @@ async function scanHeaders(src: Positional): Promise<TFRecordIndex> {
       }
       const framed = u32(buf, p + 4) * 4294967296 + u32(buf, p) + 16;
       if (at + framed > size) {
-        throw new DataLossError('truncated_data', path, offsets.length, at, `truncated record: ${framed} framed bytes claimed, ${size - at} remain`);
+        throw new DataLossError('truncated_data', path, offsets.length, at, truncatedDetail(u32(buf, p), u32(buf, p + 4), size - at - 12));
       }
       offsets.push(at);
       lengths.push(framed);

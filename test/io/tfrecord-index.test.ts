@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { DataLossError, InputError } from '../../src/core/errors.js';
+import { maskedCrc32c } from '../../src/io/crc32c.js';
+import { readTFRecord } from '../../src/io/tfrecord-reader.js';
 import { indexTFRecord, openTFRecordIndexed, readRecordAt } from '../../src/io/tfrecord-index.js';
 import { writeTFRecord } from '../../src/io/tfrecord-writer.js';
 import { GOLDEN, MANIFEST, PAYLOADS, equalBytes, openFds, rng, withDir as withTempDir } from './tfrecord-fixtures.js';
@@ -112,3 +115,64 @@ test('a fresh PATH.idx is used; a stale or inconsistent one is ignored', async (
     await h.close();
   });
 });
+
+test('the same damage, the same words: the streaming reader (file, stream, worker) and the index agree, lengths exact', async () => {
+  await withDir(async (dir) => {
+    const good = frameOf(new Uint8Array([1, 2, 3]));
+    const claim = (lo: number, hi: number): Uint8Array => {
+      const h = new Uint8Array(12);
+      const v = new DataView(h.buffer);
+      v.setUint32(0, lo, true);
+      v.setUint32(4, hi, true);
+      v.setUint32(8, maskedCrc32c(h, 0, 8), true);
+      return h;
+    };
+    const cut = frameOf(new Uint8Array(8).fill(7));
+    const big = new Uint8Array(3 << 20); // large enough for the worker thread
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['a 2^60 length', cat(good, claim(0, 2 ** 28), new Uint8Array(3)), /the length says 1152921504606846976 payload bytes but only 3 follow/],
+      ['a cut payload', cat(good, cut.subarray(0, 12 + 6)), /the length says 8 payload bytes but only 6 follow/],
+      ['a cut CRC', cat(good, cut.subarray(0, 12 + 8 + 2)), /the 8-byte payload is followed by 2 of its 4 CRC bytes/],
+      ['a cut payload after a large record', cat(frameOf(big), cut.subarray(0, 12 + 5)), /the length says 8 payload bytes but only 5 follow/],
+    ];
+    for (const [name, bytes, words] of cases) {
+      const path = join(dir, 'damaged.tfrecord');
+      writeFileSync(path, bytes);
+      const messages: string[] = [];
+      const expectLoss = (e: unknown): boolean => {
+        assert.ok(e instanceof DataLossError && e.kind === 'truncated_data' && e.recordIndex === 1, `${name}: ${String(e)}`);
+        messages.push(e.message.slice(e.message.indexOf(': ')));
+        return true;
+      };
+      const drain = async (input: Parameters<typeof readTFRecord>[0], options?: Parameters<typeof readTFRecord>[1]): Promise<void> => {
+        for await (const _ of readTFRecord(input, options)) void _;
+      };
+      await assert.rejects(drain(path), expectLoss);
+      await assert.rejects(drain(path, { worker: false }), expectLoss);
+      await assert.rejects(drain(Readable.from([bytes.subarray(0, 7), bytes.subarray(7)])), expectLoss);
+      await assert.rejects(indexTFRecord(path, { save: false }), expectLoss);
+      assert.match(messages[0]!, words, name);
+      assert.ok(messages.every((m) => m === messages[0]), `${name}: ${messages.join(' | ')}`);
+    }
+  });
+});
+
+function frameOf(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(payload.length + 16);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, payload.length, true);
+  v.setUint32(8, maskedCrc32c(out, 0, 8), true);
+  out.set(payload, 12);
+  v.setUint32(12 + payload.length, maskedCrc32c(payload, 0, payload.length), true);
+  return out;
+}
+
+function cat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -31,3 +31,4 @@ export {
 export { trainDetectorInto, detectorFor, loadDetector, detectValidation, type DetectorRunOptions, type DetectorRunResult, type LoadedDetector } from './run.js';
 export { cocoGroundTruth, PERSON_CATEGORY, type CocoGroundTruthOptions } from './coco-json.js';
 export * from './coco/index.js';
+export { cornerPool, CornerPooling, CORNER_POOL_DIRECTIONS, type CornerPoolDirection, type CornerPoolingConfig } from './corner-pool.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Random } from '../src/core/random.js';
 import { writeTFRecord } from '../src/io/tfrecord-writer.js';
 import {
-  batch, Dataset, enumerate, filter, flatMap, map, paddedBatch, pipe, unbatch, window,
+  batch, Dataset, enumerate, filter, flatMap, map, paddedBatch, pipe, unbatch, window, type Windowed,
 } from '../src/pipeline/index.js';
 import { pairedRatios, report, roundRobin, spread, type Side } from './rounds.js';
 
@@ -57,17 +57,19 @@ async function* genBatch<T>(src: AsyncIterable<T>, n: number): AsyncGenerator<T[
 async function* genUnbatch<T>(src: AsyncIterable<T[]>): AsyncGenerator<T> {
   for await (const b of src) for (const x of b) yield x;
 }
-async function* genWindow<T>(src: AsyncIterable<T>, size: number, shift: number): AsyncGenerator<T[]> {
-  let buf: T[] = [];
+/** Windows of items as tf.data gives them for dict elements: one object of windows. */
+async function* genWindow(src: AsyncIterable<Item>, size: number, shift: number): AsyncGenerator<{ id: number[]; value: number[] }> {
+  let buf: Item[] = [];
+  const rows = (w: Item[]) => ({ id: w.map((x) => x.id), value: w.map((x) => x.value) });
   for await (const x of src) {
     buf.push(x);
     if (buf.length === size) {
-      yield buf.slice();
+      yield rows(buf);
       buf = buf.slice(shift);
     }
   }
   while (buf.length > 0) {
-    yield buf.slice();
+    yield rows(buf);
     buf = buf.slice(shift);
   }
 }
@@ -119,9 +121,9 @@ export async function tfdataChains(options: TfdataBenchOptions): Promise<void> {
       },
     },
     {
-      name: 'window(8, { shift: 4 }) → batch(32)',
+      name: 'window(8, { shift: 4 }) → batch(32) (windows of objects: an object of windows, as tf.data)',
       sides: {
-        recordflow: () => count(pipe(items, window<Item>(8, { shift: 4 }), batch<Item[]>(32))),
+        recordflow: () => count(pipe(items, window<Item>(8, { shift: 4 }), batch<Windowed<Item>>(32))),
         'async generators': () => count(genBatch(genWindow(genFrom(items), 8, 4), 32)),
       },
     },

@@ -31,3 +31,29 @@ export {
 export { trainDetectorInto, detectorFor, loadDetector, detectValidation, type DetectorRunOptions, type DetectorRunResult, type LoadedDetector } from './run.js';
 export { cocoGroundTruth, PERSON_CATEGORY, type CocoGroundTruthOptions } from './coco-json.js';
 export * from './coco/index.js';
+export { cornerPool, CornerPooling, CORNER_POOL_DIRECTIONS, type CornerPoolDirection, type CornerPoolingConfig } from './corner-pool.js';
+export { createCornerNet, CORNERNET_OUTPUTS, type CornerNetOptions } from './cornernet-model.js';
+export { cornerNetTargets, CORNERNET_STRIDE, type CornerNetTargetOptions, type CornerNetFrameTargets } from './cornernet-targets.js';
+export {
+  cornerNetLossTerms,
+  cornerNetTargetTensors,
+  embeddingLoss,
+  type CornerNetTensors,
+  type CornerNetTargetTensors,
+  type CornerNetLossWeights,
+  type CornerNetLossTerms,
+} from './cornernet-loss.js';
+export { runDetectorEpochs, type DetectorEpochsOptions, type DetectorEpochMetrics, type DetectorEpochsResult } from './train-loop.js';
+export {
+  trainCornerNet,
+  cornerNetGrid,
+  CORNERNET_TERMS,
+  CornerNetDivergedError,
+  type CornerNetTrainOptions,
+  type CornerNetEpochMetrics,
+  type CornerNetTrainResult,
+} from './cornernet-train.js';
+export { predictOutputs } from './predict-outputs.js';
+export { predictCornerNet } from './cornernet-predict.js';
+export { decodeCornerNet, type CornerNetOutputs, type DecodeCornerNetOptions } from './cornernet-decode.js';
+export { heatmapPeaks } from './peaks.js';

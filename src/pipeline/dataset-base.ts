@@ -95,6 +95,8 @@ export class DatasetBase<T> implements Chunked<T> {
         for (const x of r.value) {
           const y = fn(x, index++);
           if (y !== null && typeof y === 'object' && typeof (y as PromiseLike<unknown>).then === 'function') await y;
+          // fn may have fired the signal: the rest of this chunk must not reach it.
+          options.signal?.throwIfAborted();
         }
       }
     } finally {

@@ -19,7 +19,7 @@ import { interleave, type InterleaveOptions } from './operators/interleave.js';
 import { map, type MapFn, type MapOptions } from './operators/map.js';
 import { paddedBatch, type PaddedBatchOptions } from './operators/padded-batch.js';
 import { prefetch } from './operators/prefetch.js';
-import { rejectionResample, type RejectionResampleOptions } from './operators/rejection-resample.js';
+import { originalShare, rejectionResample, type RejectionResampleOptions } from './operators/rejection-resample.js';
 import { repeat } from './operators/repeat.js';
 import { sampleFromDatasets, type SampleFromDatasetsOptions } from './operators/sample-from-datasets.js';
 import { scan, type ScanStep } from './operators/scan.js';
@@ -30,7 +30,7 @@ import { take } from './operators/take.js';
 import { takeWhile } from './operators/take-while.js';
 import { unbatch, type Unbatched } from './operators/unbatch.js';
 import { unique } from './operators/unique.js';
-import { window, windowCount, type WindowOptions } from './operators/window.js';
+import { window, windowCount, type Windowed, type WindowOptions } from './operators/window.js';
 import { zip } from './operators/zip.js';
 import { type Padded } from './padding.js';
 import { range, rangeLength } from './range.js';
@@ -275,13 +275,15 @@ export class Dataset<T> extends DatasetBase<T> {
   }
 
   /**
-   * Sliding windows of `size` elements, each an array (tf.data's `window`, materialized).
+   * Sliding windows of `size` elements, each an array (tf.data's `window`, materialized); a
+   * window of plain objects is an object of windows, as tf.data windows nested elements.
    *
    * @example
    * await Dataset.range(7).window(3).toArray(); // [[0, 1, 2], [3, 4, 5], [6]]
-   * await Dataset.range(7).window(3, { shift: 2, dropRemainder: true }).toArray(); // [[0, 1, 2], [2, 3, 4], [4, 5, 6]]
+   * await Dataset.range(7).window(3, { shift: 1, dropRemainder: true }).toArray(); // [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 6]]
+   * await Dataset.from([{ a: 1, b: 4 }, { a: 2, b: 5 }, { a: 3, b: 6 }]).window(2).toArray(); // [{ a: [1, 2], b: [4, 5] }, { a: [3], b: [6] }]
    */
-  window(size: number, options: WindowOptions = {}): Dataset<T[]> {
+  window(size: number, options: WindowOptions = {}): Dataset<Windowed<T>> {
     const c = this.cardinality;
     const op = window<T>(size, options);
     return new Dataset(op(this.source), c === undefined ? c : windowCount(c, size, options));
@@ -350,8 +352,11 @@ export class Dataset<T> extends DatasetBase<T> {
    * const labels = Dataset.from([0, 0, 0, 1, 0, 0, 1, 0, 0, 0]).repeat(100);
    * const balanced = labels.rejectionResample((x) => x, [0.5, 0.5], { initialDist: [0.8, 0.2], seed: 1 }).map(([, x]) => x);
    */
-  rejectionResample(classFn: (value: T) => number, targetDist: readonly number[], options?: RejectionResampleOptions): Dataset<[number, T]> {
-    return new Dataset(rejectionResample(classFn, targetDist, options)(this.source), shrunk(this.cardinality));
+  rejectionResample(classFn: (value: T) => number, targetDist: readonly number[], options: RejectionResampleOptions = {}): Dataset<[number, T]> {
+    const { initialDist } = options;
+    // As tf.data: with the target equal to the known initial distribution the input passes as it is.
+    const same = initialDist !== undefined && initialDist.length === targetDist.length && originalShare(targetDist, initialDist) === 1;
+    return new Dataset(rejectionResample(classFn, targetDist, options)(this.source), same ? this.cardinality : shrunk(this.cardinality));
   }
 
   /**

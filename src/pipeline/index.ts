@@ -16,7 +16,7 @@ export { sampleFromDatasets, type SampleFromDatasetsOptions } from './operators/
 export { chooseFromDatasets, type ChooseFromDatasetsOptions } from './operators/choose-from-datasets.js';
 export { rejectionResample, type RejectionResampleOptions } from './operators/rejection-resample.js';
 export { bucketBySequenceLength, type BucketBySequenceLengthOptions } from './operators/bucket-by-sequence-length.js';
-export { window, type WindowOptions } from './operators/window.js';
+export { window, type Windowed, type WindowOptions } from './operators/window.js';
 export { flatMap } from './operators/flat-map.js';
 export { scan, type ScanStep } from './operators/scan.js';
 export { enumerate } from './operators/enumerate.js';

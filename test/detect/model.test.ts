@@ -8,22 +8,12 @@ import { CENTERNET_OUTPUTS, HEATMAP_BIAS, createCenterNet } from '../../src/dete
 import { centerNetLossTerms } from '../../src/detect/centernet-loss.js';
 import { centerNetTargets } from '../../src/detect/centernet-targets.js';
 import { trainCenterNet } from '../../src/detect/centernet-train.js';
-import { synthesizeThermal } from '../../src/synth/index.js';
-import { detectionBoxes, detectionFromSets, bytesToUnitFloat, type DetectionSample } from '../../src/transforms/index.js';
+import type { DetectionSample } from '../../src/transforms/index.js';
+import { frames } from './frames.js';
 
 before(async () => {
   await selectBackend({ backend: 'fast' });
 });
-
-/** The first `n` frames of a small synthetic detection set. */
-function frames(n: number): DetectionSample[] {
-  const det = detectionFromSets(synthesizeThermal({ seed: 2, scale: 0.03 }));
-  const images = det.images.data as Uint8Array;
-  return Array.from({ length: n }, (_, i) => {
-    const boxes = detectionBoxes(det, i).slice();
-    return { image: bytesToUnitFloat(images.subarray(i * 768, (i + 1) * 768)), boxes, count: boxes.length / 4 };
-  });
-}
 
 describe('createCenterNet', () => {
   for (const stride of [1, 2] as const) {

@@ -102,11 +102,17 @@ test('map: concurrency must be a positive integer', () => {
 test('map deterministic: false: results in completion order, at most concurrency calls at once', async () => {
   let now = 0;
   let max = 0;
-  const delays = [30, 0, 10, 0, 20, 0];
+  // Element 0 finishes only after element 3 has (no timing involved: a loaded machine cannot
+  // reorder them); the others sleep a little.
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const delays = [0, 0, 10, 0, 20, 0];
   const out = await Dataset.from([0, 1, 2, 3, 4, 5]).map(async (x) => {
     max = Math.max(max, ++now);
-    await sleep(delays[x] as number);
+    if (x === 0) await gate;
+    else await sleep(delays[x] as number);
     now--;
+    if (x === 3) release();
     return x;
   }, { concurrency: 3, deterministic: false }).toArray();
   assert.deepEqual([...out].sort(), [0, 1, 2, 3, 4, 5]);

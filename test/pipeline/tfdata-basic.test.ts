@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Dataset, enumerate, flatMap, InputError, OperatorError, pipe, range, reduce, scan, takeWhile, unbatch, unique, window,
+  Dataset, enumerate, flatMap, InputError, map, OperatorError, pipe, range, reduce, scan, takeWhile, unbatch, unique, window,
 } from '../../src/index.js';
 import { chunked, collect, perElement } from './helpers.js';
 
@@ -79,9 +79,33 @@ test('window: the tf.data doc examples', async () => {
   assert.deepEqual(await r7.window(3, { dropRemainder: true }).toArray(), [[0, 1, 2], [3, 4, 5]]);
   assert.deepEqual(await r7.window(3, { shift: 2, stride: 1, dropRemainder: true }).toArray(), [[0, 1, 2], [2, 3, 4], [4, 5, 6]]);
   assert.deepEqual(await r7.window(3, { shift: 1, stride: 2, dropRemainder: true }).toArray(), [[0, 2, 4], [1, 3, 5], [2, 4, 6]]);
-  // Nested structures stay whole elements (each window is materialized as an array).
+  const sliding = r7.window(3, { shift: 1, dropRemainder: true });
+  assert.deepEqual(await sliding.toArray(), [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 6]]);
+  assert.equal(sliding.cardinality, 5);
+  // "Flatten a dataset of windows": flat_map(lambda w: w.batch(3)) — a window already is the batch.
+  assert.deepEqual(await sliding.flatMap((w) => Dataset.from(w).batch(3)).toArray(), await sliding.toArray());
+  // A dict element gives a dict of windows, as tf.data's nested windows.
+  const dicts = Dataset.from([1, 2, 3]).map((_, i) => ({ a: [1, 2, 3][i] as number, b: [4, 5, 6][i] as number, c: [7, 8, 9][i] as number }));
+  assert.deepEqual(await dicts.window(2).toArray(), [{ a: [1, 2], b: [4, 5], c: [7, 8] }, { a: [3], b: [6], c: [9] }]);
+  // Arrays are whole elements (tensors): a window of pairs is an array of pairs.
   const pairs = await Dataset.from([1, 2, 3, 4, 5]).zip([6, 7, 8, 9, 10]).window(2).toArray();
   assert.deepEqual(pairs, [[[1, 6], [2, 7]], [[3, 8], [4, 9]], [[5, 10]]]);
+});
+
+test('window: objects window component by component, nested objects too; a component missing is an error naming the element', async () => {
+  const rows = [0, 1, 2, 3, 4].map((i) => ({ x: [i, i], meta: { id: i, tag: `t${i}` }, v: new Float32Array([i]) }));
+  const out = await Dataset.from(rows).window(2, { shift: 1, stride: 2, dropRemainder: true }).toArray();
+  assert.deepEqual(out, [0, 1, 2].map((k) => ({
+    x: [[k, k], [k + 2, k + 2]],
+    meta: { id: [k, k + 2], tag: [`t${k}`, `t${k + 2}`] },
+    v: [new Float32Array([k]), new Float32Array([k + 2])],
+  })));
+  await assert.rejects(Dataset.from<Record<string, number>>([{ a: 1 }, { a: 2 }, { a: 3 }, { b: 4 }, { a: 5 }]).window(2).toArray(),
+    (e: unknown) => e instanceof OperatorError && e.operator === 'window' && e.elementIndex === 3);
+  await assert.rejects(collect(pipe(range(10), map((i: number) => (i < 9 ? { a: i } : { a: i, b: i })), window(3, { shift: 4 }))),
+    (e: unknown) => e instanceof OperatorError && e.elementIndex === 9);
+  await assert.rejects(collect(pipe(range(3000), map((i: number) => (i === 2500 ? { b: i } : { a: i })), window(4, { shift: 1 }))),
+    (e: unknown) => e instanceof OperatorError && e.elementIndex === 2500);
 });
 
 test('window: partial tail windows, shift past the span, stride, and the cardinality tf.data reports', async () => {

@@ -127,8 +127,10 @@ test('rejectionResample: three classes, estimated or given; elements repeat; see
     assert.deepEqual((await ds.toArray()).slice(0, 50), out.slice(0, 50));
   }
   // Target equal to the initial distribution: the input as it is.
-  const same = await Dataset.from([0, 1, 1]).rejectionResample((x) => x, [1 / 3, 2 / 3], { initialDist: [1 / 3, 2 / 3] }).toArray();
-  assert.deepEqual(same, [[0, 0], [1, 1], [1, 1]]);
+  const sameDs = Dataset.from([0, 1, 1]).rejectionResample((x) => x, [1 / 3, 2 / 3], { initialDist: [1 / 3, 2 / 3] });
+  assert.deepEqual(await sameDs.toArray(), [[0, 0], [1, 1], [1, 1]]);
+  assert.equal(sameDs.cardinality, 3); // tf.data maps the input then: its cardinality stays
+  assert.equal(Dataset.from([0, 1, 1]).rejectionResample((x) => x, [0.5, 0.5], { initialDist: [1 / 3, 2 / 3] }).cardinality, undefined);
   // A class of target 0 never comes out.
   const none = await Dataset.from(labels(2000, [0.5, 0.5], 3)).rejectionResample((x) => x, [0, 1], { initialDist: [0.5, 0.5], seed: 3 }).toArray();
   assert.ok(none.length > 0 && none.every(([c]) => c === 1));

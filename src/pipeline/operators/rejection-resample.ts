@@ -51,6 +51,15 @@ function mixing(initial: readonly number[], target: readonly number[]): { accept
 }
 
 /**
+ * The share of the output drawn from the unfiltered pass when the initial distribution is
+ * known: min(target / initial). 1 means the input passes as it is (same length), 0 that every
+ * element goes through the filter.
+ */
+export function originalShare(targetDist: readonly number[], initialDist: readonly number[]): number {
+  return Math.min(...targetDist.map((t, i) => t / (initialDist[i] as number)));
+}
+
+/**
  * Resamples the input towards `targetDist` over the classes `classFn` gives (integers in
  * [0, classes)), yielding `[classIndex, element]` (tf.data's `rejection_resample`). Elements
  * may repeat; without initialDist the input's distribution is estimated as it streams by.
@@ -91,7 +100,7 @@ export function rejectionResample<T>(classFn: (value: T) => number, targetDist: 
       const pick = { seed: deriveSeed(s, 2), stopOnEmptyDataset: true };
       if (initialDist !== undefined) {
         const { accept, original: m } = mixing(initialDist, targetDist);
-        const staticM = Math.min(...targetDist.map((t, i) => t / (initialDist[i] as number)));
+        const staticM = originalShare(targetDist, initialDist);
         const filtered = fromChunks(() => filterPass(source, classOf, accept, keep));
         if (staticM === 1) return original[CHUNKS]();
         if (staticM === 0) return filtered[CHUNKS]();

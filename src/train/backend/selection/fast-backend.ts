@@ -20,6 +20,7 @@ import { seededDropoutConfig, seededDropoutGradient } from '../kernels/seeded-dr
 import { patchUpsampleConv } from '../patches/upsample-conv-layers.js';
 import { patchPaddedConv } from '../patches/padded-conv.js';
 import { upsampleConfig, upsampleConvForwardConfig } from '../kernels/upsample-conv/forward.js';
+import { cornerPoolConfigs, cornerPoolGradient } from '../kernels/corner-pool.js';
 import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceConfig, sumConfig } from '../kernels/data-movement.js';
 
 /**
@@ -46,6 +47,7 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *     the small input, the four weight gradients from one small correlation of dy with it
  *     (kernels/upsample-conv/, patches/upsample-conv-layers.ts); a ZeroPadding2D before a 'valid' conv becomes the conv's own padding
  *     (patches/padded-conv.ts: no Slice of the padded gradient)
+ *   - CornerNet's corner pooling and its gradient: one SIMD walk along the pooled axis each (kernels/corner-pool.ts, simd/corner-pool.ts)
  *   - Identity/same-dtype Cast share data; saved-for-backward tensors (kernel and customGrad
  *     saves) skip the Identity launch (patches/engine-saves.ts); Slice/Pad by row copies; per-channel Sum and broadcast
  *     Add/Sub/Mul through the SIMD channel kernels (kernels/data-movement.ts)
@@ -82,6 +84,7 @@ export function fastKernelConfigs(backendName: string): tf.KernelConfig[] {
     ...l2PenaltyConfigs(backendName),
     upsampleConvForwardConfig(backendName),
     upsampleConfig(backendName),
+    ...cornerPoolConfigs(backendName),
   ];
 }
 
@@ -123,6 +126,7 @@ export async function registerFastBackend(): Promise<boolean> {
   tf.registerGradient(batchNormTrainGradient);
   tf.registerGradient(seededDropoutGradient);
   tf.registerGradient(l2PenaltiesGradient);
+  tf.registerGradient(cornerPoolGradient);
   patchBatchNormalization(() => tf.getBackend() === FAST_BACKEND);
   patchBatchNormRelu(() => tf.getBackend() === FAST_BACKEND);
   patchAdam(() => tf.getBackend() === FAST_BACKEND);

@@ -37,7 +37,7 @@ const SIMD: Record<string, number> = {
   'f32x4.min': 0xe8, 'f32x4.max': 0xe9, 'f32x4.sqrt': 0xe3,
   'f64x2.add': 0xf0, 'f64x2.sub': 0xf1, 'f64x2.mul': 0xf2,
   'f64x2.promote_low_f32x4': 0x5f, 'f32x4.demote_f64x2_zero': 0x5e,
-  'v128.and': 0x4e, 'v128.andnot': 0x4f, 'v128.or': 0x50, 'v128.bitselect': 0x52, 'f32x4.abs': 0xe0, 'f32x4.ne': 0x42,
+  'v128.and': 0x4e, 'v128.andnot': 0x4f, 'v128.or': 0x50, 'v128.bitselect': 0x52, 'f32x4.abs': 0xe0, 'f32x4.eq': 0x41, 'f32x4.ne': 0x42,
   'f32x4.lt': 0x43, 'f32x4.gt': 0x44,
   'i32x4.splat': 0x11, 'i32x4.ge_u': 0x40, 'v128.xor': 0x51,
   'i32x4.shr_u': 0xad, 'i32x4.add': 0xae, 'i32x4.mul': 0xb5,

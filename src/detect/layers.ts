@@ -24,13 +24,7 @@ export interface DetectorLayers {
 /**
  * The layer factories of a model seeded with `seed`: conv k (in creation order) gets He-normal
  * weights from seed · 1000 + k, so adding a layer later changes only its own draws.
- *
- * @example
- * const tf = await import('@tensorflow/tfjs');
- * const L = detectorLayers(1);
- * const input = tf.input({ shape: [24, 32, 1] });
- * const model = tf.model({ inputs: input, outputs: L.head(L.block(input, 'stem', 8), 'score', 8, 1, HEATMAP_BIAS) });
- * console.log(model.outputs[0]!.shape); // [null, 24, 32, 1]
+ * Internal to the detectors (not exported from the package root).
  */
 export function detectorLayers(seed: number): DetectorLayers {
   let layerIndex = 0;
@@ -65,11 +59,7 @@ export function detectorLayers(seed: number): DetectorLayers {
  * `enc1b`), two at 1/2 (2C, the first strided) and two at 1/4 (4C); then the decoder upsamples
  * back to 1/`stride` of the input (`dec2` to 1/2, `dec1` to full), adding the encoder's features
  * of each level after a 3x3 block. A unit at 1/4 sees 23 x 23 input pixels.
- *
- * @example
- * const tf = await import('@tensorflow/tfjs');
- * const input = tf.input({ shape: [24, 32, 1] });
- * console.log(encoderDecoder(detectorLayers(1), input, 8, 2).shape); // [null, 12, 16, 16]
+ * Internal to the detectors.
  */
 export function encoderDecoder(L: DetectorLayers, input: tf.SymbolicTensor, channels: number, stride: 1 | 2): tf.SymbolicTensor {
   const c = channels;

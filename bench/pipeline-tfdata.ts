@@ -17,76 +17,15 @@ import { writeTFRecord } from '../src/io/tfrecord-writer.js';
 import {
   batch, Dataset, enumerate, filter, flatMap, map, paddedBatch, pipe, unbatch, window, type Windowed,
 } from '../src/pipeline/index.js';
+import {
+  count, genBatch, genEnumerate, genFlatMap, genFrom, genPaddedBatch, genUnbatch, genWindow, sameCount, type Item,
+} from './generators.js';
 import { pairedRatios, report, roundRobin, spread, type Side } from './rounds.js';
-
-interface Item {
-  id: number;
-  value: number;
-}
 
 export interface TfdataBenchOptions {
   items: Item[];
   rounds: number;
   warmup: number;
-}
-
-async function count(source: AsyncIterable<unknown>): Promise<number> {
-  let n = 0;
-  for await (const x of source) n += Array.isArray(x) ? x.length : 1;
-  return n;
-}
-
-// ---- hand-written per-element async generators ----
-async function* genFrom<T>(xs: T[]): AsyncGenerator<T> {
-  for (const x of xs) yield x;
-}
-async function* genFlatMap<T, R>(src: AsyncIterable<T>, f: (x: T) => R[]): AsyncGenerator<R> {
-  for await (const x of src) for (const y of f(x)) yield y;
-}
-async function* genBatch<T>(src: AsyncIterable<T>, n: number): AsyncGenerator<T[]> {
-  let b: T[] = [];
-  for await (const x of src) {
-    b.push(x);
-    if (b.length === n) {
-      yield b;
-      b = [];
-    }
-  }
-  if (b.length) yield b;
-}
-async function* genUnbatch<T>(src: AsyncIterable<T[]>): AsyncGenerator<T> {
-  for await (const b of src) for (const x of b) yield x;
-}
-/** Windows of items as tf.data gives them for dict elements: one object of windows. */
-async function* genWindow(src: AsyncIterable<Item>, size: number, shift: number): AsyncGenerator<{ id: number[]; value: number[] }> {
-  let buf: Item[] = [];
-  const rows = (w: Item[]) => ({ id: w.map((x) => x.id), value: w.map((x) => x.value) });
-  for await (const x of src) {
-    buf.push(x);
-    if (buf.length === size) {
-      yield rows(buf);
-      buf = buf.slice(shift);
-    }
-  }
-  while (buf.length > 0) {
-    yield rows(buf);
-    buf = buf.slice(shift);
-  }
-}
-async function* genPaddedBatch(src: AsyncIterable<number[]>, n: number): AsyncGenerator<number[][]> {
-  for await (const b of genBatch(src, n)) {
-    let len = 0;
-    for (const s of b) len = Math.max(len, s.length);
-    yield b.map((s) => {
-      const out = new Array<number>(len).fill(0);
-      for (let i = 0; i < s.length; i++) out[i] = s[i] as number;
-      return out;
-    });
-  }
-}
-async function* genEnumerate<T>(src: AsyncIterable<T>): AsyncGenerator<[number, T]> {
-  let i = 0;
-  for await (const x of src) yield [i++, x];
 }
 
 const REFERENCE = 'map → filter → batch(32) (recordflow)';
@@ -144,17 +83,8 @@ export async function tfdataChains(options: TfdataBenchOptions): Promise<void> {
   ];
   for (const c of chains) {
     console.log(`\n${c.name}`);
-    const counts = new Set<number>();
     const sides: Side<number>[] = [...Object.entries(c.sides).map(([name, run]) => ({ name, run })), { name: REFERENCE, run: reference }];
-    const results = await roundRobin(sides, {
-      rounds,
-      warmup,
-      check: (name, n) => {
-        if (name === REFERENCE) return;
-        counts.add(n);
-        if (counts.size > 1) throw new Error(`${name}: ${n} elements, others ${[...counts][0]}`);
-      },
-    });
+    const results = await roundRobin(sides, { rounds, warmup, check: sameCount([REFERENCE]) });
     for (const line of report(results, { baseline: 'recordflow', per: N / 1e6, unit: 'ns/element' })) console.log(`  ${line}`);
     const ours = results.find((r) => r.name === 'recordflow');
     const ref = results.find((r) => r.name === REFERENCE);

@@ -12,12 +12,8 @@ import { from as ixFrom } from 'ix/asynciterable';
 import { buffer as ixBuffer, filter as ixFilter, map as ixMap } from 'ix/asynciterable/operators';
 import { batch, filter, map, pipe, shuffle } from '../src/pipeline/index.js';
 import { parallelReads, tfdataChains } from './pipeline-tfdata.js';
+import { count, genBatch, genFilter, genFrom, genMap, genShuffle, sameCount, type Item } from './generators.js';
 import { report, roundRobin } from './rounds.js';
-
-interface Item {
-  id: number;
-  value: number;
-}
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,52 +31,6 @@ const keep = (x: Item): boolean => x.id % 4 !== 3;
 
 type Runner = () => Promise<number>; // returns a count so nothing is optimised away
 
-async function countBatches(source: AsyncIterable<unknown[]>): Promise<number> {
-  let n = 0;
-  for await (const b of source) n += b.length;
-  return n;
-}
-
-// ---- hand-written per-element async generators ----
-async function* genFrom<T>(xs: T[]): AsyncGenerator<T> {
-  for (const x of xs) yield x;
-}
-async function* genMap<T, R>(src: AsyncIterable<T>, f: (x: T) => R): AsyncGenerator<R> {
-  for await (const x of src) yield f(x);
-}
-async function* genFilter<T>(src: AsyncIterable<T>, f: (x: T) => boolean): AsyncGenerator<T> {
-  for await (const x of src) if (f(x)) yield x;
-}
-async function* genBatch<T>(src: AsyncIterable<T>, n: number): AsyncGenerator<T[]> {
-  let b: T[] = [];
-  for await (const x of src) {
-    b.push(x);
-    if (b.length === n) {
-      yield b;
-      b = [];
-    }
-  }
-  if (b.length) yield b;
-}
-/** The same tf.data buffer algorithm, one element per await (used for ix and generators). */
-async function* genShuffle<T>(src: AsyncIterable<T>, size: number): AsyncGenerator<T> {
-  const buf: T[] = [];
-  for await (const x of src) {
-    if (buf.length < size) buf.push(x);
-    else {
-      const j = Math.floor(Math.random() * size);
-      yield buf[j] as T;
-      buf[j] = x;
-    }
-  }
-  while (buf.length) {
-    const j = Math.floor(Math.random() * buf.length);
-    yield buf[j] as T;
-    buf[j] = buf[buf.length - 1] as T;
-    buf.pop();
-  }
-}
-
 // ---- tfjs-data: batch() stacks numeric fields into tensors, which are disposed here ----
 async function tfdCount(ds: tfd.Dataset<tfc.TensorContainer>): Promise<number> {
   let n = 0;
@@ -96,19 +46,19 @@ const cases: { name: string; runners: Record<string, Runner> }[] = [
   {
     name: 'map → filter → batch(32)',
     runners: {
-      recordflow: () => countBatches(pipe(items, map(mapFn), filter(keep), batch<Item>(32))),
+      recordflow: () => count(pipe(items, map(mapFn), filter(keep), batch<Item>(32))),
       'tfjs-data': () => tfdCount(tfd.array(items as unknown as tfc.TensorContainer[]).map((x) => mapFn(x as unknown as Item) as unknown as tfc.TensorContainer).filter((x) => keep(x as unknown as Item)).batch(32)),
-      ix: () => countBatches(ixFrom(items).pipe(ixMap(mapFn), ixFilter(keep), ixBuffer(32))),
-      'async generators': () => countBatches(genBatch(genFilter(genMap(genFrom(items), mapFn), keep), 32)),
+      ix: () => count(ixFrom(items).pipe(ixMap(mapFn), ixFilter(keep), ixBuffer(32))),
+      'async generators': () => count(genBatch(genFilter(genMap(genFrom(items), mapFn), keep), 32)),
     },
   },
   {
     name: `shuffle(${SHUFFLE}) → batch(32)`,
     runners: {
-      recordflow: () => countBatches(pipe(items, shuffle<Item>(SHUFFLE, { seed: 1 }), batch<Item>(32))),
+      recordflow: () => count(pipe(items, shuffle<Item>(SHUFFLE, { seed: 1 }), batch<Item>(32))),
       'tfjs-data': () => tfdCount(tfd.array(items as unknown as tfc.TensorContainer[]).shuffle(SHUFFLE, '1').batch(32)),
-      'ix (+ generator shuffle)': () => countBatches(ixFrom(items).pipe((s) => ixFrom(genShuffle(s, SHUFFLE)), ixBuffer(32))),
-      'async generators': () => countBatches(genBatch(genShuffle(genFrom(items), SHUFFLE), 32)),
+      'ix (+ generator shuffle)': () => count(ixFrom(items).pipe((s) => ixFrom(genShuffle(s, SHUFFLE)), ixBuffer(32))),
+      'async generators': () => count(genBatch(genShuffle(genFrom(items), SHUFFLE), 32)),
     },
   },
 ];
@@ -119,16 +69,8 @@ async function main(): Promise<void> {
   console.log(`load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')} (a shared machine: read the ratios, not the absolute times)`);
   for (const c of PART === 'all' || PART === 'core' ? cases : []) {
     console.log(`\n${c.name}`);
-    const counts = new Set<number>();
     const sides = Object.entries(c.runners).map(([name, run]) => ({ name, run }));
-    const results = await roundRobin(sides, {
-      rounds: ROUNDS,
-      warmup: WARMUP,
-      check: (name, count) => {
-        counts.add(count);
-        if (counts.size > 1) throw new Error(`${name}: ${count} elements, others ${[...counts][0]}`);
-      },
-    });
+    const results = await roundRobin(sides, { rounds: ROUNDS, warmup: WARMUP, check: sameCount() });
     for (const line of report(results, { baseline: 'recordflow', per: N / 1e6, unit: 'ns/element' })) console.log(`  ${line}`);
   }
   if (PART === 'all' || PART === 'tfdata') await tfdataChains({ items, rounds: ROUNDS, warmup: WARMUP });

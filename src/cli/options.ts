@@ -14,6 +14,11 @@ export function seedSpec(description: string): OptionSpec {
   return { type: 'string', value: 'S', description, defaultText: '0' };
 }
 
+/** A directory option (--data DIR, --model DIR, --out DIR...). */
+export function dirSpec(description: string, defaultText?: string): OptionSpec {
+  return { type: 'string', value: 'DIR', description, ...(defaultText !== undefined ? { defaultText } : {}) };
+}
+
 /** --batch N. */
 export function batchSpec(description = 'batch size'): OptionSpec {
   return { type: 'string', value: 'N', description, defaultText: String(DEFAULT_BATCH) };

@@ -4,7 +4,7 @@
 // path through ByteReader.read(n), which copies it once, and resynchronizes in 'skip' mode.
 
 import { constants as bufferConstants } from 'node:buffer';
-import type { ByteReader } from './byte-source.js';
+import type { ByteReader } from './byte-reader.js';
 import { loadBlock, maskedCrc32c, maskedCrc32cOfLoaded, scanRecords } from './crc32c.js';
 import { DataLossError, type DataLossKind } from '../core/errors.js';
 

@@ -8,7 +8,8 @@
 // and checked on a worker thread (tfrecord-worker.ts) up to the first damage, from where the
 // caller's thread takes over.
 
-import { blockSource, ByteReader, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
+import { ByteReader } from './byte-reader.js';
+import { blockSource, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
 import { CHUNKS, drain, type Chunked } from '../core/chunks.js';
 import { stat } from 'node:fs/promises';
 import { compressionFromName, type Compression } from './compression.js';

@@ -3,6 +3,7 @@
 import { JSON_OPTION, intOption, numberOption, requiredString, stringOption, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
+import { dirSpec } from '../options.js';
 
 export const detect: Command = {
   name: 'detect',
@@ -17,8 +18,8 @@ category_id 1, bbox [x, y, w, h] in pixels, score. Score it with
 \`recordflow coco-eval DIR/det_val_coco.json DETS.json\` or pycocotools. A model directory of
 another task is refused (exit 2).`,
   options: {
-    data: { type: 'string', value: 'DIR', description: 'directory written by prepare --task detect' },
-    model: { type: 'string', value: 'DIR', description: 'model directory written by train --task' },
+    data: dirSpec('directory written by prepare --task detect'),
+    model: dirSpec('model directory written by train --task'),
     out: { type: 'string', value: 'FILE', description: 'COCO results JSON to write' },
     'top-k': { type: 'string', value: 'K', description: 'detections kept per frame', defaultText: '100' },
     threshold: { type: 'string', value: 'T', description: 'drop detections scoring below T', defaultText: '0' },

@@ -1,7 +1,7 @@
 // recordflow eval: the reference's exhaustive validation IoU pass for a trained model.
 import { join } from 'node:path';
 import { JSON_OPTION, requiredString, type Command } from '../command.js';
-import { batchOption, batchSpec } from '../options.js';
+import { batchOption, batchSpec, dirSpec } from '../options.js';
 import { splitFiles } from '../data-files.js';
 import { assertFile } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
@@ -20,8 +20,8 @@ the reference) and prints "exhaustive validation IoU: 0.xxxx": integer pixel box
 that do not overlap add 0, the sum divided by the number of validation rows. A --batch larger
 than the validation split is refused (no row would be evaluated).`,
   options: {
-    data: { type: 'string', value: 'DIR', description: 'directory written by prepare' },
-    model: { type: 'string', value: 'DIR', description: 'model directory (model.json + weights)' },
+    data: dirSpec('directory written by prepare'),
+    model: dirSpec('model directory (model.json + weights)'),
     batch: batchSpec('batch size (sets which samples survive drop_remainder)'),
     backend: BACKEND_OPTION,
     json: JSON_OPTION,

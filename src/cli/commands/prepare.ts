@@ -5,7 +5,7 @@ import { assertDir, exists } from '../files.js';
 import { staged, type Staging } from '../staging.js';
 import { stagedToBucket } from '../remote-staging.js';
 import { isS3Url, joinLocation } from '../../storage/url.js';
-import { seedOption, seedSpec } from '../options.js';
+import { dirSpec, seedOption, seedSpec } from '../options.js';
 import { readSplitFile, splitRows, type PrepareResult } from '../split-file.js';
 
 /** What `prepare --task` accepts: the reference's one-person localization set, or every frame. */
@@ -169,8 +169,8 @@ localization.npz and split.json): N such processes, e.g. a Kubernetes Indexed Jo
 --worker $JOB_COMPLETION_INDEX/N, together write byte for byte what one process writes, and the
 last to finish writes _SUCCESS.`,
   options: {
-    npz: { type: 'string', value: 'DIR', description: 'directory with the eight dataset*.npz sets' },
-    out: { type: 'string', value: 'DIR', description: 'output directory' },
+    npz: dirSpec('directory with the eight dataset*.npz sets'),
+    out: dirSpec('output directory'),
     task: { type: 'string', value: 'T', description: 'localize (one-person frames) or detect (every frame)', defaultText: 'localize' },
     split: { type: 'string', value: 'FILE', description: 'split.json to reproduce (permutation, train_count)' },
     seed: seedSpec('shuffle seed (integer or string)'),

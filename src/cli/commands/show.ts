@@ -6,6 +6,7 @@ import { assertFile } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { isValidationFile, pickSampleFile, readLabeledFrames } from '../samples.js';
 import type { BackendChoice } from '../../train/index.js';
+import { dirSpec } from '../options.js';
 
 /** Box colours of every frames picture: ground truth red, predictions blue. */
 export const TRUTH_COLOR = '#e31a1c';
@@ -79,7 +80,7 @@ picture's Vega-Lite spec is written beside it (boxes.png → boxes.vl.json); --o
 SVG instead of PNG.`,
   options: {
     out: { type: 'string', value: 'PNG|SVG', description: 'output picture (its spec goes beside it, NAME.vl.json)' },
-    model: { type: 'string', value: 'DIR', description: 'model directory (model.json + weights) for predictions' },
+    model: dirSpec('model directory (model.json + weights) for predictions'),
     count: { type: 'string', value: 'N', description: 'number of frames', defaultText: '24' },
     skip: { type: 'string', value: 'N', description: 'skip the first N frames', defaultText: '0' },
     columns: { type: 'string', value: 'C', description: 'frames per row', defaultText: '6' },

@@ -9,7 +9,7 @@ import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { removeOnInterrupt } from '../staging.js';
 import { iouLine } from './eval.js';
 import { runPrepare } from './prepare.js';
-import { batchOption, batchSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
+import { batchOption, batchSpec, dirSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
 import { runSynth } from './synth.js';
 import { curveRows, preparedSplits } from './train.js';
 import { makeDirs } from '../../io/make-dirs.js';
@@ -56,7 +56,7 @@ The same seed gives the same numbers on a loaded machine or an idle one: --time-
 safety cap (a run it cuts short says so). The run is built in a hidden directory and renamed at
 the end, so a failed or interrupted run leaves nothing behind.`,
   options: {
-    runs: { type: 'string', value: 'DIR', description: 'parent directory of the run', defaultText: 'runs' },
+    runs: dirSpec('parent directory of the run', 'runs'),
     seed: seedSpec('seed of data, split, weights and shuffling (integer or string)'),
     scale: { type: 'string', value: 'K', description: 'synthetic data scale', defaultText: '1 (2588 localization rows)' },
     epochs: epochsSpec('epochs: what ends the run', DEFAULT_EPOCHS),

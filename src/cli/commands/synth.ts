@@ -1,6 +1,6 @@
 // recordflow synth: write the eight seeded synthetic thermal npz sets.
 import { JSON_OPTION, numberOption, requiredString, type Command } from '../command.js';
-import { seedOption, seedSpec } from '../options.js';
+import { dirSpec, seedOption, seedSpec } from '../options.js';
 import { staged } from '../staging.js';
 
 export async function runSynth(
@@ -36,7 +36,7 @@ Writes dataset{1,2}_{origin,horizon,vertical,vh}.npz into DIR: 24x32 uint8 therm
 0-3 warm persons, their 4-vertex polygons, filter images, and the three flips. The default
 scale gives about 2,600 one-person rows after \`prepare\`, like the original study.`,
   options: {
-    out: { type: 'string', value: 'DIR', description: 'output directory' },
+    out: dirSpec('output directory'),
     seed: seedSpec('seed (integer or string)'),
     scale: { type: 'string', value: 'K', description: 'multiplies every frame count', defaultText: '1' },
     json: JSON_OPTION,

@@ -7,7 +7,7 @@ import { splitFiles } from '../data-files.js';
 import { onInterrupt, staged } from '../staging.js';
 import type { CurveRow } from '../../render/index.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
-import { batchOption, batchSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
+import { batchOption, batchSpec, dirSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
 import type { SplitFiles } from '../../train/localization-data.js';
 import type { TrainRunOptions } from '../../train/run.js';
 
@@ -85,8 +85,8 @@ model); --time-budget only stops it early. --out receives the model (model.json 
 in its metadata, weights.bin), metrics.json with pycocotools' 12 COCO stats of its detections on
 the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, --lr 2e-3.`,
   options: {
-    data: { type: 'string', value: 'DIR', description: 'directory (or s3://bucket/prefix) written by prepare' },
-    out: { type: 'string', value: 'DIR', description: 'output directory' },
+    data: dirSpec('directory (or s3://bucket/prefix) written by prepare'),
+    out: dirSpec('output directory'),
     task: { type: 'string', value: 'T', description: 'centernet or cornernet: train a detector on what prepare --task detect wrote', defaultText: 'the localization BackBone' },
     epochs: epochsSpec('epochs (a resumed run counts the earlier ones)', 100),
     batch: batchSpec(),
@@ -98,7 +98,7 @@ the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, 
     'weight-average': { type: 'boolean', description: 'with --anneal: average the weights of the epochs below 1/4 of the rate; keep the average if it validates better' },
     'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: 'all' },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },
-    checkpoints: { type: 'string', value: 'DIR', description: 'keep the resumable checkpoint in DIR (kept after the run)', defaultText: 'inside --out, removed at the end' },
+    checkpoints: dirSpec('keep the resumable checkpoint in DIR (kept after the run)', 'inside --out, removed at the end'),
     resume: { type: 'boolean', description: 'continue the checkpoint in --checkpoints DIR' },
     json: JSON_OPTION,
   },

@@ -6,7 +6,8 @@ import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { InputError } from '../../core/errors.js';
 import { Cursor, closeAll } from '../cursor.js';
 import { OperatorError } from '../errors.js';
-import { chunkIterator, DEFAULT_CHUNK, type SourceLike } from '../source.js';
+import { expandEach, type Outbox } from '../expand.js';
+import type { SourceLike } from '../source.js';
 
 /** Options of {@link chooseFromDatasets}. */
 export interface ChooseFromDatasetsOptions {
@@ -31,44 +32,25 @@ export function chooseFromDatasets<T>(datasets: readonly SourceLike<T>[], option
   return (choices: AsyncIterable<number>): Chunked<T> =>
     fromChunks(async function* () {
       const cursors = datasets.map((d) => new Cursor(d));
-      const input = chunkIterator(choices);
       let alive = n;
-      let index = 0;
-      let out: T[] = [];
+      // A chosen input with nothing ready: wait for it (the gathered outputs have gone out).
+      async function* fill(c: Cursor<T>, out: Outbox<T>): AsyncGenerator<never> {
+        if (await c.fill()) out.items.push(c.take());
+        else if (stop || --alive === 0) out.stopped = true;
+      }
       try {
-        for (;;) {
-          if (out.length > 0) {
-            yield out;
-            out = [];
+        yield* expandEach<number, T>(choices, (k, i, out) => {
+          if (!Number.isInteger(k) || k < 0 || k >= n) {
+            throw new OperatorError('chooseFromDatasets', i, new InputError(`choice ${String(k)} is not an index in [0, ${n})`));
           }
-          const r = await input.next();
-          if (r.done) return;
-          for (const k of r.value) {
-            const i = index++;
-            if (!Number.isInteger(k) || k < 0 || k >= n) {
-              throw new OperatorError('chooseFromDatasets', i, new InputError(`choice ${String(k)} is not an index in [0, ${n})`));
-            }
-            const c = cursors[k] as Cursor<T>;
-            if (c.done) continue;
-            if (!c.ready) {
-              if (out.length > 0) {
-                yield out;
-                out = [];
-              }
-              if (!(await c.fill())) {
-                if (stop || --alive === 0) return;
-                continue;
-              }
-            }
-            out.push(c.take());
-            if (out.length >= DEFAULT_CHUNK) {
-              yield out;
-              out = [];
-            }
-          }
-        }
+          const c = cursors[k] as Cursor<T>;
+          if (c.done) return undefined;
+          if (!c.ready) return fill(c, out);
+          out.items.push(c.take());
+          return undefined;
+        });
       } finally {
-        await Promise.all([closeAll(cursors as Cursor<unknown>[]), input.return?.()]);
+        await closeAll(cursors as Cursor<unknown>[]);
       }
     });
 }

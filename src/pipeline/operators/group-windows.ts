@@ -6,7 +6,8 @@
 import { fromChunks, type Chunked } from '../../core/chunks.js';
 import { InputError } from '../../core/errors.js';
 import { OperatorError, wrapError } from '../errors.js';
-import { chunkIterator, eachChunk, type SourceLike } from '../source.js';
+import { expandEach, type Outbox, type StepResult } from '../expand.js';
+import { eachChunk, type SourceLike } from '../source.js';
 
 /** How many elements make a window: one size for every key, or a size per key. */
 export interface WindowSizeOptions {
@@ -52,66 +53,49 @@ export function groupWindows<T, R>(
   operator: string, keyFn: (value: T, index: number) => number, reduceFn: WindowReducer<T, R>, sizeOf: (key: number) => number,
 ) {
   return (source: AsyncIterable<T>): Chunked<R> =>
-    fromChunks(async function* () {
+    fromChunks(() => {
       const groups = new Map<number, Group<T>>();
-      let out: R[] = [];
-      const input = chunkIterator(source);
-      let index = 0;
-      async function* reduceGroup(key: number, g: Group<T>): AsyncGenerator<R[]> {
+      // An array's elements go into the outbox; any other source is drained whole.
+      const reduceGroup = (key: number, g: Group<T>, out: Outbox<R>): StepResult<R> => {
         let inner: SourceLike<R>;
         try {
           inner = reduceFn(key, g.items, g.indices);
         } catch (e) {
           throw wrapError(operator, g.indices[g.indices.length - 1] as number, e);
         }
-        if (Array.isArray(inner)) {
-          for (const y of inner as R[]) out.push(y);
-          return;
-        }
-        if (out.length > 0) {
-          yield out;
-          out = [];
-        }
-        yield* eachChunk(inner);
-      }
-      try {
-        for (;;) {
-          if (out.length > 0) {
-            yield out;
-            out = [];
-          }
-          const r = await input.next();
-          if (r.done) break;
-          for (const x of r.value) {
-            const i = index++;
-            let key: number;
-            let g: Group<T> | undefined;
-            try {
-              key = keyFn(x, i);
-              if (typeof key !== 'number' || !Number.isFinite(key)) throw new InputError(`the key must be a finite number, got ${String(key)}`);
-              g = groups.get(key);
-              if (!g) {
-                g = { items: [], indices: [], size: sizeOf(key) };
-                groups.set(key, g);
-              }
-            } catch (e) {
-              throw e instanceof OperatorError ? e : new OperatorError(operator, i, e);
-            }
-            g.items.push(x);
-            g.indices.push(i);
-            if (g.items.length === g.size) {
-              groups.set(key, { items: [], indices: [], size: g.size });
-              yield* reduceGroup(key, g);
-            }
-          }
-        }
+        if (!Array.isArray(inner)) return eachChunk(inner);
+        for (const y of inner as R[]) out.items.push(y);
+        return undefined;
+      };
+      async function* leftovers(out: Outbox<R>): AsyncGenerator<R[]> {
         for (const key of [...groups.keys()].sort((a, b) => a - b)) {
           const g = groups.get(key) as Group<T>;
-          if (g.items.length > 0) yield* reduceGroup(key, g);
+          if (g.items.length === 0) continue;
+          const more = reduceGroup(key, g, out);
+          if (more === undefined) continue;
+          yield* out.flush();
+          yield* more;
         }
-        if (out.length > 0) yield out;
-      } finally {
-        await input.return?.();
       }
+      return expandEach<T, R>(source, (x, i, out) => {
+        let key: number;
+        let g: Group<T> | undefined;
+        try {
+          key = keyFn(x, i);
+          if (typeof key !== 'number' || !Number.isFinite(key)) throw new InputError(`the key must be a finite number, got ${String(key)}`);
+          g = groups.get(key);
+          if (!g) {
+            g = { items: [], indices: [], size: sizeOf(key) };
+            groups.set(key, g);
+          }
+        } catch (e) {
+          throw e instanceof OperatorError ? e : new OperatorError(operator, i, e);
+        }
+        g.items.push(x);
+        g.indices.push(i);
+        if (g.items.length < g.size) return undefined;
+        groups.set(key, { items: [], indices: [], size: g.size });
+        return reduceGroup(key, g, out);
+      }, leftovers);
     });
 }

@@ -14,27 +14,19 @@ google.protobuf, and writes:
   golden/example/events.json   Event messages and their deterministic bytes
 Nothing here comes from recordflow's own writer.
 """
-import importlib
 import json
 import os
 import random
 import struct
-import subprocess
-import sys
-import tempfile
+
+from google.protobuf import json_format
+
+from producer import proto_modules
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROTO_DIR = os.path.join(HERE, 'proto')
 OUT_DIR = os.path.join(HERE, 'example')
 
-tmp = tempfile.mkdtemp(prefix='rf-golden-')
-subprocess.run(['protoc', '-I' + PROTO_DIR, '--python_out=' + tmp] +
-               [os.path.join(PROTO_DIR, p) for p in ('feature.proto', 'example.proto', 'event.proto')],
-               check=True)
-sys.path.insert(0, tmp)
-example_pb2 = importlib.import_module('example_pb2')
-event_pb2 = importlib.import_module('event_pb2')
-from google.protobuf import json_format  # noqa: E402
+example_pb2, event_pb2 = proto_modules('example', 'event')
 
 # A float value that never occurs otherwise; replaced by the real bits after serialization so
 # that bit patterns python's float type cannot carry (signalling NaNs) still reach the file.

@@ -17,42 +17,24 @@ It writes, into golden/inspect/:
 Nothing here comes from recordflow's own writer.
 """
 import gzip
-import importlib
 import json
 import math
 import os
 import random
 import struct
-import subprocess
-import sys
-import tempfile
 
-import crc32c
+from google.protobuf import json_format
+
+from producer import frame, proto_modules
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROTO_DIR = os.path.join(HERE, 'proto')
 OUT = os.path.join(HERE, 'inspect')
 
-tmp = tempfile.mkdtemp(prefix='rf-inspect-')
-subprocess.run(['protoc', '-I' + PROTO_DIR, '--python_out=' + tmp] +
-               [os.path.join(PROTO_DIR, p) for p in ('feature.proto', 'example.proto')], check=True)
-sys.path.insert(0, tmp)
-example_pb2 = importlib.import_module('example_pb2')
-from google.protobuf import json_format  # noqa: E402
+[example_pb2] = proto_modules('example')
 
 
 def f32(x):
     return struct.unpack('<f', struct.pack('<f', x))[0]
-
-
-def masked(data):
-    c = crc32c.crc32c(data)
-    return ((((c >> 15) | (c << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
-
-
-def frame(data):
-    head = struct.pack('<Q', len(data))
-    return head + struct.pack('<I', masked(head)) + data + struct.pack('<I', masked(data))
 
 
 LABELS = ['person', 'dog', 'cat', 'bicycle', 'car', 'Bus', 'traffic light']

@@ -29,7 +29,7 @@ import os
 import struct
 import zlib
 
-import crc32c
+from producer import frame, masked
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tfrecord")
 SIZES = [0, 1, 12, 16, 100, 768, 1000, 4096, 17000, 3, 255, 256, 8192, 5]
@@ -37,16 +37,6 @@ SIZES = [0, 1, 12, 16, 100, 768, 1000, 4096, 17000, 3, 255, 256, 8192, 5]
 
 def payload(i, n):
     return bytes(((i * 31 + k * 7 + (k >> 8)) & 255) for k in range(n))
-
-
-def masked(data):
-    c = crc32c.crc32c(data)
-    return ((((c >> 15) | (c << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
-
-
-def frame(data):
-    head = struct.pack("<Q", len(data))
-    return head + struct.pack("<I", masked(head)) + data + struct.pack("<I", masked(data))
 
 
 PAYLOADS = [payload(i, n) for i, n in enumerate(SIZES)]

@@ -3,6 +3,7 @@
 // sub-cell offset and a 2-channel box size, all at the output stride.
 import * as tf from '@tensorflow/tfjs';
 import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
+import { detectorLayers, encoderDecoder } from './layers.js';
 
 /** Options of createCenterNet. */
 export interface CenterNetOptions {
@@ -53,44 +54,9 @@ export function createCenterNet(options: CenterNetOptions = {}): tf.LayersModel 
   const height = options.height ?? FRAME_HEIGHT;
   const width = options.width ?? FRAME_WIDTH;
   if (height % 4 !== 0 || width % 4 !== 0) throw new RangeError(`createCenterNet: input ${height}x${width} must be divisible by 4`);
-  let layerIndex = 0;
-  // Each layer draws from its own seed so adding a layer later changes only its own draws.
-  const nextSeed = (): number => seed * 1000 + ++layerIndex;
-  const conv = (name: string, filters: number, kernelSize: number, strides = 1, bias?: number) =>
-    tf.layers.conv2d({
-      name,
-      filters,
-      kernelSize,
-      strides,
-      padding: 'same',
-      kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }),
-      ...(bias !== undefined ? { biasInitializer: tf.initializers.constant({ value: bias }) } : {}),
-    });
-  const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
-  // conv → BN → ReLU: the BN's shift makes the conv's bias redundant, the fast path fuses BN + ReLU.
-  const block = (x: tf.SymbolicTensor, name: string, filters: number, strides = 1): tf.SymbolicTensor => {
-    let y = apply(conv(`${name}_conv`, filters, 3, strides), x);
-    y = apply(tf.layers.batchNormalization({ name: `${name}_bn` }), y);
-    return apply(tf.layers.activation({ name: `${name}_relu`, activation: 'relu' }), y);
-  };
-  const up = (x: tf.SymbolicTensor, skip: tf.SymbolicTensor, name: string, filters: number): tf.SymbolicTensor => {
-    const u = apply(tf.layers.upSampling2d({ name: `${name}_up`, size: [2, 2] }), x);
-    const y = block(u, `${name}_fuse`, filters);
-    return apply(tf.layers.add({ name: `${name}_add` }), [y, skip]);
-  };
-
+  const L = detectorLayers(seed);
   const input = tf.input({ shape: [height, width, 1], name: 'image' });
-  const f1 = block(block(input, 'enc1a', c), 'enc1b', c);
-  const f2 = block(block(f1, 'enc2a', 2 * c, 2), 'enc2b', 2 * c);
-  const f3 = block(block(f2, 'enc3a', 4 * c, 2), 'enc3b', 4 * c);
-  let x = up(f3, f2, 'dec2', 2 * c);
-  if (stride === 1) x = up(x, f1, 'dec1', c);
-  const head = (name: string, channels: number, bias?: number, activation?: 'sigmoid'): tf.SymbolicTensor => {
-    let y = apply(conv(`${name}_conv`, hc, 3), x);
-    y = apply(tf.layers.activation({ name: `${name}_relu`, activation: 'relu' }), y);
-    y = apply(conv(`${name}_out`, channels, 1, 1, bias), y);
-    return activation ? apply(tf.layers.activation({ name, activation }), y) : apply(tf.layers.activation({ name, activation: 'linear' }), y);
-  };
-  const outputs = [head('heatmap', 1, HEATMAP_BIAS, 'sigmoid'), head('offset', 2), head('size', 2)];
+  const x = encoderDecoder(L, input, c, stride);
+  const outputs = [L.head(x, 'heatmap', hc, 1, HEATMAP_BIAS), L.head(x, 'offset', hc, 2), L.head(x, 'size', hc, 2)];
   return tf.model({ inputs: input, outputs, name: `CenterNet_s${stride}` });
 }

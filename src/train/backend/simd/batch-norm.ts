@@ -30,6 +30,8 @@ interface Ctx {
   stride: number;
   /** First float after the whole periods: the JS tail starts here. */
   tailStart: number;
+  /** Floats in the tensor. */
+  total: number;
   scratch: tf.TensorInfo;
   sAddr: number;
 }
@@ -41,8 +43,18 @@ function context(wasm: WasmBackendLike, memory: WebAssembly.Memory, total: numbe
   const scratch = wasm.makeOutput([SCRATCH_SLOTS * 4 * P], 'float32');
   const periods = Math.floor(total / (4 * P));
   return {
-    k: channelKernels(memory, P), P, C, periods, stride: 16 * P, tailStart: periods * 4 * P, scratch, sAddr: addressOf(wasm, scratch),
+    k: channelKernels(memory, P), P, C, periods, stride: 16 * P, tailStart: periods * 4 * P, total, scratch, sAddr: addressOf(wasm, scratch),
   };
+}
+
+/** Runs `body` with a context sized for x's C channels; the scratch is freed however it ends. */
+function withContext(wasm: WasmBackendLike, memory: WebAssembly.Memory, x: tf.TensorInfo, C: number, body: (ctx: Ctx) => void): void {
+  const ctx = context(wasm, memory, f32(wasm, x).length, C);
+  try {
+    body(ctx);
+  } finally {
+    wasm.disposeData(ctx.scratch.dataId, true);
+  }
 }
 
 /** Writes per-channel values as P pattern vectors at scratch slot `slot`; returns its address. */
@@ -69,17 +81,16 @@ function reduce(wasm: WasmBackendLike, ctx: Ctx, slots: [number, Float64Array][]
   }
 }
 
+/** Adds x's per-channel sums into `out`: SIMD over the whole periods, JS over the tail. */
+function sumInto(wasm: WasmBackendLike, ctx: Ctx, x: tf.TensorInfo, out: Float64Array): void {
+  const xa = addressOf(wasm, x);
+  reduce(wasm, ctx, [[0, out]], (first, count) => ctx.k.sum(xa + first * ctx.stride, count, ctx.sAddr));
+  const xs = f32(wasm, x);
+  for (let i = ctx.tailStart; i < ctx.total; i++) out[i % ctx.C]! += xs[i]!;
+}
+
 export function channelSumSimd(wasm: WasmBackendLike, memory: WebAssembly.Memory, x: tf.TensorInfo, C: number, out: Float64Array): void {
-  const total = f32(wasm, x).length;
-  const ctx = context(wasm, memory, total, C);
-  try {
-    const xa = addressOf(wasm, x);
-    reduce(wasm, ctx, [[0, out]], (first, count) => ctx.k.sum(xa + first * ctx.stride, count, ctx.sAddr));
-    const xs = f32(wasm, x);
-    for (let i = ctx.tailStart; i < total; i++) out[i % C]! += xs[i]!;
-  } finally {
-    wasm.disposeData(ctx.scratch.dataId, true);
-  }
+  withContext(wasm, memory, x, C, (ctx) => sumInto(wasm, ctx, x, out));
 }
 
 export function batchNormForwardSimd(
@@ -88,21 +99,18 @@ export function batchNormForwardSimd(
   y: tf.TensorInfo, mean: Float32Array, variance: Float32Array,
 ): void {
   const C = gamma.length;
-  const total = f32(wasm, x).length;
-  const n = total / C;
-  const ctx = context(wasm, memory, total, C);
-  try {
+  withContext(wasm, memory, x, C, (ctx) => {
+    const { total } = ctx;
+    const n = total / C;
     const xa = addressOf(wasm, x);
     const ya = addressOf(wasm, y);
     const sum = new Float64Array(C);
-    reduce(wasm, ctx, [[0, sum]], (first, count) => ctx.k.sum(xa + first * ctx.stride, count, ctx.sAddr));
-    let xs = f32(wasm, x);
-    for (let i = ctx.tailStart; i < total; i++) sum[i % C]! += xs[i]!;
+    sumInto(wasm, ctx, x, sum);
     for (let c = 0; c < C; c++) mean[c] = sum[c]! / n;
     const sq = new Float64Array(C);
     const mAddr = pattern(wasm, ctx, 2, mean);
     reduce(wasm, ctx, [[0, sq]], (first, count) => ctx.k.sumSqDev(xa + first * ctx.stride, count, mAddr, ctx.sAddr));
-    xs = f32(wasm, x);
+    let xs = f32(wasm, x);
     for (let i = ctx.tailStart; i < total; i++) {
       const d = xs[i]! - mean[i % C]!;
       sq[i % C]! += d * d;
@@ -120,9 +128,7 @@ export function batchNormForwardSimd(
     xs = f32(wasm, x);
     const ys = f32(wasm, y);
     for (let i = ctx.tailStart; i < total; i++) ys[i] = xs[i]! * scale[i % C]! + shift[i % C]!;
-  } finally {
-    wasm.disposeData(ctx.scratch.dataId, true);
-  }
+  });
 }
 
 /** With `relu` (the batch norm's output fed to a ReLU): dy is the ReLU's output gradient, masked to relu > 0 here. */
@@ -132,10 +138,9 @@ export function batchNormBackwardSimd(
   dx: tf.TensorInfo, dgamma: Float32Array, dbeta: Float32Array, relu: tf.TensorInfo | null = null,
 ): void {
   const C = gamma.length;
-  const total = f32(wasm, x).length;
-  const n = total / C;
-  const ctx = context(wasm, memory, total, C);
-  try {
+  withContext(wasm, memory, x, C, (ctx) => {
+    const { total } = ctx;
+    const n = total / C;
     const dya = addressOf(wasm, dy);
     const xa = addressOf(wasm, x);
     const dxa = addressOf(wasm, dx);
@@ -168,9 +173,7 @@ export function batchNormBackwardSimd(
     rs = relu === null ? null : f32(wasm, relu);
     const dxs = f32(wasm, dx);
     for (let i = ctx.tailStart; i < total; i++) dxs[i] = a[i % C]! * g(i) + b[i % C]! * xs[i]! + k[i % C]!;
-  } finally {
-    wasm.disposeData(ctx.scratch.dataId, true);
-  }
+  });
 }
 
 /** y = x·scale[c] + shift[c] per channel (float32 arithmetic, as the SIMD lanes do it). */
@@ -178,17 +181,13 @@ export function channelAffineSimd(
   wasm: WasmBackendLike, memory: WebAssembly.Memory, x: tf.TensorInfo, C: number,
   scale: Float64Array, shift: Float64Array, y: tf.TensorInfo,
 ): void {
-  const total = f32(wasm, x).length;
-  const ctx = context(wasm, memory, total, C);
-  try {
+  withContext(wasm, memory, x, C, (ctx) => {
     const aAddr = pattern(wasm, ctx, 3, scale);
     const kAddr = pattern(wasm, ctx, 4, shift);
     ctx.k.affine(addressOf(wasm, x), addressOf(wasm, y), ctx.periods, aAddr, kAddr);
     const xs = f32(wasm, x);
     const ys = f32(wasm, y);
     const fr = Math.fround;
-    for (let i = ctx.tailStart; i < total; i++) ys[i] = fr(fr(xs[i]! * fr(scale[i % C]!)) + fr(shift[i % C]!));
-  } finally {
-    wasm.disposeData(ctx.scratch.dataId, true);
-  }
+    for (let i = ctx.tailStart; i < ctx.total; i++) ys[i] = fr(fr(xs[i]! * fr(scale[i % C]!)) + fr(shift[i % C]!));
+  });
 }

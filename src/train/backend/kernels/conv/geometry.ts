@@ -31,7 +31,29 @@ export function convGeometry(
   const key = geometryKey(xShape, filterShape, strides, pad, dimRoundingMode);
   let g = geometries.get(key);
   if (g === undefined) {
-    g = Object.freeze(computeGeometry(xShape, filterShape, strides, pad, dimRoundingMode));
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape as [number, number, number, number],
+      filterShape as [number, number, number, number],
+      strides,
+      1,
+      pad as 'same' | 'valid' | number,
+      dimRoundingMode,
+    );
+    g = Object.freeze({
+      batch: info.batchSize,
+      inH: info.inHeight,
+      inW: info.inWidth,
+      inC: info.inChannels,
+      outH: info.outHeight,
+      outW: info.outWidth,
+      outC: info.outChannels,
+      kH: info.filterHeight,
+      kW: info.filterWidth,
+      strideH: info.strideHeight,
+      strideW: info.strideWidth,
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+    });
     if (geometries.size > 256) geometries.clear();
     geometries.set(key, g);
   }
@@ -51,38 +73,6 @@ function geometryKey(
   if (typeof pad === 'string' || typeof pad === 'number') key += '|' + pad;
   else for (const side of pad as number[][]) key += '|' + side[0] + ',' + side[1];
   return key + '|' + dimRoundingMode;
-}
-
-function computeGeometry(
-  xShape: readonly number[],
-  filterShape: readonly number[],
-  strides: [number, number] | number,
-  pad: tf.backend_util.Conv2DInfo['padInfo']['type'] | number | 'same' | 'valid' | tf.backend_util.ExplicitPadding,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): ConvGeometry {
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    strides,
-    1,
-    pad as 'same' | 'valid' | number,
-    dimRoundingMode,
-  );
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    kH: info.filterHeight,
-    kW: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
 }
 
 /**

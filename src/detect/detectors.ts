@@ -1,14 +1,18 @@
 // The detectors `recordflow train --task` and `recordflow detect` know, behind one interface: how
-// to build, train and run each. CenterNet is here; CornerNet plugs in by adding its entry.
+// to build, train and run each: CenterNet and CornerNet.
 import type * as tf from '@tensorflow/tfjs';
 import type { DetectionSample } from '../transforms/detection-example.js';
 import { createCenterNet } from './centernet-model.js';
 import { decodeCenterNet } from './centernet-decode.js';
 import { predictCenterNet } from './centernet-predict.js';
 import { trainCenterNet } from './centernet-train.js';
+import { createCornerNet } from './cornernet-model.js';
+import { decodeCornerNet } from './cornernet-decode.js';
+import { predictCornerNet } from './cornernet-predict.js';
+import { trainCornerNet } from './cornernet-train.js';
 import type { DetectedBox } from './detected-box.js';
 
-/** The detector tasks of `train --task` (cornernet until its entry exists: a clear error). */
+/** The detector tasks of `train --task`, in the order `start --task detect` runs them. */
 export const DETECTOR_TASKS = ['centernet', 'cornernet'] as const;
 /** One of DETECTOR_TASKS. */
 export type DetectorTask = (typeof DETECTOR_TASKS)[number];
@@ -33,9 +37,11 @@ export interface DetectorTrainResult {
   seconds: number;
 }
 
-/** Decoding options every detector takes (its own meaning of the threshold). */
+/** Decoding options every detector takes. */
 export interface DetectorDecodeOptions {
+  /** Boxes kept per frame, best first. */
   topK: number;
+  /** Boxes scoring below it are dropped. */
   threshold: number;
 }
 
@@ -54,6 +60,34 @@ export interface Detector {
   train(model: tf.LayersModel, frames: readonly DetectionSample[], options: DetectorTrainOptions): Promise<DetectorTrainResult>;
   /** Boxes per image, decoded from the model's outputs. */
   detect(model: tf.LayersModel, images: readonly Float32Array[], options: DetectorDecodeOptions): Promise<DetectedBox[][]>;
+  /** What `heatmaps` shows, for captions (e.g. "centre heatmap"). */
+  heatmapName: string;
+  /** What the detector's keypoint heads see, one map per image (for `start`'s heatmaps.png). */
+  heatmaps(model: tf.LayersModel, images: readonly Float32Array[]): Promise<DetectorHeatmap[]>;
+}
+
+/** One image's keypoint heatmap, row-major, at the head's resolution. */
+export interface DetectorHeatmap {
+  pixels: Float32Array;
+  width: number;
+  height: number;
+}
+
+/** One epoch's metrics as the flat record of numbers DetectorTrainOptions.onEpoch receives. */
+type EpochRecord = Parameters<NonNullable<DetectorTrainOptions['onEpoch']>>[0];
+const flat = (m: { epoch: number; learningRate: number; seconds: number }): EpochRecord => ({ ...m }) as EpochRecord;
+
+/** The options both detectors' trainers take, from what a detector's training run is asked for. */
+function trainerOptions(o: DetectorTrainOptions) {
+  return {
+    epochs: o.epochs,
+    batch: o.batch,
+    learningRate: o.learningRate,
+    seed: o.seed,
+    ...(o.timeBudget !== undefined ? { timeBudget: o.timeBudget } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.onEpoch ? { onEpoch: (m: { epoch: number; learningRate: number; seconds: number }) => o.onEpoch!(flat(m)) } : {}),
+  };
 }
 
 /** CenterNet as `train --task centernet` runs it (the defaults reach the README's figures). */
@@ -61,24 +95,50 @@ export const CENTERNET: Detector = {
   task: 'centernet',
   title: 'CenterNet (Zhou et al., Objects as Points)',
   defaults: { epochs: 30, batch: 16, learningRate: 2e-3, decode: { topK: 100, threshold: 0 } },
+  heatmapName: 'centre heatmap',
   createModel: (seed) => createCenterNet({ seed }),
   train: async (model, frames, o) => {
-    const r = await trainCenterNet(model, frames, {
-      epochs: o.epochs,
-      batch: o.batch,
-      learningRate: o.learningRate,
-      seed: o.seed,
-      ...(o.timeBudget !== undefined ? { timeBudget: o.timeBudget } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.onEpoch ? { onEpoch: (m) => o.onEpoch!({ ...m }) } : {}),
-    });
-    return { ...r, history: r.history.map((h) => ({ ...h })) };
+    const r = await trainCenterNet(model, frames, trainerOptions(o));
+    return { ...r, history: r.history.map(flat) };
   },
   detect: async (model, images, options) => decodeCenterNet(await predictCenterNet(model, images), options),
+  heatmaps: async (model, images) => {
+    const out = await predictCenterNet(model, images);
+    const cells = out.width * out.height;
+    return images.map((_, i) => ({ pixels: Float32Array.from({ length: cells }, (_, k) => out.heatmap[i * cells + k]!), width: out.width, height: out.height }));
+  },
 };
 
 /**
- * The detectors by task. CornerNet's entry goes here (a Detector built on createCornerNet,
- * its trainer and decodeCornerNet); until then `train --task cornernet` says it is not built.
+ * CornerNet as `train --task cornernet` runs it: createCornerNet, trainCornerNet, and
+ * decodeCornerNet (top K corners of each heatmap, pairs within CornerNet's embedding threshold
+ * 0.5) with the boxes below the threshold dropped. Its heatmap for pictures is the larger of
+ * the two corner heatmaps at each cell.
  */
-export const DETECTORS: Partial<Record<DetectorTask, Detector>> = { centernet: CENTERNET };
+export const CORNERNET: Detector = {
+  task: 'cornernet',
+  title: 'CornerNet (Law and Deng, Detecting Objects as Paired Keypoints)',
+  defaults: { epochs: 30, batch: 16, learningRate: 2e-3, decode: { topK: 100, threshold: 0 } },
+  heatmapName: 'corner heatmaps',
+  createModel: (seed) => createCornerNet({ seed }),
+  train: async (model, frames, o) => {
+    const r = await trainCornerNet(model, frames, trainerOptions(o));
+    return { ...r, history: r.history.map(flat) };
+  },
+  detect: async (model, images, options) => {
+    const frames = decodeCornerNet(await predictCornerNet(model, images), { topK: options.topK });
+    return options.threshold > 0 ? frames.map((boxes) => boxes.filter((b) => b.score >= options.threshold)) : frames;
+  },
+  heatmaps: async (model, images) => {
+    const out = await predictCornerNet(model, images);
+    const cells = out.width * out.height;
+    return images.map((_, i) => ({
+      pixels: Float32Array.from({ length: cells }, (_, k) => Math.max(out.topLeft[i * cells + k]!, out.bottomRight[i * cells + k]!)),
+      width: out.width,
+      height: out.height,
+    }));
+  },
+};
+
+/** The detectors by task: what `train --task`, `detect` and `start --task detect` run. */
+export const DETECTORS: Record<DetectorTask, Detector> = { centernet: CENTERNET, cornernet: CORNERNET };

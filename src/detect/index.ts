@@ -27,8 +27,9 @@ export {
   type DetectorTrainOptions,
   type DetectorTrainResult,
   type DetectorDecodeOptions,
+  type DetectorHeatmap,
 } from './detectors.js';
-export { trainDetectorInto, detectorFor, loadDetector, detectValidation, type DetectorRunOptions, type DetectorRunResult, type LoadedDetector } from './run.js';
+export { trainDetectorInto, trainingBudget, detectorFor, loadDetector, detectValidation, type DetectorRunOptions, type DetectorRunResult, type LoadedDetector } from './run.js';
 export { cocoGroundTruth, PERSON_CATEGORY, type CocoGroundTruthOptions } from './coco-json.js';
 export * from './coco/index.js';
 export { cornerPool, CornerPooling, CORNER_POOL_DIRECTIONS, type CornerPoolDirection, type CornerPoolingConfig } from './corner-pool.js';

@@ -21,7 +21,11 @@ export interface DetectorRunOptions {
   batch?: number;
   learningRate?: number;
   seed?: number;
-  /** Seconds of training after which no new epoch starts. */
+  /**
+   * Seconds for the whole run (reading the data, training, saving and evaluating): training
+   * gets what is left after reading the data, less a reserve for the evaluation, and stops
+   * starting epochs when the next would overrun it.
+   */
   timeBudget?: number;
   backend?: BackendChoice;
   /** Receives progress lines (default: silent). */
@@ -50,12 +54,10 @@ export interface DetectorRunResult {
   history: DetectorTrainResult['history'];
 }
 
-/** The detector of a task, or an InputError saying why there is none. */
+/** The detector of a task, or an InputError naming the tasks there are. */
 export function detectorFor(task: string): Detector {
   if (!(DETECTOR_TASKS as readonly string[]).includes(task)) throw new InputError(`unknown detector task "${task}" (expected ${DETECTOR_TASKS.join(' or ')})`);
-  const detector = DETECTORS[task as DetectorTask];
-  if (detector === undefined) throw new InputError(`the ${task} detector is not built yet (see src/detect/detectors.ts)`);
-  return detector;
+  return DETECTORS[task as DetectorTask];
 }
 
 /** The name of the user-defined metadata entry that records which detector a model is. */
@@ -94,7 +96,7 @@ export async function trainDetectorInto(task: string, dataDir: string, outDir: s
       batch,
       learningRate,
       seed,
-      ...(options.timeBudget !== undefined ? { timeBudget: options.timeBudget } : {}),
+      ...(options.timeBudget !== undefined ? { timeBudget: trainingBudget(options.timeBudget, (performance.now() - started) / 1000) } : {}),
       onEpoch: async (m) => {
         const { epoch, ...scalars } = m;
         await board.scalars(Object.fromEntries(Object.entries(scalars).map(([k, v]) => [k === 'learningRate' ? 'learning_rate' : k, v])), epoch);
@@ -130,6 +132,19 @@ export async function trainDetectorInto(task: string, dataDir: string, outDir: s
   };
   await writeAtomic(join(outDir, 'metrics.json'), JSON.stringify(result, null, 2) + '\n');
   return result;
+}
+
+/**
+ * The seconds training may take of a run's budget: what is left after `elapsed` seconds of
+ * setup, less 5% (at least 5 s) for saving and evaluating (the thermal sets' validation pass
+ * took ~3% of a budget-stopped run on a busy machine).
+ *
+ * @example
+ * console.log(trainingBudget(420, 4)); // 395.2
+ */
+export function trainingBudget(budget: number, elapsed: number): number {
+  const left = budget - elapsed;
+  return Math.max(0, left - Math.max(5, 0.05 * left));
 }
 
 /** One plain progress line per epoch: the losses, the learning rate, the epoch's seconds. */
@@ -168,8 +183,9 @@ export interface LoadedDetector {
 }
 
 /**
- * Loads a model directory that `train --task` wrote; one of another task (a localization
- * BackBone, or a detector of another kind than `expect`) is an InputError naming the directory.
+ * Loads a model directory that `train --task` wrote (any detector: model.json records which).
+ * A directory of another task (a localization BackBone, a task this version does not know, or
+ * a detector of another kind than `expect`) is an InputError naming its model.json.
  *
  * @example
  * const { detector, model } = await loadDetector('model');
@@ -179,24 +195,24 @@ export interface LoadedDetector {
 export async function loadDetector(modelDir: string, expect?: DetectorTask, backend?: BackendChoice): Promise<LoadedDetector> {
   await useBackend(backend);
   const model = await loadModel(modelDir);
+  // The task is recorded in model.json, so that file is the one a refusal names.
+  const file = join(modelDir, 'model.json');
   const meta = model.getUserDefinedMetadata() as Record<string, { task?: unknown } | undefined> | undefined;
   const task = meta?.[METADATA_KEY]?.task;
-  if (typeof task !== 'string' || (expect !== undefined && task !== expect)) {
+  const refuse = (message: string): never => {
     model.dispose();
-    const what = typeof task === 'string' ? `a ${task} model` : 'not a detector model (a localization model from `recordflow train` without --task?)';
-    throw new InputError(`${what}${expect !== undefined ? `, expected ${expect}` : ''}`, modelDir);
-  }
-  try {
-    return { detector: detectorFor(task), model };
-  } catch (err) {
-    model.dispose();
-    throw err;
-  }
+    throw new InputError(message, file);
+  };
+  if (typeof task !== 'string') return refuse(`not a detector model (a localization model from \`recordflow train\` without --task?)${expect !== undefined ? `, expected a ${expect} model` : ''}`);
+  if (!(DETECTOR_TASKS as readonly string[]).includes(task)) return refuse(`records the detector task "${task}", which this recordflow does not know (${DETECTOR_TASKS.join(', ')})`);
+  if (expect !== undefined && task !== expect) return refuse(`a ${task} model, expected a ${expect} model`);
+  return { detector: DETECTORS[task as DetectorTask], model };
 }
 
 /**
  * The COCO results of a saved detector on `dataDir`'s det_val.tfr: image ids 1..N in file
- * order, decoded with `decode` (default the detector's: top 100, threshold 0).
+ * order, decoded with `decode` (default the detector's: top 100, threshold 0). The model may be
+ * of any detector task, or only of `expect` when given.
  *
  * @example
  * const { results } = await detectValidation('model', 'prepared', { topK: 100, threshold: 0.01 });
@@ -207,9 +223,10 @@ export async function detectValidation(
   dataDir: string,
   decode: Partial<DetectorDecodeOptions> = {},
   backend?: BackendChoice,
+  expect?: DetectorTask,
 ): Promise<{ task: DetectorTask; results: CocoDetection[]; detections: DetectedBox[][] }> {
   const frames = await readPrepared(dataDir, DETECTION_FILES.val);
-  const { detector, model } = await loadDetector(modelDir, undefined, backend);
+  const { detector, model } = await loadDetector(modelDir, expect, backend);
   try {
     const detections = await detector.detect(model, frames.map((f) => f.image), { ...detector.defaults.decode, ...decode });
     return { task: detector.task, results: cocoResults(detections), detections };

@@ -24,6 +24,7 @@ export function useBackend(backend: BackendChoice | undefined, log?: (line: stri
 /** Predicted [x, y, w, h] per frame (FRAME_BYTES floats in [0, 1] each) by the model saved in `modelDir`. */
 export async function predictBoxes(modelDir: string, images: Float32Array[], backend?: BackendChoice, batchSize = 64): Promise<Float32Array[]> {
   await useBackend(backend);
+  await refuseDetector(modelDir);
   const { loadModel } = await import('./checkpoint.js');
   const model = await loadModel(modelDir);
   try {
@@ -37,6 +38,28 @@ export async function predictBoxes(modelDir: string, images: Float32Array[], bac
     return await predictWith(model, images, batchSize);
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * Refuses a detector's model directory before its layers are built: `train --task` records the
+ * task in model.json, and a CornerNet's corner-pooling layers are unknown where the detect room
+ * was never loaded (tfjs would fail on them with a plain Error).
+ */
+async function refuseDetector(modelDir: string): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const file = join(modelDir, 'model.json');
+  let task: unknown;
+  try {
+    const json = JSON.parse(await readFile(file, 'utf8')) as { userDefinedMetadata?: { recordflow?: { task?: unknown } } };
+    task = json.userDefinedMetadata?.recordflow?.task;
+  } catch {
+    return; // loading the model reports what is wrong with the file
+  }
+  if (typeof task === 'string') {
+    const { InputError } = await import('../core/errors.js');
+    throw new InputError(`not a localization model (a ${task} detector from train --task ${task}; recordflow detect runs it)`, file);
   }
 }
 

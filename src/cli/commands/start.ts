@@ -1,18 +1,16 @@
 // recordflow start (what `npm start` runs): synth → prepare → train → eval → pictures, into
 // runs/<timestamp>/. The run ends by its epochs, so the same seed gives the same numbers on any
 // machine, loaded or idle; the time budget is only a safety cap far above the expected time.
-import { rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { JSON_OPTION, numberOption, stringOption, type Command } from '../command.js';
+import { JSON_OPTION, choiceOption, numberOption, stringOption, type Command } from '../command.js';
 import { writeFileAtomic } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
-import { removeOnInterrupt } from '../staging.js';
+import { inRunDirectory } from '../run-directory.js';
 import { iouLine } from './eval.js';
 import { runPrepare } from './prepare.js';
 import { batchOption, batchSpec, dirSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
 import { runSynth } from './synth.js';
 import { curveRows, preparedSplits } from './train.js';
-import { makeDirs } from '../../io/make-dirs.js';
 
 /**
  * Safety cap of the default run's training, in seconds: several times what its epochs take on an
@@ -41,8 +39,8 @@ function timestamp(d = new Date()): string {
 
 export const start: Command = {
   name: 'start',
-  summary: 'the whole study: synth → prepare → train → eval into runs/<timestamp>/ (npm start)',
-  usage: '[--runs DIR] [--seed S] [--scale K] [--epochs N] [--time-budget SEC] [--lr RATE | --reference-schedule] [--backend B] [--json]',
+  summary: 'the whole study: synth → prepare → train → eval into runs/<timestamp>/ (npm start); --task detect: the detectors',
+  usage: '[--task localize|detect] [--runs DIR] [--seed S] [--scale K] [--epochs N] [--time-budget SEC] [--lr RATE | --reference-schedule] [--backend B] [--json]',
   details: `
 Generates the synthetic npz sets, prepares the TFRecords, trains with precise BN for --epochs
 epochs (the learning rate starts at --lr and is cosine-annealed over the epochs' steps; the
@@ -54,13 +52,24 @@ events.out.tfevents.*), metrics.json (summary and per-epoch history), curves.png
 self-contained page of it all (\`recordflow report RUN_DIR\` rebuilds it).
 The same seed gives the same numbers on a loaded machine or an idle one: --time-budget is only a
 safety cap (a run it cuts short says so). The run is built in a hidden directory and renamed at
-the end, so a failed or interrupted run leaves nothing behind.`,
+the end, so a failed or interrupted run leaves nothing behind.
+
+--task detect runs the detection study instead: synth, prepare --task detect, then CenterNet
+and CornerNet, each trained with its defaults (--epochs, --batch and --lr override them) and
+half the training budget (default 840 s) as a cap, detect on the validation frames and
+coco-eval of the written results. It prints a table (AP, AP50, AP75, AR1, AR10, AR100, epochs,
+training seconds, ms per step per detector) and leaves metrics.json (each detector's 12 COCO
+stats), detections.png (each validation frame once per detector: ground truth red, detections
+blue with their scores), heatmaps.png (the frames beside each detector's heatmaps), index.html
+with the COCO table, prepared/ and one directory per detector (model, metrics.json, tfevents,
+detections.json).`,
   options: {
+    task: { type: 'string', value: 'T', description: 'localize (the reference study) or detect (CenterNet, CornerNet)', defaultText: 'localize' },
     runs: dirSpec('parent directory of the run', 'runs'),
     seed: seedSpec('seed of data, split, weights and shuffling (integer or string)'),
     scale: { type: 'string', value: 'K', description: 'synthetic data scale', defaultText: '1 (2588 localization rows)' },
     epochs: epochsSpec('epochs: what ends the run', DEFAULT_EPOCHS),
-    'time-budget': { type: 'string', value: 'SEC', description: 'safety cap on the training time in seconds (ends the run early, saying so)', defaultText: String(DEFAULT_TIME_BUDGET) },
+    'time-budget': { type: 'string', value: 'SEC', description: 'safety cap on the training time in seconds (ends the run early, saying so)', defaultText: `${DEFAULT_TIME_BUDGET} (--task detect: 840, shared)` },
     batch: batchSpec(),
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate, cosine-annealed over the epochs', defaultText: String(DEFAULT_START_LR) },
     'reference-schedule': { type: 'boolean', description: "the reference's 5e-4 with x0.9 per 5000 steps instead of the annealed rate" },
@@ -69,6 +78,10 @@ the end, so a failed or interrupted run leaves nothing behind.`,
   },
   positionals: { min: 0, max: 0, names: '' },
   async run(ctx) {
+    if (choiceOption(ctx.values, 'task', ['localize', 'detect'] as const, 'localize') === 'detect') {
+      const { runStartDetect } = await import('./start-detect.js');
+      return runStartDetect(ctx, { runs: resolve(stringOption(ctx.values, 'runs') ?? 'runs'), name: timestamp() });
+    }
     const t0 = performance.now();
     const runs = resolve(stringOption(ctx.values, 'runs') ?? 'runs');
     const seed = seedOption(ctx.values);
@@ -84,14 +97,8 @@ the end, so a failed or interrupted run leaves nothing behind.`,
     const trainSeed = trainingSeed(seed);
 
     const name = timestamp();
-    const final = join(runs, name);
-    const partial = join(runs, `.${name}.partial-${process.pid}`);
-    await makeDirs(runs); // (the user's path is the one a failure names)
-    await makeDirs(partial);
-    // Interrupted (Ctrl-C): the partial run is removed before the process exits.
-    const unregister = removeOnInterrupt(partial);
     const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
-    try {
+    const summary = await inRunDirectory(runs, name, async (partial, final) => {
       ctx.log(`recordflow start: run ${final}`);
       const bar = ctx.progress('synth', 8);
       const synth = await runSynth(join(partial, 'data'), seed, scale, (d) => bar.update(d));
@@ -168,21 +175,16 @@ the end, so a failed or interrupted run leaves nothing behind.`,
       await writeFileAtomic(join(partial, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
       const { writeReport } = await import('../report/build.js');
       await writeReport(partial, { name });
-      await rename(partial, final);
-      if (json) {
-        const { history, ...rest } = summary;
-        void history;
-        await ctx.stdout.json(rest);
-      } else {
-        await ctx.stdout.line(iouLine(evaluated.iou));
-        ctx.log(`run: ${final} (${seconds()} s): index.html, metrics.json, curves.png, boxes.png, model/`);
-      }
-      return 0;
-    } catch (err) {
-      await rm(partial, { recursive: true, force: true });
-      throw err;
-    } finally {
-      unregister();
+      return summary;
+    });
+    if (json) {
+      const { history, ...rest } = summary;
+      void history;
+      await ctx.stdout.json(rest);
+    } else {
+      await ctx.stdout.line(iouLine(summary.exhaustiveValidationIoU));
+      ctx.log(`run: ${summary.run} (${seconds()} s): index.html, metrics.json, curves.png, boxes.png, model/`);
     }
+    return 0;
   },
 };

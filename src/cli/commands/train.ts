@@ -58,7 +58,7 @@ export function trainRunOptions(values: OptionValues, log: (line: string) => voi
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train the BackBone on prepared TFRecords (best model by validation IoU), or a detector (--task centernet)',
+  summary: 'train the BackBone on prepared TFRecords (best model by validation IoU), or a detector (--task centernet|cornernet)',
   usage: '--data DIR --out DIR [--task centernet|cornernet] [--epochs N] [--batch N] [--backend B] [--seed S] [--time-budget SEC] [--no-precise-bn] [--checkpoints DIR [--resume]] [--json]',
   details: `
 DIR is what \`prepare\` wrote (loc_train.tfr, loc_val.tfr). The input chain mirrors the
@@ -78,12 +78,13 @@ weights, optimizer state, learning rate, best model and data order as an uninter
 (the same data, --batch, --seed, --lr and --anneal are required, and an --anneal run's --epochs). Its
 metrics.json lists every epoch; its TensorBoard file only the epochs it trained.
 
---task centernet trains a detector on every frame instead: DIR is what \`prepare --task detect\`
-wrote (det_train.tfr, det_val.tfr, det_val_coco.json). The learning rate warms up and follows a
+--task centernet or --task cornernet trains that detector on every frame instead: DIR is what
+\`prepare --task detect\` wrote (det_train.tfr, det_val.tfr, det_val_coco.json). The learning rate warms up and follows a
 cosine over the planned epochs (a function of the step alone: the same seed gives the same
 model); --time-budget only stops it early. --out receives the model (model.json with the task
 in its metadata, weights.bin), metrics.json with pycocotools' 12 COCO stats of its detections on
-the validation frames, and the TensorBoard file. Defaults: 30 epochs, batch 16, --lr 2e-3.`,
+the validation frames, and the TensorBoard file. \`recordflow detect\` runs either kind of model.
+Defaults (src/detect/detectors.ts): CenterNet and CornerNet 30 epochs, batch 16, --lr 2e-3.`,
   options: {
     data: dirSpec('directory (or s3://bucket/prefix) written by prepare'),
     out: dirSpec('output directory'),

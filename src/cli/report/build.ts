@@ -5,7 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../files.js';
 import { readRunMetrics } from './run-metrics.js';
-import { reportHtml, type PageContent, type PagePicture } from './page.js';
+import { reportHtml, type CocoTable, type PagePicture } from './page.js';
 
 /** The pictures a run can hold, in page order, with their section titles. */
 const KNOWN_PICTURES: [string, string][] = [
@@ -37,7 +37,7 @@ const LABELS: [string, string][] = [
   ['trainSeconds', 'training seconds'],
   ['wallSeconds', 'wall seconds'],
 ];
-const NOT_IN_SUMMARY = new Set(['history', 'run', 'coco', 'cocoStats']);
+const NOT_IN_SUMMARY = new Set(['history', 'run', 'coco', 'cocoStats', 'detectors']);
 
 function formatValue(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(5)));
@@ -59,28 +59,56 @@ export function summaryRows(metrics: Record<string, unknown>): [string, string][
     if (typeof v === 'object' && JSON.stringify(v).length > 200) continue;
     rows.push([key, formatValue(v)]);
   }
+  // A detection study: how each detector trained (its COCO numbers are in their own table).
+  const detectors = metrics.detectors;
+  if (detectors !== null && typeof detectors === 'object' && !Array.isArray(detectors)) {
+    for (const [name, d] of Object.entries(detectors as Record<string, Record<string, unknown> | null>)) {
+      if (d === null || typeof d !== 'object') continue;
+      const parts = [
+        typeof d.epochs === 'number' ? `${d.epochs} epochs${d.stoppedBy === 'time-budget' ? ' (stopped by the time budget)' : ''}` : '',
+        typeof d.trainSeconds === 'number' ? `${d.trainSeconds.toFixed(0)} s of training` : '',
+        typeof d.msPerStep === 'number' ? `${d.msPerStep.toFixed(1)} ms per step` : '',
+      ].filter(Boolean);
+      if (parts.length > 0) rows.push([name, parts.join(', ')]);
+    }
+  }
   return rows;
 }
 
-/**
- * The 12 COCO numbers of a detection run's metrics.json, wherever they are: `coco` or
- * `cocoStats` as pycocotools' stats array, as `{ stats: [...] }`, or as an object keyed by
- * COCO_STAT_NAMES (AP, AP50, ..., ARlarge).
- */
-export async function cocoRows(metrics: Record<string, unknown>): Promise<PageContent['coco']> {
-  const raw = metrics.coco ?? metrics.cocoStats;
+/** The 12 numbers of one model's COCO stats in any of the shapes below, or undefined. */
+function statsOf(raw: unknown, names: readonly string[]): number[] | undefined {
   if (raw === undefined || raw === null || typeof raw !== 'object') return undefined;
-  const { COCO_STAT_NAMES, cocoDefaultParams, cocoSummaryLines } = await import('../../detect/coco/index.js');
   const fromObject = raw as Record<string, unknown>;
-  const stats: unknown[] = Array.isArray(raw)
-    ? raw
-    : Array.isArray(fromObject.stats)
-      ? (fromObject.stats as unknown[])
-      : COCO_STAT_NAMES.map((n) => fromObject[n]);
-  if (stats.length !== COCO_STAT_NAMES.length || !stats.every((s) => typeof s === 'number')) return undefined;
-  const numbers = stats as number[];
-  const lines = cocoSummaryLines(numbers, cocoDefaultParams());
-  return COCO_STAT_NAMES.map((name, i) => ({ name, description: (lines[i] ?? '').replace(/\s*=\s*-?[\d.]+\s*$/, '').trim(), value: numbers[i]! }));
+  const stats: unknown[] = Array.isArray(raw) ? raw : Array.isArray(fromObject.stats) ? (fromObject.stats as unknown[]) : names.map((n) => fromObject[n]);
+  return stats.length === names.length && stats.every((s) => typeof s === 'number') ? (stats as number[]) : undefined;
+}
+
+/**
+ * The COCO table of a detection run's metrics.json: one column per entry of `detectors` (what
+ * \`start --task detect\` writes: each detector's `stats`), else one column from `coco` or
+ * `cocoStats`. Each model's numbers may be pycocotools' stats array, `{ stats: [...] }`, or
+ * an object keyed by COCO_STAT_NAMES (AP, AP50, ..., ARlarge).
+ */
+export async function cocoRows(metrics: Record<string, unknown>): Promise<CocoTable | undefined> {
+  const { COCO_STAT_NAMES, cocoDefaultParams, cocoSummaryLines } = await import('../../detect/coco/index.js');
+  const columns: [string, number[]][] = [];
+  const detectors = metrics.detectors;
+  if (detectors !== null && typeof detectors === 'object' && !Array.isArray(detectors)) {
+    for (const [name, entry] of Object.entries(detectors)) {
+      const stats = statsOf(entry, COCO_STAT_NAMES);
+      if (stats) columns.push([name, stats]);
+    }
+  }
+  if (columns.length === 0) {
+    const stats = statsOf(metrics.coco ?? metrics.cocoStats, COCO_STAT_NAMES);
+    if (stats) columns.push(['value', stats]);
+  }
+  if (columns.length === 0) return undefined;
+  const lines = cocoSummaryLines(columns[0]![1], cocoDefaultParams());
+  return {
+    columns: columns.map(([name]) => name),
+    rows: COCO_STAT_NAMES.map((name, i) => ({ name, description: (lines[i] ?? '').replace(/\s*=\s*-?[\d.]+\s*$/, '').trim(), values: columns.map(([, stats]) => stats[i]!) })),
+  };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -122,7 +150,7 @@ export async function writeReport(runDir: string, options: { name?: string } = {
   const coco = await cocoRows(metrics);
   const headline = [
     typeof iou === 'number' ? `exhaustive validation IoU ${iou.toFixed(4)}` : '',
-    coco ? `COCO AP ${coco[0]!.value.toFixed(3)}, AP50 ${coco[1]!.value.toFixed(3)}` : '',
+    ...(coco?.columns.map((name, c) => `${name === 'value' ? 'COCO' : name} AP ${coco.rows[0]!.values[c]!.toFixed(3)}, AP50 ${coco.rows[1]!.values[c]!.toFixed(3)}`) ?? []),
   ].filter(Boolean).join(' · ');
   const { readFileSync } = await import('node:fs');
   const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

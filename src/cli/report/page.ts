@@ -18,11 +18,17 @@ export interface PageContent {
   headline?: string;
   summary: [string, string][];
   pictures: PagePicture[];
-  /** COCO bbox metrics: name, pycocotools' description, value. */
-  coco?: { name: string; description: string; value: number }[];
+  /** COCO bbox metrics: one column per model (a detection study has one per detector). */
+  coco?: CocoTable;
   /** Other files of the run, linked relatively. */
   files: string[];
   generator: string;
+}
+
+/** The 12 COCO numbers of one or more models: rows name, pycocotools' description, one value per column. */
+export interface CocoTable {
+  columns: string[];
+  rows: { name: string; description: string; values: number[] }[];
 }
 
 const CSS = `
@@ -60,10 +66,12 @@ export function reportHtml(c: PageContent): string {
     for (const [k, v] of c.summary) parts.push(`<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`);
     parts.push('</table></section>');
   }
-  if (c.coco && c.coco.length > 0) {
-    parts.push('<section id="coco"><h2>COCO bbox metrics</h2><table><tr><th>metric</th><th>pycocotools</th><th>value</th></tr>');
-    for (const m of c.coco) {
-      parts.push(`<tr><td>${escapeHtml(m.name)}</td><td><code>${escapeHtml(m.description)}</code></td><td class="num">${m.value < 0 ? 'n/a' : m.value.toFixed(3)}</td></tr>`);
+  if (c.coco && c.coco.rows.length > 0) {
+    const heads = c.coco.columns.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+    parts.push(`<section id="coco"><h2>COCO bbox metrics</h2><table><tr><th>metric</th><th>pycocotools</th>${heads}</tr>`);
+    for (const m of c.coco.rows) {
+      const cells = m.values.map((v) => `<td class="num">${v < 0 ? 'n/a' : v.toFixed(3)}</td>`).join('');
+      parts.push(`<tr><td>${escapeHtml(m.name)}</td><td><code>${escapeHtml(m.description)}</code></td>${cells}</tr>`);
     }
     parts.push('</table></section>');
   }

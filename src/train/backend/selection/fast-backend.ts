@@ -30,6 +30,8 @@ import { castConfig, channelBroadcastConfigs, identityConfig, padConfig, sliceCo
  *   - Conv2D / FusedConv2D (bias, no activation) with few channels: generated WebAssembly
  *     SIMD (simd/conv-forward.ts); XNNPACK otherwise
  *   - Conv2DBackpropFilter: generated WebAssembly SIMD (simd/conv-backprop-filter.ts)
+ *     for few channels; wider convs (a detector's 16-64) as one XNNPACK conv of transposed x and dy
+ *     (kernels/conv/backprop-filter-wide.ts)
  *   - padded convs run tile by tile on the unpadded input (kernels/conv/tiles.ts), no padded copies
  *   - BatchMatMul (the Dense layers' products): SIMD row-times-matrix blocks (matmul.ts)
  *   - Conv2DBackpropInput: stride 1 = our forward conv with the flipped kernel; strided = the

@@ -25,7 +25,7 @@ export interface CenterNetLossTerms {
  * @example
  * const tf = await import('@tensorflow/tfjs');
  * const pred = { heatmap: tf.fill([1, 24, 32, 1], 0.1), offset: tf.zeros([1, 24, 32, 2]), size: tf.zeros([1, 24, 32, 2]) };
- * const t = centerNetTargets([3, 4, 10, 12]);
+ * const t = centerNetTargets([3, 4, 10, 12], { stride: 1 });
  * const target = { heatmap: tf.tensor4d(t.heatmap, [1, 24, 32, 1]), offset: tf.tensor4d(t.offset, [1, 24, 32, 2]), size: tf.tensor4d(t.size, [1, 24, 32, 2]) };
  * const terms = centerNetLossTerms(pred, target, tf.tensor3d(t.mask, [1, 24, 32]));
  * console.log(terms.size.dataSync()[0]); // 7.5: the mean |0 - (7, 8)|

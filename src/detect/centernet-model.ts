@@ -11,7 +11,7 @@ export interface CenterNetOptions {
   seed?: number;
   /** Output stride R, 1 or 2 (default CENTERNET_STRIDE): the heads are (24/R) x (32/R). */
   stride?: 1 | 2;
-  /** Channels at input resolution; the two coarser levels have 2x and 4x (default 16). */
+  /** Channels at input resolution; the two coarser levels have 2x and 4x (default 8). */
   channels?: number;
   /** Channels of each head's 3x3 conv before its 1x1 output (default 2 x channels). */
   headChannels?: number;
@@ -20,8 +20,13 @@ export interface CenterNetOptions {
   width?: number;
 }
 
-/** The output stride the detector uses unless told otherwise. */
-export const CENTERNET_STRIDE = 1;
+/**
+ * The output stride the detector uses unless told otherwise: 2, a 12 x 16 grid. The offset head
+ * places centres within a cell as finely as stride 1 does, and the synthetic sets' persons keep
+ * their centres at least 6 px (3 cells) apart; a step takes under half the time of stride 1,
+ * which lets `train --task centernet` end by its epochs well inside a 420 s budget.
+ */
+export const CENTERNET_STRIDE = 2;
 
 /** The heatmap head's initial bias: -log((1 - 0.1) / 0.1), so every cell starts at p = 0.1 (the paper's -2.19). */
 export const HEATMAP_BIAS = -Math.log((1 - 0.1) / 0.1);
@@ -49,7 +54,7 @@ export function createCenterNet(options: CenterNetOptions = {}): tf.LayersModel 
   const seed = options.seed ?? 1;
   const stride = options.stride ?? CENTERNET_STRIDE;
   if (stride !== 1 && stride !== 2) throw new RangeError(`createCenterNet: stride must be 1 or 2, got ${String(stride)}`);
-  const c = options.channels ?? 16;
+  const c = options.channels ?? 8;
   const hc = options.headChannels ?? 2 * c;
   const height = options.height ?? FRAME_HEIGHT;
   const width = options.width ?? FRAME_WIDTH;

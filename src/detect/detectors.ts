@@ -94,7 +94,7 @@ function trainerOptions(o: DetectorTrainOptions) {
 export const CENTERNET: Detector = {
   task: 'centernet',
   title: 'CenterNet (Zhou et al., Objects as Points)',
-  defaults: { epochs: 30, batch: 16, learningRate: 2e-3, decode: { topK: 100, threshold: 0 } },
+  defaults: { epochs: 24, batch: 16, learningRate: 2e-3, decode: { topK: 100, threshold: 0 } },
   heatmapName: 'centre heatmap',
   createModel: (seed) => createCenterNet({ seed }),
   train: async (model, frames, o) => {

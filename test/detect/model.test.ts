@@ -7,7 +7,7 @@ import { selectBackend } from '../../src/train/index.js';
 import { CENTERNET_OUTPUTS, HEATMAP_BIAS, createCenterNet } from '../../src/detect/centernet-model.js';
 import { centerNetLossTerms } from '../../src/detect/centernet-loss.js';
 import { centerNetTargets } from '../../src/detect/centernet-targets.js';
-import { trainCenterNet } from '../../src/detect/centernet-train.js';
+import { centerNetGrid, trainCenterNet } from '../../src/detect/centernet-train.js';
 import type { DetectionSample } from '../../src/transforms/index.js';
 import { frames } from './frames.js';
 
@@ -55,10 +55,11 @@ describe('trainCenterNet', () => {
   const lossOn = (model: tf.LayersModel, data: DetectionSample[]): number =>
     tf.tidy(() => {
       const x = tf.tensor4d(Float32Array.from(data.flatMap((f) => Array.from(f.image))), [data.length, 24, 32, 1]);
-      const t = data.map((f) => centerNetTargets(f.boxes));
-      const stack = (k: 'heatmap' | 'offset' | 'size', c: number) => tf.tensor4d(Float32Array.from(t.flatMap((v) => Array.from(v[k]))), [data.length, 24, 32, c]);
+      const { stride, outH, outW } = centerNetGrid(model);
+      const t = data.map((f) => centerNetTargets(f.boxes, { stride }));
+      const stack = (k: 'heatmap' | 'offset' | 'size', c: number) => tf.tensor4d(Float32Array.from(t.flatMap((v) => Array.from(v[k]))), [data.length, outH, outW, c]);
       const [heatmap, offset, size] = model.predict(x) as tf.Tensor[];
-      const mask = tf.tensor3d(Float32Array.from(t.flatMap((v) => Array.from(v.mask))), [data.length, 24, 32]);
+      const mask = tf.tensor3d(Float32Array.from(t.flatMap((v) => Array.from(v.mask))), [data.length, outH, outW]);
       return centerNetLossTerms({ heatmap: heatmap!, offset: offset!, size: size! }, { heatmap: stack('heatmap', 1), offset: stack('offset', 2), size: stack('size', 2) }, mask).total.dataSync()[0]!;
     });
 

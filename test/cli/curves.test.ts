@@ -1,6 +1,6 @@
 // recordflow curves: several runs' metrics.json overlaid in one picture, its spec beside it.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -48,4 +48,9 @@ test('curves refuses a directory without metrics.json and needs --out', async ()
   assert.equal(r.code, 2);
   assert.match(r.stderr, /no metrics\.json: not a run directory/);
   assert.equal((await runInProcess(['curves', tmp])).code, 2);
+  // Only PNG or SVG: another name would get PNG bytes it does not announce.
+  const jpg = await runInProcess(['curves', run('seed-2', [0.1, 0.2]), '--out', join(tmp, 'x.jpg')]);
+  assert.equal(jpg.code, 2);
+  assert.match(jpg.stderr, /x\.jpg: the picture's name must end in \.png or \.svg/);
+  assert.ok(!existsSync(join(tmp, 'x.jpg')) && !existsSync(join(tmp, 'x.jpg.vl.json')));
 });

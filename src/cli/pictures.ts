@@ -1,7 +1,15 @@
 // Writing a chart: the picture (PNG, or SVG when the name ends in .svg) and its Vega-Lite spec
 // beside it (curves.png → curves.vl.json), so a user can restyle and redraw it.
 import type { Picture } from '../render/index.js';
+import { UsageError, requiredString, type OptionValues } from './command.js';
 import { writeFileAtomic } from './files.js';
+
+/** --out PNG|SVG: a name ending in .png or .svg, refused before anything is drawn otherwise. */
+export function pictureOut(values: OptionValues): string {
+  const out = requiredString(values, 'out');
+  if (!/\.(png|svg)$/i.test(out)) throw new UsageError(`--out ${out}: the picture's name must end in .png or .svg`);
+  return out;
+}
 
 /** The spec file that goes with a picture: the same name with `.vl.json` for the extension. */
 export function specPathFor(out: string): string {

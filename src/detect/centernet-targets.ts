@@ -1,9 +1,9 @@
 // CenterNet's training targets for one frame: the Gaussian-splatted centre heatmap, and at each
 // centre cell the sub-cell offset and the box size, with the cell's index and a mask.
 import { InputError } from '../core/errors.js';
-import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
 import { CENTERNET_STRIDE } from './centernet-model.js';
 import { drawGaussian, gaussianRadius } from './gaussian.js';
+import { targetGrid } from './target-grid.js';
 
 /** Options of centerNetTargets. */
 export interface CenterNetTargetOptions {
@@ -50,18 +50,7 @@ export interface CenterNetFrameTargets {
  * console.log(t.heatmap[cell], t.offset[2 * cell], t.size[2 * cell], t.size[2 * cell + 1]); // 1 0.5 7 8
  */
 export function centerNetTargets(boxes: ArrayLike<number>, options: CenterNetTargetOptions = {}): CenterNetFrameTargets {
-  const R = options.stride ?? CENTERNET_STRIDE;
-  const width = options.width ?? FRAME_WIDTH;
-  const height = options.height ?? FRAME_HEIGHT;
-  const maxObjects = options.maxObjects ?? 32;
-  const minOverlap = options.minOverlap ?? 0.7;
-  if (!(R >= 1) || width % R !== 0 || height % R !== 0) throw new InputError(`centerNetTargets: stride ${R} does not divide ${width} x ${height}`);
-  if (boxes.length % 4 !== 0) throw new InputError(`centerNetTargets: ${boxes.length} box values are not 4 per box`);
-  const count = boxes.length / 4;
-  if (count > maxObjects) throw new InputError(`centerNetTargets: ${count} boxes, more than maxObjects ${maxObjects}`);
-  const outWidth = width / R;
-  const outHeight = height / R;
-  const cells = outWidth * outHeight;
+  const { R, width, height, maxObjects, minOverlap, count, outWidth, outHeight, cells } = targetGrid('centerNetTargets', boxes, options, CENTERNET_STRIDE);
   const t: CenterNetFrameTargets = {
     outWidth,
     outHeight,

@@ -2,8 +2,8 @@
 // CornerNet's Gaussian radius, each corner's sub-cell offset, and the corner cells of every
 // object (which pair the two embeddings of one person).
 import { InputError } from '../core/errors.js';
-import { FRAME_HEIGHT, FRAME_WIDTH } from '../transforms/reference-schema.js';
 import { drawGaussian, gaussianRadius } from './gaussian.js';
+import { targetGrid } from './target-grid.js';
 
 /** CornerNet's output stride on the 24 x 32 frames: the corners' own cells. */
 export const CORNERNET_STRIDE = 1;
@@ -58,18 +58,7 @@ export interface CornerNetFrameTargets {
  * console.log(t.topLeftIndex[0], t.bottomRightIndex[0], t.count); // 131 394 1
  */
 export function cornerNetTargets(boxes: ArrayLike<number>, options: CornerNetTargetOptions = {}): CornerNetFrameTargets {
-  const R = options.stride ?? CORNERNET_STRIDE;
-  const width = options.width ?? FRAME_WIDTH;
-  const height = options.height ?? FRAME_HEIGHT;
-  const maxObjects = options.maxObjects ?? 32;
-  const minOverlap = options.minOverlap ?? 0.7;
-  if (!(R >= 1) || width % R !== 0 || height % R !== 0) throw new InputError(`cornerNetTargets: stride ${R} does not divide ${width} x ${height}`);
-  if (boxes.length % 4 !== 0) throw new InputError(`cornerNetTargets: ${boxes.length} box values are not 4 per box`);
-  const count = boxes.length / 4;
-  if (count > maxObjects) throw new InputError(`cornerNetTargets: ${count} boxes, more than maxObjects ${maxObjects}`);
-  const outWidth = width / R;
-  const outHeight = height / R;
-  const cells = outWidth * outHeight;
+  const { R, width, height, maxObjects, minOverlap, count, outWidth, outHeight, cells } = targetGrid('cornerNetTargets', boxes, options, CORNERNET_STRIDE);
   const t: CornerNetFrameTargets = {
     outWidth,
     outHeight,

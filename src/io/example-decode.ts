@@ -1,10 +1,14 @@
 // Decoding tf.train.Example: a fast path for the canonical layout every protobuf writer
-// produces, output objects from builders specialized to the record's shape, and the general
-// lenient decoder (example-lists.ts) for everything else.
+// produces, output objects from builders specialized to the record's shape (example-shapes.ts),
+// and the general lenient decoder (example-lists.ts) for everything else.
 
 import { ProtoReader, utf8At } from './protowire.js';
 import { NO_KIND, type DecodedFeature, type DecodedFeatures } from './example-types.js';
 import { dataViewOf, decodeFeature, decodeInt64List, floatsAt, reader, skipField } from './example-lists.js';
+import {
+  builderFor, fromTemplate, KIND_B1, KIND_F1, KIND_VALUE, lastBuilder, lastKinds, makeTemplate, materialize, recKind, recLen, recPos, recVals,
+  templateMissed, templateWanted, tplLength,
+} from './example-shapes.js';
 
 /** Key strings of recent examples by entry position: most datasets repeat the same keys. */
 const keyCache: { bytes: Uint8Array; str: string }[] = [];
@@ -41,175 +45,16 @@ function setKey(out: DecodedFeatures, key: string, value: DecodedFeature): void 
   }
 }
 
-// Scratch of the record being decoded: keys and values in wire order. decodeExample lets the
-// canonical path defer the commonest values (a single float, a single bytes value) as positions:
-// a builder generated for the record's shape then allocates them all in one function, where V8
-// folds the allocations together.
+// The parts of the record scratch only the parser writes (the rest is in example-shapes.ts):
+// keys in wire order, how many entries, and the buffer the deferred values sit in.
 let recCount = 0;
 const recKeys: string[] = [];
-const recVals: DecodedFeature[] = [];
-const KIND_VALUE = 0; // in recVals
-const KIND_F1 = 1; // one float at recPos
-const KIND_B1 = 2; // one bytes value at recPos, recLen
-const recKind: number[] = [];
-const recPos: number[] = [];
-const recLen: number[] = [];
 let recBuffer: ArrayBufferLike = new ArrayBuffer(0);
 let recView: DataView = new DataView(recBuffer);
+/** Whether the canonical path may defer single values as positions (decodeExample only). */
 let deferOK = false;
-
-type Builder = (
-  v: DecodedFeature[],
-  pos: number[],
-  len: number[],
-  ab: ArrayBufferLike,
-  dv: DataView,
-) => DecodedFeatures;
-let lastKeys: string[] = [];
-let lastKinds: number[] = [];
-let lastBuilder: Builder | null = null;
-const builders = new Map<string, { keys: string[]; kinds: number[]; build: Builder }>();
-
-/**
- * The builder of output objects for this key sequence and value layout: an object literal with
- * fixed keys is several times cheaper than keyed stores into `{}`, and datasets repeat one shape.
- * Null when a literal cannot express the record (repeated keys, '__proto__', very many keys).
- */
-function builderFor(keys: string[], kinds: number[], n: number): Builder | null {
-  if (lastBuilder !== null && lastKeys.length === n) {
-    let i = 0;
-    while (i < n && lastKeys[i] === keys[i] && lastKinds[i] === kinds[i]) i++;
-    if (i === n) return lastBuilder;
-  }
-  const seq = keys.slice(0, n);
-  const ks = kinds.slice(0, n);
-  // JSON text names a key list unambiguously (joining with any separator would not: a key may
-  // hold the separator).
-  const id = JSON.stringify([seq, ks]);
-  let entry = builders.get(id);
-  if (entry === undefined) {
-    if (n > 64 || new Set(seq).size !== n || seq.includes('__proto__')) return null;
-    const pre: string[] = [];
-    const fields = seq.map((k, i) => {
-      const kind = ks[i];
-      if (kind === KIND_F1) {
-        pre.push(`const f${i} = new Float32Array(1); f${i}[0] = dv.getFloat32(pos[${i}], true);`);
-        return `${JSON.stringify(k)}: f${i}`;
-      }
-      if (kind === KIND_B1) return `${JSON.stringify(k)}: [new Uint8Array(ab, pos[${i}], len[${i}])]`;
-      return `${JSON.stringify(k)}: v[${i}]`;
-    });
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    let build: Builder;
-    try {
-      build = new Function('v', 'pos', 'len', 'ab', 'dv', `${pre.join(' ')} return { ${fields.join(', ')} };`) as Builder;
-    } catch {
-      return null; // code generation disallowed (--disallow-code-generation-from-strings): generic path
-    }
-    if (builders.size >= 256) builders.clear();
-    entry = { keys: seq, kinds: ks, build };
-    builders.set(id, entry);
-  }
-  lastKeys = entry.keys;
-  lastKinds = entry.kinds;
-  lastBuilder = entry.build;
-  return entry.build;
-}
-
-/** The value of slot i, allocating a deferred one. */
-function materialize(i: number): DecodedFeature {
-  const kind = recKind[i];
-  if (kind === KIND_F1) {
-    const f = new Float32Array(1);
-    f[0] = recView.getFloat32(recPos[i]!, true);
-    return f;
-  }
-  if (kind === KIND_B1) return [new Uint8Array(recBuffer, recPos[i]!, recLen[i]!)];
-  return recVals[i]!;
-}
-
-// Template of the last fixed-shape record (every feature a single float or a single bytes
-// value, as in image + box datasets): when the next record has the same length and the same
-// structural bytes (tags, lengths, keys — everything but the values), it parses the same way,
-// so only the values are read. The comparison is cheaper than the parse it replaces.
-let tplLength = -1;
-let tplWordRel: number[] = [];
-let tplWordVal: number[] = [];
-let tplByteRel: number[] = [];
-let tplByteVal: number[] = [];
-let tplCount = 0;
-let tplKinds: number[] = [];
-let tplRel: number[] = [];
-let tplLens: number[] = [];
-let tplBuilder: Builder | null = null;
-let tplMisses = 0;
+/** Whether the last record took the canonical path (only such records make a template). */
 let canonicalOK = false;
-
-function fromTemplate(bytes: Uint8Array): DecodedFeatures | null {
-  const ab = bytes.buffer;
-  const off = bytes.byteOffset;
-  const dv = dataViewOf(ab);
-  const wr = tplWordRel;
-  const wv = tplWordVal;
-  for (let k = 0; k < wr.length; k++) if (dv.getInt32(off + wr[k]!, true) !== wv[k]) return null;
-  const br = tplByteRel;
-  const bv = tplByteVal;
-  for (let k = 0; k < br.length; k++) if (dv.getUint8(off + br[k]!) !== bv[k]) return null;
-  for (let i = 0; i < tplCount; i++) {
-    const at = off + tplRel[i]!;
-    if (tplKinds[i] === KIND_F1) {
-      const hi = dv.getUint16(at + 2, true);
-      if ((hi & 0x7fc0) === 0x7f80 && ((hi & 0x3f) !== 0 || dv.getUint16(at, true) !== 0)) return null;
-    }
-    recPos[i] = at;
-    recLen[i] = tplLens[i]!;
-  }
-  return tplBuilder!(recVals, recPos, recLen, ab, dv);
-}
-
-function makeTemplate(bytes: Uint8Array, n: number, build: Builder): void {
-  for (let i = 0; i < n; i++) if (recKind[i] !== KIND_F1 && recKind[i] !== KIND_B1) return;
-  const off = bytes.byteOffset;
-  const dv = new DataView(bytes.buffer, off, bytes.length);
-  const wordRel: number[] = [];
-  const wordVal: number[] = [];
-  const byteRel: number[] = [];
-  const byteVal: number[] = [];
-  // structural bytes [a, b): whole int32 words (the last one overlapping back), short runs bytewise
-  const cover = (a: number, b: number): void => {
-    if (b - a < 4) {
-      for (let i = a; i < b; i++) byteRel.push(i), byteVal.push(dv.getUint8(i));
-      return;
-    }
-    for (let i = a; i < b; i += 4) {
-      const at = Math.min(i, b - 4);
-      wordRel.push(at);
-      wordVal.push(dv.getInt32(at, true));
-    }
-  };
-  let prev = 0;
-  const rel: number[] = [];
-  const lens: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = recPos[i]! - off;
-    cover(prev, start);
-    prev = start + (recKind[i] === KIND_F1 ? 4 : recLen[i]!);
-    rel.push(start);
-    lens.push(recLen[i]!);
-  }
-  cover(prev, bytes.length);
-  tplLength = bytes.length;
-  tplWordRel = wordRel;
-  tplWordVal = wordVal;
-  tplByteRel = byteRel;
-  tplByteVal = byteVal;
-  tplCount = n;
-  tplKinds = recKind.slice(0, n);
-  tplRel = rel;
-  tplLens = lens;
-  tplBuilder = build;
-  tplMisses = 0;
-}
 
 /**
  * Decodes a serialized tf.train.Example into plain typed arrays.
@@ -223,7 +68,7 @@ export function decodeExample(bytes: Uint8Array): DecodedFeatures {
     const hit = fromTemplate(bytes);
     if (hit !== null) return hit;
   }
-  tplMisses++;
+  templateMissed();
   keyMisses = 0;
   // Until this record decodes, no builder describes the key cache: a record that throws halfway
   // has already put some of its keys there.
@@ -243,11 +88,11 @@ export function decodeExample(bytes: Uint8Array): DecodedFeatures {
   lastCount = build === null ? -1 : n;
   if (build !== null) {
     // (re)learn the template now and then, not on every record of a varying dataset
-    if (canonicalOK && (tplBuilder === null || tplMisses >= 8)) makeTemplate(bytes, n, build);
+    if (canonicalOK && templateWanted()) makeTemplate(bytes, n, build);
     return build(recVals, recPos, recLen, recBuffer, recView);
   }
   const out: DecodedFeatures = {};
-  for (let i = 0; i < n; i++) setKey(out, recKeys[i]!, materialize(i));
+  for (let i = 0; i < n; i++) setKey(out, recKeys[i]!, materialize(i, recBuffer, recView));
   return out;
 }
 
@@ -264,7 +109,7 @@ export function decodeExampleEntries(bytes: Uint8Array): {
   const entries: [string, DecodedFeature][] = [];
   for (let j = 0; j < recCount; j++) {
     const key = recKeys[j]!;
-    const value = materialize(j);
+    const value = materialize(j, recBuffer, recView);
     let i = 0;
     while (i < entries.length && entries[i]![0] !== key) i++;
     if (i < entries.length) entries[i]![1] = value;

@@ -26,7 +26,7 @@ export interface CurveRun {
 /** Title and panel size of the curves picture. */
 export interface CurvesOptions {
   title?: string;
-  /** Width of each of the two panels in SVG units (default 520). */
+  /** Width of each of the two panels in SVG units (default 440); a loss panel alone is twice as wide. */
   panelWidth?: number;
 }
 
@@ -91,9 +91,19 @@ export function curvesSpec(runs: readonly CurveRun[], options: CurvesOptions = {
   const logLoss = losses.length > 1 && Math.max(...losses) / Math.min(...losses) > 10;
 
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: xDomain, nice: false }, axis: { tickMinStep: 1, format: 'd' } };
-  const runColor = { field: 'run', type: 'nominal', title: 'run', scale: { domain: runs.map((r) => r.name), range: RUN_COLORS } };
+  // Overlaid runs name their best epoch in the legend: labels over the curves would collide
+  // (runs peak at similar epochs and IoUs) and cross the other runs' rules.
+  const legendLabels = Object.fromEntries(best.filter((b) => b.label !== '').map((b) => [b.run, b.label]));
+  const runColor = {
+    field: 'run',
+    type: 'nominal',
+    title: 'run',
+    scale: { domain: runs.map((r) => r.name), range: RUN_COLORS },
+    legend: { labelExpr: `${JSON.stringify(legendLabels)}[datum.label] || datum.label`, labelLimit: 480, orient: 'bottom', direction: 'vertical' },
+  };
+  const hasIoU = points.length === 0 || points.some((p) => p.panel === 'IoU');
   // Validation solid, training dashed: the validation curve is the one to read.
-  const dash = { strokeDash: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['validation', 'train'], range: [[1, 0], [5, 3]] } } };
+  const dash = { strokeDash: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['validation', 'train'], range: [[1, 0], [5, 3]] }, legend: { orient: 'bottom', direction: 'vertical', symbolStrokeWidth: 2 } } };
 
   const panel = (name: 'loss' | 'IoU'): VegaLiteSpec => {
     const y =
@@ -112,10 +122,18 @@ export function curvesSpec(runs: readonly CurveRun[], options: CurvesOptions = {
     const markers = best.filter((b) => b.panel === name);
     const byRun = several ? { color: { field: 'run', type: 'nominal' } } : {};
     return {
-      title: name === 'loss' ? 'loss per epoch' : 'IoU per epoch',
-      width: options.panelWidth ?? 440,
+      // Alone, the loss panel takes both panels' width: the picture keeps its size on a page
+      // (which would otherwise show a narrow picture at twice the size of its neighbours).
+      width: hasIoU ? (options.panelWidth ?? 440) : 2 * (options.panelWidth ?? 440) + 100,
       height: 320,
       layer: [
+        // The panel's title as text at a fixed height over the plot: a vega title sits above
+        // its panel's bounds, which a point or a tick label poking out moves, so two panels'
+        // titles would not be level.
+        {
+          data: { values: [{}] },
+          mark: { type: 'text', text: name === 'loss' ? 'loss per epoch' : 'IoU per epoch', x: 0, y: -14, align: 'left', baseline: 'bottom', fontSize: 15, fontWeight: 'bold', color: '#202124' },
+        },
         {
           data: { values: markers },
           mark: { type: 'rule', strokeDash: [4, 4], color: '#5f6368' },
@@ -134,19 +152,18 @@ export function curvesSpec(runs: readonly CurveRun[], options: CurvesOptions = {
                 mark: { type: 'point', shape: 'diamond', size: 160, filled: true, stroke: 'white', strokeWidth: 1, opacity: 1 },
                 encoding: { x, y: { field: 'value', type: 'quantitative' }, ...(several ? byRun : { color: { value: '#188038' } }) },
               },
-              // Labels sit beside the best-epoch rule (on its left when it is in the right half),
-              // stacked from the top of the panel, one line per run, above the curves.
-              ...(['left', 'right'] as const).map((align) => ({
-                data: { values: markers.filter((m) => m.label !== '' && (m.epoch > (firstEpoch + lastEpoch) / 2) === (align === 'right')) },
-                transform: [{ window: [{ op: 'row_number', as: 'line' }] }],
-                mark: { type: 'text', align, baseline: 'top', dx: align === 'left' ? 6 : -6, fontSize: 12, fontWeight: 'bold' },
-                encoding: {
-                  text: { field: 'label' },
-                  x,
-                  y: { value: { expr: '6 + 16 * (datum.line - 1)' } },
-                  ...(several ? byRun : { color: { value: '#202124' } }),
-                },
-              })),
+              // One run: the label beside the best-epoch rule (on its left when the rule is in
+              // the right half), at the top of the panel, above the curves.
+              ...markers
+                .filter((m) => !several && m.label !== '')
+                .map((m) => {
+                  const right = m.epoch > (firstEpoch + lastEpoch) / 2;
+                  return {
+                    data: { values: [m] },
+                    mark: { type: 'text', align: right ? 'right' : 'left', baseline: 'top', dx: right ? -6 : 6, fontSize: 12, fontWeight: 'bold', color: '#202124' },
+                    encoding: { text: { field: 'label' }, x, y: { value: 6 } },
+                  };
+                }),
             ]
           : []),
       ],
@@ -159,7 +176,8 @@ export function curvesSpec(runs: readonly CurveRun[], options: CurvesOptions = {
     ...(options.title ? { title: options.title } : {}),
     background: 'white',
     padding: 12,
-    hconcat: [panel('loss'), panel('IoU')],
+    // A run without IoU (a detector's training) gets the loss panel alone.
+    hconcat: hasIoU ? [panel('loss'), panel('IoU')] : [panel('loss')],
     resolve: { scale: { y: 'independent', ...(several ? {} : { color: 'independent' }) } },
     config: chartConfig(),
     usermeta: { recordflow: { zoom: 2 } },

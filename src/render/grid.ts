@@ -191,6 +191,7 @@ function gridSpec(panels: readonly Panel[], boxes: readonly GridBox[], boxPanel:
     }
   }
 
+  const theme = chartConfig();
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(o.title ? { title: o.title } : {}),
@@ -201,13 +202,14 @@ function gridSpec(panels: readonly Panel[], boxes: readonly GridBox[], boxPanel:
       field: 'panel',
       type: 'ordinal',
       title: null,
-      header: { labelOrient: 'bottom', labelPadding: 4, labelExpr: `${JSON.stringify(captions)}[datum.value]`, labelLimit: cellW },
+      // Captions a size up from the charts': a grid is often shown scaled down (the run page).
+      header: { labelOrient: 'bottom', labelPadding: 4, labelFontSize: 14, labelExpr: `${JSON.stringify(captions)}[datum.value]`, labelLimit: cellW },
     },
     columns: o.columns,
     spacing: { row: 6, column: 8 },
     spec: { width: cellW, height: cellH, layer: layers },
     resolve: { scale: { color: 'independent', ...(heatDomain === 'auto' ? { fill: 'independent' } : {}) } },
-    config: { ...chartConfig(), view: { stroke: null } },
+    config: { ...theme, view: { stroke: null }, title: { ...(theme.title as object), fontSize: 16 }, legend: { ...(theme.legend as object), labelFontSize: 14 } },
     usermeta: { recordflow: { zoom: 1, crisp: true } },
   };
 }

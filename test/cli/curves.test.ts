@@ -1,6 +1,6 @@
 // recordflow curves: several runs' metrics.json overlaid in one picture, its spec beside it.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -40,7 +40,7 @@ test('curves overlays runs: one colour per run, each best epoch labelled, PNG an
   const svg = join(tmp, 'compare.svg');
   assert.equal((await runInProcess(['curves', a, b, '--out', svg, '--title', 'Seeds 0 and 1'])).code, 0);
   const text = [...readFileSync(svg, 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
-  for (const s of ['Seeds 0 and 1', 'seed-0', 'seed-1', 'seed-0: best epoch 3: IoU 0.6200', 'seed-1: best epoch 4: IoU 0.5800', 'validation', 'train']) assert.ok(text.includes(s), s);
+  for (const s of ['Seeds 0 and 1', 'seed-0: best epoch 3: IoU 0.6200', 'seed-1: best epoch 4: IoU 0.5800', 'validation', 'train']) assert.ok(text.includes(s), s);
 });
 
 test('curves refuses a directory without metrics.json and needs --out', async () => {
@@ -48,4 +48,9 @@ test('curves refuses a directory without metrics.json and needs --out', async ()
   assert.equal(r.code, 2);
   assert.match(r.stderr, /no metrics\.json: not a run directory/);
   assert.equal((await runInProcess(['curves', tmp])).code, 2);
+  // Only PNG or SVG: another name would get PNG bytes it does not announce.
+  const jpg = await runInProcess(['curves', run('seed-2', [0.1, 0.2]), '--out', join(tmp, 'x.jpg')]);
+  assert.equal(jpg.code, 2);
+  assert.match(jpg.stderr, /x\.jpg: the picture's name must end in \.png or \.svg/);
+  assert.ok(!existsSync(join(tmp, 'x.jpg')) && !existsSync(join(tmp, 'x.jpg.vl.json')));
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { summaryRows } from '../../src/cli/report/build.js';
 import { renderBoxesGrid } from '../../src/render/index.js';
 import { colourFraction, decodePng } from '../render/helpers.js';
 import { runInProcess } from './helpers.js';
@@ -81,4 +82,16 @@ describe('report', () => {
     assert.match(r.stderr, /no metrics\.json: not a run directory/);
     assert.equal((await runInProcess(['report', join(tmp, 'nowhere')])).code, 2);
   });
+});
+
+test("the summary labels a detector's fields and shows a small object as key-value pairs", () => {
+  const rows = summaryRows({ task: 'centernet', plannedEpochs: 30, batch: 16, nTrain: 900, decode: { topK: 100, threshold: 0.05 }, history: [{ epoch: 1 }], extra: { a: [1, 2] } });
+  assert.deepEqual(rows, [
+    ['task', 'centernet'],
+    ['planned epochs', '30'],
+    ['batch size', '16'],
+    ['training frames', '900'],
+    ['decoding', 'topK 100, threshold 0.05'],
+    ['extra', '{"a":[1,2]}'],
+  ]);
 });

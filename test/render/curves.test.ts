@@ -56,9 +56,21 @@ test('several runs overlay: one colour per run, a best-epoch label per run', asy
   ]);
   assert.deepEqual(picture.spec, spec);
   const t = texts(picture.svg);
-  for (const s of ['seed 0', 'seed 1', 'seed 0: best epoch 3: IoU 0.6000', 'seed 1: best epoch 2: IoU 0.4000', 'validation', 'train']) assert.ok(t.includes(s), s);
+  // Each run's legend entry names its best epoch (labels over the curves would collide).
+  for (const s of ['seed 0: best epoch 3: IoU 0.6000', 'seed 1: best epoch 2: IoU 0.4000', 'validation', 'train']) assert.ok(t.includes(s), s);
+  assert.equal(t.filter((s) => s.includes('best epoch')).length, 2, 'one label per run, in the legend only');
   // Overlaid runs show one validation IoU each, not the streaming and training IoUs.
   assert.ok(!t.includes('train IoU') && !t.includes('val IoU (streaming)'));
+});
+
+test('a run without IoU (a detector) gets the loss panel alone', async () => {
+  const picture = await renderCurves({ name: 'centernet', rows: rows.map(({ epoch, loss, valLoss }) => ({ epoch, loss, valLoss })) });
+  const t = texts(picture.svg);
+  assert.ok(t.includes('loss per epoch') && !t.includes('IoU per epoch'));
+  assert.equal((picture.spec as { hconcat: unknown[] }).hconcat.length, 1);
+  // As wide as the two panels, so that a page shows it at the same scale.
+  const both = await renderCurves({ name: 'run', rows });
+  assert.ok(Math.abs(picture.width / both.width - 1) < 0.15, `${picture.width} vs ${both.width}`);
 });
 
 test('no epochs still draws empty panels', async () => {

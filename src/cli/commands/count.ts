@@ -1,5 +1,6 @@
 // recordflow count: records per file and in total, from the framing alone (no Example decoding).
 import type { Command } from '../command.js';
+import { inputRecords } from '../inspect/examples.js';
 import { INSPECT_OPTIONS, INSPECT_POSITIONALS, progressAfterASecond, resolveInputs, totalSize, type InspectInput } from '../inspect/inputs.js';
 
 export interface CountResult {
@@ -24,7 +25,7 @@ export async function countRecords(inputs: readonly InspectInput[], onProgress?:
       records = (await io.indexTFRecord(input.source, { save: false })).offsets.length;
     } else {
       let bytes = 0;
-      const stream = io.readTFRecord(input.source as Parameters<typeof io.readTFRecord>[0], { compression: input.compression, verify: false });
+      const stream = await inputRecords(input, false);
       for await (const chunk of io.chunksOf(stream)) {
         records += chunk.length;
         for (const r of chunk) bytes += r.length + 16;
@@ -47,7 +48,8 @@ export const count: Command = {
 Counts records without decoding them: uncompressed files are walked from one record header to
 the next (payloads are skipped, not read), compressed files and standard input (-) are inflated
 and framed. Length CRCs are checked; payload CRCs are not (\`recordflow verify\` checks those).
-PATTERN is a shard pattern (*, ?, [...]) expanded in byte-wise order. --json prints
+PATTERN is a shard pattern (*, ?, [...]) expanded in byte-wise order; standard input is gzip,
+zlib or plain as --compression says, else as its first bytes show. --json prints
 {"files": [{"path", "records"}], "total"}.`,
   options: INSPECT_OPTIONS,
   positionals: INSPECT_POSITIONALS,

@@ -1,7 +1,8 @@
 // recordflow curves: several runs' training curves in one picture, to compare seeds or recipes
 // where no TensorBoard runs.
 import { basename, resolve } from 'node:path';
-import { JSON_OPTION, requiredString, stringOption, type Command } from '../command.js';
+import { JSON_OPTION, stringOption, type Command } from '../command.js';
+import { pictureOut } from '../pictures.js';
 
 export const curves: Command = {
   name: 'curves',
@@ -20,7 +21,7 @@ SVG; the Vega-Lite spec is written beside the picture (NAME.vl.json).`,
   },
   positionals: { min: 1, max: Infinity, names: 'RUN_DIR' },
   async run(ctx) {
-    const out = requiredString(ctx.values, 'out');
+    const out = pictureOut(ctx.values);
     const title = stringOption(ctx.values, 'title');
     const [{ readRunMetrics }, { curveRows }, { renderCurves }, { writePicture }] = await Promise.all([
       import('../report/run-metrics.js'),

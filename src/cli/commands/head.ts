@@ -14,7 +14,8 @@ Prints the first N tf.train.Examples (default 10) of the inputs taken in order, 
 a readable summary per Example, each line headed by its index in its file (with a "==> FILE <=="
 line before each file when there are several), or with --json one Example per line in
 protobuf's canonical JSON mapping, which \`recordflow pack\` reads back. PATTERN is a shard
-pattern (*, ?, [...]) expanded in byte-wise order; - reads standard input.`,
+pattern (*, ?, [...]) expanded in byte-wise order; - reads standard input (its compression as
+--compression says, else as its first bytes show).`,
   options: {
     limit: { type: 'string', short: 'n', value: 'N', description: 'number of Examples', defaultText: '10' },
     ...INSPECT_OPTIONS,

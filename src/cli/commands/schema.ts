@@ -18,7 +18,8 @@ number of distinct values (exact up to 65,536, beyond that a HyperLogLog estimat
 {"records": N, "features": {"<key>": {"kind", "present", "minLength", "maxLength", "min"?,
 "max"?, "mean"?, "distinct"?}}} (int64 beyond 2^53 as decimal strings; "kinds" when records
 disagree on a key's kind; "nan" when floats were NaN). PATTERN is a shard pattern expanded in
-byte-wise order; - reads standard input.`,
+byte-wise order; - reads standard input (its compression as --compression says, else as its
+first bytes show).`,
   options: INSPECT_OPTIONS,
   positionals: INSPECT_POSITIONALS,
   async run(ctx) {

@@ -1,12 +1,13 @@
 // recordflow show: a PNG grid of frames with ground-truth boxes (red) and predictions (blue).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { intOption, requiredString, stringOption, JSON_OPTION, type Command } from '../command.js';
+import { intOption, stringOption, JSON_OPTION, type Command } from '../command.js';
 import { assertFile } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { isValidationFile, pickSampleFile, readLabeledFrames } from '../samples.js';
 import type { BackendChoice } from '../../train/index.js';
 import { dirSpec } from '../options.js';
+import { pictureOut } from '../pictures.js';
 
 /** Box colours of every frames picture: ground truth red, predictions blue. */
 export const TRUTH_COLOR = '#e31a1c';
@@ -90,7 +91,7 @@ SVG instead of PNG.`,
   },
   positionals: { min: 1, max: 1, names: 'FILE or DIR' },
   async run(ctx) {
-    const out = requiredString(ctx.values, 'out');
+    const out = pictureOut(ctx.values);
     const model = stringOption(ctx.values, 'model');
     const backend = backendOption(ctx.values);
     const result = await runShow(ctx.positionals[0]!, {

@@ -1,8 +1,10 @@
 // Records of the inspection commands' inputs, one after the other, with where each one sits
 // (input, index, byte offset in the uncompressed stream), and their decoding as Examples with an
 // error that names the record.
-import type { DecodedFeatures } from '../../io/index.js';
+import type { DecodedFeatures, TFRecordStream } from '../../io/index.js';
+import { STDIN_ARG, STDIN_NAME } from '../files.js';
 import type { InspectInput } from './inputs.js';
+import { sniffCompression } from './stdin.js';
 
 export interface PlacedRecord {
   input: InspectInput;
@@ -13,13 +15,24 @@ export interface PlacedRecord {
   payload: Uint8Array;
 }
 
+/** The records of one input; payload CRCs are checked unless `verify` is false. */
+export async function inputRecords(input: InspectInput, verify = true): Promise<TFRecordStream> {
+  const io = await import('../../io/index.js');
+  const name = input.name === STDIN_ARG ? { name: STDIN_NAME } : {};
+  if (input.compression === undefined) {
+    const { source, compression } = await sniffCompression(input.source as AsyncIterable<Uint8Array | string>);
+    return io.readTFRecord(source, { compression, verify, ...name });
+  }
+  return io.readTFRecord(input.source as Parameters<typeof io.readTFRecord>[0], { compression: input.compression, verify, ...name });
+}
+
 /** Every record of every input, in order; payload CRCs are checked. */
 export async function* recordsOf(inputs: readonly InspectInput[]): AsyncGenerator<PlacedRecord, void, undefined> {
   const io = await import('../../io/index.js');
   for (const input of inputs) {
     let index = 0;
     let offset = 0;
-    const stream = io.readTFRecord(input.source as Parameters<typeof io.readTFRecord>[0], { compression: input.compression });
+    const stream = await inputRecords(input);
     for await (const chunk of io.chunksOf(stream)) {
       for (const payload of chunk) {
         yield { input, index, offset, payload };
@@ -37,7 +50,7 @@ export async function decodeRecord(record: PlacedRecord): Promise<DecodedFeature
     return io.decodeExample(record.payload);
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    const name = record.input.name === '-' ? 'standard input' : record.input.name;
+    const name = record.input.name === STDIN_ARG ? STDIN_NAME : record.input.name;
     throw new io.InputError(`record ${record.index} at offset ${record.offset} is not a tf.train.Example (${why})`, name);
   }
 }

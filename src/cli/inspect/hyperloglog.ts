@@ -55,7 +55,9 @@ export class DistinctCounter {
       if (r === 0) zeros++;
     }
     const raw = (ALPHA * M * M) / sum;
-    if (raw <= 2.5 * M && zeros > 0) return M * Math.log(M / zeros);
-    return raw;
+    const estimate = raw <= 2.5 * M && zeros > 0 ? M * Math.log(M / zeros) : raw;
+    // More than EXACT_LIMIT distinct values were seen, whatever the estimate says: so a count
+    // above the limit is always an estimate, and one at or below it always exact.
+    return Math.max(estimate, EXACT_LIMIT + 1);
   }
 }

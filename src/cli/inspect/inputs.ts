@@ -2,7 +2,8 @@
 // patterns expanded by io's expandInputs, and `-` for standard input; and a progress line that
 // shows up only once an input turns out to be long.
 import { stat } from 'node:fs/promises';
-import { COMPRESSION_OPTION, JSON_OPTION, compressionFor, type Command, type CommandContext } from '../command.js';
+import { COMPRESSIONS } from '../../io/compression.js';
+import { COMPRESSION_OPTION, JSON_OPTION, choiceOption, compressionFor, type Command, type CommandContext } from '../command.js';
 import { STDIN_ARG, assertFile, expandFileArgs, stdinAtMostOnce } from '../files.js';
 import { isS3Url } from '../../storage/url.js';
 import type { Progress } from '../progress.js';
@@ -12,7 +13,8 @@ export interface InspectInput {
   /** The path, or `-` for standard input. */
   name: string;
   source: string | NodeJS.ReadableStream;
-  compression: Compression;
+  /** Undefined for standard input without --compression: its first bytes tell (stdin.ts). */
+  compression?: Compression;
   /** Bytes on disk (undefined for standard input and objects). */
   size?: number;
 }
@@ -27,7 +29,8 @@ export async function resolveInputs(ctx: CommandContext, stdin: NodeJS.ReadableS
   const out: InspectInput[] = [];
   for (const file of await expandFileArgs(ctx.positionals)) {
     if (file === STDIN_ARG) {
-      out.push({ name: STDIN_ARG, source: stdin, compression: compressionFor(ctx.values, '') });
+      const given = choiceOption(ctx.values, 'compression', COMPRESSIONS);
+      out.push({ name: STDIN_ARG, source: stdin, ...(given !== undefined ? { compression: given } : {}) });
       continue;
     }
     await assertFile(file);

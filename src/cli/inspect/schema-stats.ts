@@ -3,7 +3,7 @@
 // distinct-count estimate for bytes.
 import { NO_KIND, type DecodedFeature, type DecodedFeatures } from '../../io/index.js';
 import { formatFloat32 } from '../example-format.js';
-import { DistinctCounter } from './hyperloglog.js';
+import { DistinctCounter, EXACT_LIMIT } from './hyperloglog.js';
 
 export type SchemaKind = 'bytes' | 'float' | 'int64' | 'none';
 
@@ -147,7 +147,8 @@ export function schemaTable(report: SchemaReport): string[] {
     fmt(f.min),
     fmt(f.max),
     fmt(f.mean),
-    f.distinct === undefined ? '' : `~${f.distinct}`,
+    // Counts up to EXACT_LIMIT are exact; only HyperLogLog's estimates beyond it get a tilde.
+    f.distinct === undefined ? '' : `${f.distinct > EXACT_LIMIT ? '~' : ''}${f.distinct}`,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => r.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();

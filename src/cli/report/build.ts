@@ -33,15 +33,26 @@ const LABELS: [string, string][] = [
   ['stoppedBy', 'stopped by'],
   ['learningRate', 'initial learning rate'],
   ['schedule', 'schedule'],
+  ['plannedEpochs', 'planned epochs'],
+  ['batch', 'batch size'],
+  ['nTrain', 'training frames'],
+  ['nVal', 'validation frames'],
+  ['decode', 'decoding'],
   ['msPerStep', 'ms per step'],
   ['trainSeconds', 'training seconds'],
+  ['seconds', 'total seconds'],
   ['wallSeconds', 'wall seconds'],
+  ['timeBudget', 'time budget (s)'],
 ];
 const NOT_IN_SUMMARY = new Set(['history', 'run', 'coco', 'cocoStats', 'detectors']);
 
 function formatValue(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(5)));
   if (typeof v === 'string') return v;
+  // A small flat object (e.g. decode: { topK, threshold }) as "key value" pairs, not JSON.
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => x === null || typeof x !== 'object')) {
+    return Object.entries(v).map(([k, x]) => `${k} ${formatValue(x)}`).join(', ');
+  }
   return JSON.stringify(v);
 }
 

@@ -43,6 +43,7 @@ table { border-collapse: collapse; font-size: 14px; }
 th, td { text-align: left; padding: 4px 14px 4px 0; border-bottom: 1px solid #eceff3; vertical-align: top; }
 th { color: #5f6368; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td code { white-space: pre; font-size: 13px; }
 img { max-width: 100%; height: auto; display: block; border: 1px solid #eceff3; }
 .links { font-size: 13px; color: #5f6368; margin-top: 6px; }
 a { color: #1f5bb5; }

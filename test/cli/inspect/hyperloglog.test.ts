@@ -32,3 +32,9 @@ test('past the exact limit the HyperLogLog estimate is within 3%, and the same o
   assert.ok(Math.abs(first - n) / n < 0.03, `${first} for ${n}`);
   assert.equal(run(), first);
 });
+
+test('just past the exact limit the count stays above it (an estimate is never mistaken for an exact count)', () => {
+  const c = new DistinctCounter(3);
+  for (let i = 0; i <= EXACT_LIMIT; i++) c.add(bytesOf(i));
+  assert.ok(c.estimate() > EXACT_LIMIT, String(c.estimate()));
+});

@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { intOption, requiredString, stringOption, JSON_OPTION, type Command } from '../command.js';
-import { assertFile } from '../files.js';
+import { assertDir, assertFile } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { isValidationFile, pickSampleFile, readLabeledFrames } from '../samples.js';
 import type { BackendChoice } from '../../train/index.js';
@@ -37,6 +37,7 @@ export async function runShow(input: string, options: ShowOptions): Promise<{ fi
   let predictions: Float32Array[] | undefined;
   let ious: number[] | undefined;
   if (options.model) {
+    await assertDir(options.model);
     await assertFile(join(options.model, 'model.json'));
     const { predictBoxes } = await import('../../train/predict.js');
     predictions = await predictBoxes(options.model, frames.map((f) => f.image), options.backend);

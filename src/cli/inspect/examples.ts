@@ -3,6 +3,7 @@
 // error that names the record.
 import type { DecodedFeatures } from '../../io/index.js';
 import type { InspectInput } from './inputs.js';
+import { STDIN_NAME } from '../files.js';
 
 export interface PlacedRecord {
   input: InspectInput;
@@ -19,7 +20,7 @@ export async function* recordsOf(inputs: readonly InspectInput[]): AsyncGenerato
   for (const input of inputs) {
     let index = 0;
     let offset = 0;
-    const stream = io.readTFRecord(input.source as Parameters<typeof io.readTFRecord>[0], { compression: input.compression });
+    const stream = io.readTFRecord(input.source as Parameters<typeof io.readTFRecord>[0], { compression: input.compression, name: STDIN_NAME });
     for await (const chunk of io.chunksOf(stream)) {
       for (const payload of chunk) {
         yield { input, index, offset, payload };
@@ -37,7 +38,7 @@ export async function decodeRecord(record: PlacedRecord): Promise<DecodedFeature
     return io.decodeExample(record.payload);
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    const name = record.input.name === '-' ? 'standard input' : record.input.name;
+    const name = record.input.name === '-' ? STDIN_NAME : record.input.name;
     throw new io.InputError(`record ${record.index} at offset ${record.offset} is not a tf.train.Example (${why})`, name);
   }
 }

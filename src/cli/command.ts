@@ -65,8 +65,17 @@ export function intOption(values: OptionValues, name: string, fallback: number, 
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!/^[-+]?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be an integer, got "${raw}"`);
-  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max) throw new UsageError(`--${name} must be ${range(min, max)}, got ${n}`);
   return n;
+}
+
+/** The accepted range in words; a minimum of Number.MIN_VALUE means "above 0". */
+function range(min: number, max: number): string {
+  const low = min === Number.MIN_VALUE ? 'greater than 0' : min === -Infinity ? undefined : `at least ${min}`;
+  const high = max === Infinity ? undefined : `at most ${max}`;
+  if (low === undefined) return high ?? 'a number';
+  if (high === undefined) return low;
+  return min === Number.MIN_VALUE ? `${low} and ${high}` : `between ${min} and ${max}`;
 }
 
 export function numberOption(values: OptionValues, name: string, fallback: number, min = -Infinity, max = Infinity): number {
@@ -74,7 +83,7 @@ export function numberOption(values: OptionValues, name: string, fallback: numbe
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
-  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max) throw new UsageError(`--${name} must be ${range(min, max)}, got ${n}`);
   return n;
 }
 

@@ -26,6 +26,6 @@ export async function splitFiles(dir: string, split: 'train' | 'val'): Promise<s
   if (names.includes(base)) return [joinLocation(dir, base)];
   const shards = names.filter((n) => new RegExp(`^loc_${split}\\.tfr-\\d{5}-of-\\d{5}$`).test(n)).sort();
   if (shards.length > 0) return shards.map((n) => joinLocation(dir, n));
-  const { InputError } = await import('../io/index.js');
-  throw new InputError(`no ${base} here (run \`recordflow prepare\` first)`, dir);
+  const { InputError, FILE_PROBLEMS } = await import('../io/index.js');
+  throw new InputError(`${FILE_PROBLEMS.ENOENT} (nor are its shards there: run \`recordflow prepare\` first)`, joinLocation(dir, base));
 }

@@ -1,17 +1,7 @@
 // How errors reach the user: one line `recordflow <cmd>: <file>: <problem>`, exit code 2 for bad
 // input (InputError, DataLossError, missing or unreadable files, wrong usage), 1 for anything
 // else; the stack trace only with --verbose.
-
-const SYSTEM_PROBLEMS: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EISDIR: 'is a directory, expected a file',
-  ENOTDIR: 'not a directory',
-  EEXIST: 'already exists',
-  ENOSPC: 'no space left on device',
-  EMFILE: 'too many open files',
-};
+import { FILE_PROBLEMS } from '../core/errors.js';
 
 export interface DescribedError {
   /** The problem, without the `recordflow <cmd>: ` prefix; one line. */
@@ -21,6 +11,10 @@ export interface DescribedError {
 
 function firstLine(s: string): string {
   return s.split('\n')[0]?.trim() ?? '';
+}
+
+function oneLine(s: string): string {
+  return s.trim().replace(/\r?\n/g, '\\n');
 }
 
 /** Is this one of the error classes the rooms throw on bad input? Checked by name too, so an
@@ -34,11 +28,13 @@ export function describeError(err: unknown): DescribedError {
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
     const path = (err as NodeJS.ErrnoException).path;
-    if (code && SYSTEM_PROBLEMS[code]) {
-      return { message: path ? `${path}: ${SYSTEM_PROBLEMS[code]}` : `${SYSTEM_PROBLEMS[code]} (${firstLine(err.message)})`, exitCode: 2 };
+    if (code && FILE_PROBLEMS[code]) {
+      return { message: path ? `${path}: ${FILE_PROBLEMS[code]}` : `${FILE_PROBLEMS[code]} (${firstLine(err.message)})`, exitCode: 2 };
     }
-    if (err.name === 'UsageError') return { message: `${firstLine(err.message)} (see --help)`, exitCode: 2 };
-    if (isInputLike(err)) return { message: firstLine(err.message), exitCode: 2 };
+    if (err.name === 'UsageError') return { message: `${oneLine(err.message)} (see --help)`, exitCode: 2 };
+    // Our own messages are kept whole: a line break inside (a quoted bit of a bad file) is shown
+    // as \n, so nothing after it is lost.
+    if (isInputLike(err)) return { message: oneLine(err.message), exitCode: 2 };
     return { message: firstLine(err.message) || err.name, exitCode: 1 };
   }
   return { message: String(err), exitCode: 1 };

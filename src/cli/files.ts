@@ -1,5 +1,7 @@
 // Small file helpers shared by the commands.
+import type { Stats } from 'node:fs';
 import { stat, writeFile, rename, rm } from 'node:fs/promises';
+import { FILE_PROBLEMS, InputError, fileError } from '../core/errors.js';
 import { dirname, basename, join } from 'node:path';
 import { UsageError } from './command.js';
 import { isS3Url } from '../storage/url.js';
@@ -40,8 +42,11 @@ export function stdinAtMostOnce(files: readonly string[], what: string): void {
   if (files.filter((f) => f === STDIN_ARG).length > 1) throw new UsageError(`- (standard input) can be only one of ${what}`);
 }
 
-/** Throws the usual ENOENT/EISDIR error (which the CLI turns into `FILE: problem`, exit 2)
- * before a command starts streaming, so a missing file never produces partial output. */
+/**
+ * Refuses a FILE argument that is missing or a directory (an InputError in the shared words,
+ * naming the path as the user gave it) before a command starts streaming, so a missing file
+ * never produces partial output.
+ */
 export async function assertFile(path: string): Promise<void> {
   const { hasPattern } = await import('../io/patterns.js');
   if (hasPattern(path)) {
@@ -50,28 +55,22 @@ export async function assertFile(path: string): Promise<void> {
   }
   if (isS3Url(path)) {
     const { headObject } = await import('../storage/objects.js');
-    if ((await headObject(path)) === undefined) {
-      const { InputError } = await import('../core/errors.js');
-      throw new InputError('no such object', path);
-    }
+    if ((await headObject(path)) === undefined) throw new InputError('no such object', path);
     return;
   }
-  const s = await stat(path);
-  if (s.isDirectory()) {
-    const err = new Error(`${path}: is a directory`) as NodeJS.ErrnoException;
-    err.code = 'EISDIR';
-    err.path = path;
-    throw err;
-  }
+  if ((await statArg(path)).isDirectory()) throw new InputError(FILE_PROBLEMS.EISDIR!, path);
 }
 
+/** Refuses a DIR argument that is missing or not a directory, as `assertFile` does for files. */
 export async function assertDir(path: string): Promise<void> {
-  const s = await stat(path);
-  if (!s.isDirectory()) {
-    const err = new Error(`${path}: not a directory`) as NodeJS.ErrnoException;
-    err.code = 'ENOTDIR';
-    err.path = path;
-    throw err;
+  if (!(await statArg(path)).isDirectory()) throw new InputError(FILE_PROBLEMS.ENOTDIR!, path);
+}
+
+async function statArg(path: string): Promise<Stats> {
+  try {
+    return await stat(path);
+  } catch (e) {
+    throw fileError(e, path);
   }
 }
 

@@ -73,6 +73,25 @@ export async function runCli(argv: string[], streams: CliStreams = { stdout: pro
   }
 }
 
+/**
+ * `--limit -1` as `--limit=-1`: parseArgs takes a value that starts with `-` for an option
+ * ("argument is ambiguous"), so a negative number would never reach the option's own check,
+ * which says what range it accepts.
+ */
+function negativeValuesInline(args: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const long = arg.startsWith('--') ? arg.slice(2) : Object.keys(options).find((k) => arg === `-${options[k]!.short}`);
+    if (long !== undefined && options[long]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`--${long}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 function parse(command: Command, args: string[], stdout: Output, stderr: CliStreams['stderr'], verbose: boolean): CommandContext | 'help' {
   const options: NonNullable<ParseArgsConfig['options']> = {
     help: { type: 'boolean', short: 'h' },
@@ -83,7 +102,7 @@ function parse(command: Command, args: string[], stdout: Output, stderr: CliStre
   }
   let parsed;
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: negativeValuesInline(args, options), allowPositionals: true, strict: true, options });
   } catch (err) {
     // parseArgs explains at length; the first sentence is what the user needs.
     const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
@@ -92,7 +111,11 @@ function parse(command: Command, args: string[], stdout: Output, stderr: CliStre
   if (parsed.values.help) return 'help';
   const { min, max, names } = command.positionals;
   const n = parsed.positionals.length;
-  if (n < min) throw new UsageError(`missing ${names}`);
+  if (n < min) {
+    // Fixed positionals ("A and B"): name only the ones not given.
+    const each = names.split(' and ');
+    throw new UsageError(`missing ${each.length === max && n > 0 ? each.slice(n).join(' and ') : names}`);
+  }
   if (n > max) throw new UsageError(`unexpected argument "${parsed.positionals[max]}"`);
   return {
     command: command.name,

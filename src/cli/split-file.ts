@@ -18,8 +18,8 @@ export interface PrepareResult {
 
 /** Reads and checks a split.json: `permutation` (row indices in shuffled order) and `train_count`. */
 export async function readSplitFile(path: string): Promise<SplitFile> {
-  const { InputError } = await import('../io/index.js');
-  const text = await readFile(path, 'utf8');
+  const { InputError, fileError } = await import('../io/index.js');
+  const text = await readFile(path, 'utf8').catch((e: unknown) => Promise.reject(fileError(e, path)));
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -44,3 +44,44 @@ export class DataLossError extends RecordflowError {
     );
   }
 }
+
+/**
+ * The words every command uses for a file the system refused, by errno code: the same damage
+ * reads the same everywhere (`PATH: no such file or directory`).
+ */
+export const FILE_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory, expected a file',
+  ENOTDIR: 'not a directory',
+  EEXIST: 'already exists',
+  ENOSPC: 'no space left on device',
+  EMFILE: 'too many open files',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'file name too long',
+};
+
+/**
+ * The shared words for a file the system refused (`no such file or directory`, ...); an errno
+ * without words of its own is shown as `cannot open (CODE)`.
+ *
+ * @example
+ * console.log(fileProblem(Object.assign(new Error('EISDIR'), { code: 'EISDIR' }))); // is a directory, expected a file
+ */
+export function fileProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return (code === undefined ? undefined : FILE_PROBLEMS[code]) ?? `cannot open (${code ?? (err instanceof Error ? err.message : String(err))})`;
+}
+
+/**
+ * A file that could not be opened or read, as an InputError naming `path` (the user's name for
+ * it, not the one the system saw) in the shared words.
+ *
+ * @example
+ * const e = fileError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), 'data.tfr');
+ * console.log(e.message); // data.tfr: no such file or directory
+ */
+export function fileError(err: unknown, path: string): InputError {
+  return err instanceof InputError ? err : new InputError(fileProblem(err), path, { cause: err });
+}

@@ -2,7 +2,7 @@
 // checked record by record, and det_val_coco.json.
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../core/errors.js';
+import { fileProblem, InputError } from '../core/errors.js';
 import { readTFRecord } from '../io/tfrecord-reader.js';
 import { parseDetection, type DetectionSample } from '../transforms/detection-example.js';
 
@@ -49,7 +49,7 @@ export async function readDetectionSplits(dir: string): Promise<{ train: Detecti
 
 /**
  * The frames of one file `prepare --task detect` wrote into `dir`; its absence is an InputError
- * naming the directory and how to make it.
+ * naming the file and how to make it.
  *
  * @example
  * const val = await readPrepared('prepared', DETECTION_FILES.val);
@@ -59,8 +59,9 @@ export async function readPrepared(dir: string, name: string): Promise<Detection
   const file = join(dir, name);
   try {
     await access(file);
-  } catch {
-    throw new InputError(`no ${name} here (run \`recordflow prepare --task detect\` first)`, dir);
+  } catch (e) {
+    const problem = fileProblem(e);
+    throw new InputError((e as NodeJS.ErrnoException).code === 'ENOENT' ? `${problem} (run \`recordflow prepare --task detect\` first)` : problem, file, { cause: e });
   }
   return readDetectionFrames(file);
 }

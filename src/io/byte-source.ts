@@ -8,7 +8,7 @@
 // chunk, which Node streams hand over for good), so readers may return views into them.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { InputError } from '../core/errors.js';
+import { fileError, InputError } from '../core/errors.js';
 import { isS3Url } from '../storage/url.js';
 import { ObjectBlocks } from '../storage/object-blocks.js';
 
@@ -107,10 +107,7 @@ class FileBlocks implements BlockSource {
     try {
       h = await open(this.path, 'r');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot open (${code ?? String(e)})`, this.path, {
-        cause: e,
-      });
+      throw fileError(e, this.path);
     }
     if (this.closed) {
       await h.close();

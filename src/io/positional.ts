@@ -3,7 +3,7 @@
 // ETag its HEAD returned, each resumed after a cut (storage's readObjectRange).
 
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
-import { InputError } from '../core/errors.js';
+import { FILE_PROBLEMS, fileError, InputError } from '../core/errors.js';
 import { isS3Url } from '../storage/url.js';
 import { getObjectBytes, headObject, readObjectRange } from '../storage/objects.js';
 
@@ -25,15 +25,15 @@ async function openFile(path: string): Promise<Positional> {
   try {
     h = await open(path, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot open (${code ?? String(e)})`, path, { cause: e });
+    throw fileError(e, path);
   }
   let s;
   try {
     s = await h.stat();
+    if (s.isDirectory()) throw new InputError(FILE_PROBLEMS.EISDIR!, path);
     if (!s.isFile()) {
       throw new InputError(
-        `not a regular file (${s.isDirectory() ? 'a directory' : 'a pipe, socket or device'}): random access needs a file it can read at any offset`,
+        `not a regular file (a pipe, socket or device): random access needs a file it can read at any offset`,
         path,
       );
     }

@@ -8,6 +8,8 @@
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { maskedCrc32c } from './crc32c.js';
 import { truncatedDetail } from './tfrecord-frame.js';
+import { readTFRecord } from './tfrecord-reader.js';
+import { chunksOf } from '../core/chunks.js';
 import { openPositional, readText, statLocation, type Positional } from './positional.js';
 import { isS3Url } from '../storage/url.js';
 import { putObjectBytes } from '../storage/objects.js';
@@ -58,6 +60,21 @@ function refuseCompressed(path: string): void {
   if (compressionFromName(path) !== 'none') {
     throw new InputError('random access needs an uncompressed TFRecord file (this name says compressed)', path);
   }
+}
+
+/** The index from reading every record of `path` with both CRCs checked. */
+async function scanRecords(path: string): Promise<TFRecordIndex> {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let at = 0;
+  for await (const chunk of chunksOf(readTFRecord(path, { compression: 'none' }))) {
+    for (const payload of chunk) {
+      offsets.push(at);
+      lengths.push(payload.length + 16);
+      at += payload.length + 16;
+    }
+  }
+  return { offsets, lengths };
 }
 
 /**
@@ -125,19 +142,25 @@ async function freshIdx(path: string, size: number, mtimeMs: number): Promise<TF
 
 /**
  * Scan `path` (a file or an `s3://` object) and (by default) save PATH.idx: a file written to a
- * temporary name and renamed, an object stored in one PutObject.
+ * temporary name and renamed, an object stored in one PutObject. The scan walks the record
+ * headers (length CRCs checked, payloads jumped over); with `verify` every payload is read and
+ * its CRC checked too, so a damaged record is an error rather than an index entry.
  *
  * @example
  * const { offsets } = await indexTFRecord('s3://my-bucket/prepared/loc_train.tfr');
  */
-export async function indexTFRecord(path: string, options: { save?: boolean } = {}): Promise<TFRecordIndex> {
+export async function indexTFRecord(path: string, options: { save?: boolean; verify?: boolean } = {}): Promise<TFRecordIndex> {
   refuseCompressed(path);
-  const src = await openPositional(path);
   let index: TFRecordIndex;
-  try {
-    index = await scanHeaders(src);
-  } finally {
-    await src.close();
+  if (options.verify === true) {
+    index = await scanRecords(path);
+  } else {
+    const src = await openPositional(path);
+    try {
+      index = await scanHeaders(src);
+    } finally {
+      await src.close();
+    }
   }
   if (options.save ?? true) {
     const lines = index.offsets.map((o, i) => `${o} ${index.lengths[i]}\n`).join('');

@@ -4,7 +4,7 @@
 
 import { constants as bufferConstants } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
-import { InputError } from '../core/errors.js';
+import { fileError, InputError } from '../core/errors.js';
 import { isS3Url } from '../storage/url.js';
 import { headObject, readObjectRange } from '../storage/objects.js';
 
@@ -76,8 +76,7 @@ export async function openZipFile(path: string): Promise<ZipSource> {
   try {
     fh = await open(path, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot open (${code ?? (err as Error).message})`, path, { cause: err });
+    throw fileError(err, path);
   }
   const st = await fh.stat();
   if (st.isDirectory()) {
@@ -228,7 +227,7 @@ export async function readZipDirectory(src: ZipSource): Promise<ZipEntry[]> {
       break;
     }
   }
-  if (at < 0) bad('no end of central directory record');
+  if (at < 0) bad('no end of central directory record: truncated, or not a zip');
   let count = tv.getUint16(at + 10, true);
   let cdSize = tv.getUint32(at + 12, true);
   let cdOffset = tv.getUint32(at + 16, true);

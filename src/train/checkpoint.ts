@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { access, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { InputError } from '../core/errors.js';
+import { fileError, fileProblem, InputError } from '../core/errors.js';
 import './seeded-dropout.js';
 import { makeDirs } from '../io/make-dirs.js';
 
@@ -60,10 +60,16 @@ export function fileHandler(dir: string): tf.io.IOHandler {
     async load(): Promise<tf.io.ModelArtifacts> {
       const path = join(dir, MODEL_FILE);
       let modelJson: tf.io.ModelJSON;
+      let text: string;
       try {
-        modelJson = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON;
+        text = await readFile(path, 'utf8');
       } catch (err) {
-        throw new InputError(`cannot read a tfjs model from ${path}: ${(err as Error).message}`, path);
+        throw fileError(err, path);
+      }
+      try {
+        modelJson = JSON.parse(text) as tf.io.ModelJSON;
+      } catch (err) {
+        throw new InputError(`not valid JSON (${(err as Error).message}): not a tfjs model.json`, path, { cause: err });
       }
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
@@ -77,8 +83,7 @@ export function fileHandler(dir: string): tf.io.IOHandler {
             try {
               buffers.push(await readFile(file));
             } catch (err) {
-              const code = (err as NodeJS.ErrnoException).code;
-              throw new InputError(code === 'ENOENT' ? 'no such file (named by model.json)' : `cannot read (${code ?? (err as Error).message})`, file, { cause: err });
+              throw new InputError(`${fileProblem(err)} (named by model.json)`, file, { cause: err });
             }
           }
         }

@@ -9,6 +9,7 @@ import { InputError } from '../core/errors.js';
 import { writeAtomic } from './checkpoint.js';
 import { readCheckpointState, type TrainerState } from './checkpoint-state.js';
 import { makeDirs } from '../io/make-dirs.js';
+import { lockCheckpoints } from './checkpoint-lock.js';
 
 /** What must match for a resumed run to continue the same training. */
 export interface RunParams {
@@ -31,12 +32,15 @@ export interface CheckpointPlace {
   persistent: boolean;
   /** The checkpoint being continued, when resuming one. */
   resumed: TrainerState | undefined;
+  /** Gives up the directory's lock (a no-op for a checkpoint inside the output). */
+  release: () => void;
 }
 
 /**
  * Opens the checkpoint directory of a run: `given` (--checkpoints) or one inside `outDir`.
- * A given directory that already holds a checkpoint needs `resume`, and then the same
- * parameters; one without a checkpoint is started fresh (so a retry loop can always pass --resume).
+ * A given directory is locked for this run (another run using it is refused); one that already
+ * holds a checkpoint needs `resume`, and then the same parameters; one without a checkpoint is
+ * started fresh (so a retry loop can always pass --resume).
  */
 export async function openCheckpoints(
   given: string | undefined,
@@ -45,14 +49,25 @@ export async function openCheckpoints(
   resume: boolean,
   log: (line: string) => void,
 ): Promise<CheckpointPlace> {
-  if (given === undefined) return { dir: join(outDir, '.checkpoints'), persistent: false, resumed: undefined };
+  if (given === undefined) return { dir: join(outDir, '.checkpoints'), persistent: false, resumed: undefined, release: () => {} };
   const dir = resolve(given);
+  await makeDirs(dir);
+  // Held from here to the end of the run: the caller releases it.
+  const release = lockCheckpoints(dir, log);
+  try {
+    return await checkRun(dir, params, resume, log, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+async function checkRun(dir: string, params: RunParams, resume: boolean, log: (line: string) => void, release: () => void): Promise<CheckpointPlace> {
   const state = await readCheckpointState(join(dir, 'last'));
   if (state === undefined) {
     if (resume) log(`resume: no checkpoint in ${dir} yet, starting at epoch 1`);
-    await makeDirs(dir);
     await writeAtomic(join(dir, RUN_FILE), JSON.stringify(params, null, 1) + '\n');
-    return { dir, persistent: true, resumed: undefined };
+    return { dir, persistent: true, resumed: undefined, release };
   }
   if (!resume) {
     throw new InputError(`${dir} holds the checkpoint of a run after epoch ${state.epoch}: pass --resume to continue it, or choose another --checkpoints directory`);
@@ -70,7 +85,7 @@ export async function openCheckpoints(
     const show = (p: Partial<RunParams>) => differ.map((k) => `${k} ${String(p[k])}`).join(', ');
     throw new InputError(`--resume: ${dir} was trained with ${show(saved)}; this run has ${show(params)}`);
   }
-  return { dir, persistent: true, resumed: state };
+  return { dir, persistent: true, resumed: state, release };
 }
 
 /** Puts the best model's files into `outDir`; drops a checkpoint that is not kept. */

@@ -97,22 +97,27 @@ export interface TrainRunResult {
  */
 export async function trainInto(files: SplitFiles, outDir: string, options: TrainRunOptions): Promise<TrainRunResult> {
   const counts = await checkData(files, options.batch);
-  const backend = await useBackend(options.backend, options.log);
-  const data = buildPipelines(files, counts, options);
+  // Before the backend: a run refused the checkpoint directory stops at once.
   const place = await openCheckpoints(options.checkpointDir, outDir, runParams(options, counts), options.resume === true, options.log);
-  const started = performance.now();
-  const model = createBackbone({ seed: options.seed });
-  let fitted: Fitted;
-  let averaged: WeightAverageResult | undefined;
   try {
-    fitted = await fit(model, data, counts, place, outDir, options, started);
-    averaged = await averageWeights(model, data, counts, fitted, place, options);
+    const backend = await useBackend(options.backend, options.log);
+    const data = buildPipelines(files, counts, options);
+    const started = performance.now();
+    const model = createBackbone({ seed: options.seed });
+    let fitted: Fitted;
+    let averaged: WeightAverageResult | undefined;
+    try {
+      fitted = await fit(model, data, counts, place, outDir, options, started);
+      averaged = await averageWeights(model, data, counts, fitted, place, options);
+    } finally {
+      model.dispose();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await finishCheckpoints(place, outDir);
+    return await summarize(outDir, { backend, counts, fitted, averaged, seconds, resumedEpochs: place.resumed?.history.length ?? 0 });
   } finally {
-    model.dispose();
+    place.release();
   }
-  const seconds = (performance.now() - started) / 1000;
-  await finishCheckpoints(place, outDir);
-  return summarize(outDir, { backend, counts, fitted, averaged, seconds, resumedEpochs: place.resumed?.history.length ?? 0 });
 }
 
 /** What must match for a resumed run to continue the same training. */

@@ -50,7 +50,7 @@ describe('help and usage (in-process)', () => {
       [['synth'], /^recordflow synth: --out is required/],
       [['prepare', '--npz', 'a', '--out', 'b', '--shards', '0'], /^recordflow prepare: --shards must be between 1 and 10000, got 0/],
       [['cat', '--compression', 'lz4', 'x'], /^recordflow cat: --compression must be one of none, gzip, zlib/],
-      [['eval', '--data', '/nonexistent-dir', '--model', '/nonexistent-model'], /^recordflow eval: \/nonexistent-model\/model\.json: no such file or directory$/],
+      [['eval', '--data', '/nonexistent-dir', '--model', '/nonexistent-model'], /^recordflow eval: \/nonexistent-model: no such file or directory$/],
     ];
     for (const [args, re] of cases) {
       const r = await runInProcess(args);

@@ -7,7 +7,7 @@ import { deflateSync, gunzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GOLDEN_TF_COUNTS } from '../io/golden-tf-counts.js';
-import { runCli, runInProcess } from './helpers.js';
+import { errorLines, runCli, runInProcess } from './helpers.js';
 
 const tf = (name: string) => fileURLToPath(new URL(`../../golden/tf/${name}`, import.meta.url));
 const shards = fileURLToPath(new URL('../../golden/inspect/', import.meta.url));
@@ -52,15 +52,19 @@ describe('count', () => {
     assert.match(cut.stderr, /<stdin>: truncated/);
   });
 
-  test('framing only: a payload CRC that verify refuses does not stop count', async () => {
+  test('a payload CRC that verify refuses stops count too; --headers-only walks the framing alone', async () => {
     const file = fileURLToPath(new URL('../../golden/tfrecord/bad-data-crc.tfrecord', import.meta.url));
     const manifest = JSON.parse(readFileSync(new URL('../../golden/tfrecord/manifest.json', import.meta.url), 'utf8'));
-    const r = await runInProcess(['count', file, '--json']);
+    assert.equal(manifest.files['bad-data-crc.tfrecord'].error.kind, 'data_crc_mismatch');
+    const checked = await runInProcess(['count', file, '--json']);
+    assert.equal(checked.code, 2);
+    const verified = await runInProcess(['verify', file]);
+    assert.equal(verified.code, 2);
+    assert.equal(errorLines(checked.stderr).at(-1)!.replace('count', 'verify'), errorLines(verified.stderr).at(-1));
+    const r = await runInProcess(['count', file, '--headers-only', '--json']);
     assert.equal(r.code, 0, r.stderr);
     // Every frame is whole (the damage is inside payload 5), so all the manifest's payloads count.
-    assert.equal(manifest.files['bad-data-crc.tfrecord'].error.kind, 'data_crc_mismatch');
     assert.equal(JSON.parse(r.stdout).total, manifest.sizes.length);
-    assert.notEqual((await runInProcess(['verify', file])).code, 0);
   });
 
   test('damage, a missing file, an empty pattern and - twice fail with exit 2 and a message naming them', async () => {

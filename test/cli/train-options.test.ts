@@ -1,14 +1,15 @@
 // Option handling of the model commands: --backend validation, the precise-BN options `train`
 // hands to the trainer, and --checkpoints/--resume (short in-process runs on tiny data).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { trainRunOptions } from '../../src/cli/commands/train.js';
 import { preciseBNOption } from '../../src/train/run.js';
 import { annealSchedule } from '../../src/train/schedule.js';
-import { errorLines, runInProcess } from './helpers.js';
+import { errorLines, ROOT, runCli, runInProcess } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'recordflow-cli-options-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -91,6 +92,49 @@ describe('train --checkpoints DIR --resume (in-process, 89 training frames)', ()
     assert.equal(history('resumed')[0]!.seconds, history('first')[0]!.seconds);
     assert.deepEqual(history('resumed').map((h) => h.loss), history('straight').map((h) => h.loss));
     assert.deepEqual(history('resumed').map((h) => h.validationIoU), history('straight').map((h) => h.validationIoU));
+  });
+
+  test('two runs on one --checkpoints directory: the second is refused while the first holds its LOCK; Ctrl-C releases it', async () => {
+    const ckpt = join(tmp, 'shared-ckpt');
+    const lock = join(ckpt, 'LOCK');
+    for (const signals of [1, 2]) {
+      // The first run, in its own process, trains long enough to be interrupted.
+      const first = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'train', '--data', prepared, '--out', join(tmp, `owner${signals}`), '--epochs', '50', '--checkpoints', ckpt, '--resume'], {
+        cwd: ROOT,
+        env: { ...process.env, CI: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      first.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      const exited = new Promise<number | null>((resolve) => first.on('close', resolve));
+      for (let waited = 0; !existsSync(lock); waited += 50) {
+        assert.ok(waited < 60_000, `no lock after 60 s: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(JSON.parse(readFileSync(lock, 'utf8')).pid, first.pid, 'the lock names its owner');
+      const second = await runCli(['train', '--data', prepared, '--out', join(tmp, 'second'), '--checkpoints', ckpt, '--resume']);
+      assert.equal(second.code, 2, second.stderr);
+      assert.deepEqual(errorLines(second.stderr), [
+        `recordflow train: the checkpoint directory is in use by another run (process ${first.pid}, lock file ${lock}); wait for it to end, or choose another --checkpoints directory`,
+      ]);
+      assert.equal(existsSync(join(tmp, 'second')), false);
+      // One Ctrl-C ends the run at the next step; two exit at once: the lock goes either way.
+      for (let k = 0; k < signals; k++) first.kill('SIGINT');
+      assert.equal(await exited, 130, stderr);
+      assert.equal(existsSync(lock), false, `${signals} SIGINT: the lock is gone`);
+    }
+  });
+
+  test('a stale lock (its process is gone) is taken over, and the lock is removed at the end', async () => {
+    const ckpt = join(tmp, 'stale-ckpt');
+    mkdirSync(ckpt);
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const pid = Number(gone.stdout);
+    writeFileSync(join(ckpt, 'LOCK'), JSON.stringify({ pid, host: hostname() }) + '\n');
+    const r = await runCli(['train', '--data', prepared, '--out', join(tmp, 'stale-out'), '--epochs', '1', '--checkpoints', ckpt]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^taking over the stale lock of process ${pid}, which is no longer running \\(`, 'm'));
+    assert.deepEqual(readdirSync(ckpt).sort(), ['best', 'last', 'run.json']);
   });
 
   test('--no-precise-bn trains without it', async () => {

@@ -129,8 +129,8 @@ describe('train --task centernet|cornernet and detect', () => {
     const cases: [string[], RegExp][] = [
       [['detect', '--data', prep, '--model', loc, '--out', join(tmp, 'x.json')], /loc-model\/model\.json: not a detector model/],
       [['eval', '--data', locData, '--model', model], /model\/model\.json: not a localization model/],
-      [['detect', '--data', locData, '--model', model, '--out', join(tmp, 'x.json')], /loc-prep: no det_val\.tfr here/],
-      [['train', '--task', 'centernet', '--data', locData, '--out', out], /loc-prep: no det_train\.tfr here/],
+      [['detect', '--data', locData, '--model', model, '--out', join(tmp, 'x.json')], /loc-prep\/det_val\.tfr: no such file or directory \(run `recordflow prepare --task detect` first\)/],
+      [['train', '--task', 'centernet', '--data', locData, '--out', out], /loc-prep\/det_train\.tfr: no such file or directory \(run `recordflow prepare --task detect` first\)/],
       [['detect', '--data', prep, '--model', corner, '--out', join(tmp, 'x.json'), '--task', 'centernet'], /corner-model\/model\.json: a cornernet model, expected a centernet model/],
       [['detect', '--data', prep, '--model', model, '--out', join(tmp, 'x.json'), '--task', 'cornernet'], /model\/model\.json: a centernet model, expected a cornernet model/],
       [['eval', '--data', locData, '--model', corner], /corner-model\/model\.json: not a localization model/],

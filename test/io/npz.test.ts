@@ -145,3 +145,14 @@ print(json.dumps(out))`;
     await rm(tmp, { recursive: true, force: true });
   }
 });
+
+test('readNpz of a directory or a missing path: an InputError in the shared words, naming the path', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'rf-npz-paths-'));
+  try {
+    await assert.rejects(readNpz(dir), (e: unknown) => e instanceof InputError && e.message === `${dir}: is a directory, expected a file`);
+    const gone = join(dir, 'gone.npz');
+    await assert.rejects(readNpz(gone), (e: unknown) => e instanceof InputError && e.message === `${gone}: no such file or directory`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -17,7 +17,7 @@ one object: {"stats": [12 numbers], "AP": ..., "AP50": ..., ..., "ARlarge": ...}
 not such JSON, a detection on an image the ground truth lacks, or a non-finite or negative box
 exits 2 naming the file and the entry.`,
   options: { json: JSON_OPTION },
-  positionals: { min: 2, max: 2, names: 'GT.json DETS.json' },
+  positionals: { min: 2, max: 2, names: 'GT.json and DETS.json' },
   async run(ctx) {
     const [gtFile, dtFile] = ctx.positionals as [string, string];
     const coco = await import('../../detect/coco/index.js');

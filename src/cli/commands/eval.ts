@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { JSON_OPTION, requiredString, type Command } from '../command.js';
 import { batchOption, batchSpec, dirSpec } from '../options.js';
 import { splitFiles } from '../data-files.js';
-import { assertFile } from '../files.js';
+import { assertDir, assertFile } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 
 export function iouLine(iou: number): string {
@@ -32,6 +32,7 @@ than the validation split is refused (no row would be evaluated).`,
     const modelDir = requiredString(ctx.values, 'model');
     const batch = batchOption(ctx.values);
     const backend = backendOption(ctx.values);
+    await assertDir(modelDir);
     await assertFile(join(modelDir, 'model.json'));
     const { readSplit, refuseShortSplit } = await import('../../train/localization-data.js');
     const { exhaustiveIoU } = await import('../../train/exhaustive-pass.js');

@@ -9,8 +9,9 @@ export const index: Command = {
   summary: 'write FILE.idx with the offset and length of every record',
   usage: 'FILE [--json]',
   details: `
-Scans an uncompressed TFRecord file and writes FILE.idx, one "offset length" line per record
-(the format vahidk/tfrecord and DALI use), for random access with readRecordAt. For - (standard
+Reads an uncompressed TFRecord file, checking both CRCs of every record, and writes FILE.idx,
+one "offset length" line per record (the format vahidk/tfrecord and DALI use), for random access
+with readRecordAt; a damaged file writes no index (exit 2). For - (standard
 input) or any other stream (a pipe, a FIFO, <(...)) there is no file to put FILE.idx beside: the
 index lines go to stdout instead (with --json, one object with the offsets and lengths), after
 every record was read and checked. FILE may be an s3://bucket/key URL (KEY.idx is stored beside
@@ -27,7 +28,7 @@ the object) or a pattern (train-*.tfr, s3://bucket/shards/part-*), which indexes
     await assertFile(arg);
     // A pattern indexes every file (or object) it matches; an object's index is stored as KEY.idx.
     for (const file of await expandFileArgs([arg])) {
-      const { offsets } = await io.indexTFRecord(file, { save: true });
+      const { offsets } = await io.indexTFRecord(file, { save: true, verify: true });
       if (ctx.values.json === true) await ctx.stdout.json({ file, index: `${file}.idx`, records: offsets.length });
       else await ctx.stdout.line(`${file}.idx: ${offsets.length} records`);
     }

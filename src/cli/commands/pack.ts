@@ -2,6 +2,8 @@
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { COMPRESSION_OPTION, JSON_OPTION, compressionFor, type Command } from '../command.js';
+import { fileError } from '../../core/errors.js';
+import { assertFile } from '../files.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -29,7 +31,8 @@ multipart upload that creates the object only when every line was packed.`,
     const compression = compressionFor(ctx.values, out);
     const inName = input === '-' ? '<stdin>' : input;
     // Open first so a missing input fails before OUT is touched.
-    const handle = input === '-' ? undefined : await open(input, 'r');
+    if (input !== '-') await assertFile(input);
+    const handle = input === '-' ? undefined : await open(input, 'r').catch((e: unknown) => Promise.reject(fileError(e, input)));
     const stream = handle ? handle.createReadStream() : process.stdin;
     const io = await import('../../io/index.js');
 

@@ -1,8 +1,8 @@
 // recordflow show: a PNG grid of frames with ground-truth boxes (red) and predictions (blue).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { intOption, stringOption, JSON_OPTION, type Command } from '../command.js';
-import { assertFile } from '../files.js';
+import { intOption, requiredString, stringOption, JSON_OPTION, type Command } from '../command.js';
+import { assertDir, assertFile } from '../files.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
 import { isValidationFile, pickSampleFile, readLabeledFrames } from '../samples.js';
 import type { BackendChoice } from '../../train/index.js';
@@ -38,6 +38,7 @@ export async function runShow(input: string, options: ShowOptions): Promise<{ fi
   let predictions: Float32Array[] | undefined;
   let ious: number[] | undefined;
   if (options.model) {
+    await assertDir(options.model);
     await assertFile(join(options.model, 'model.json'));
     const { predictBoxes } = await import('../../train/predict.js');
     predictions = await predictBoxes(options.model, frames.map((f) => f.image), options.backend);

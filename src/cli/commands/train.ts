@@ -76,7 +76,9 @@ checkpoint of each epoch is kept inside the output while training and dropped at
 a later run with --checkpoints DIR --resume continues it where it stopped, with the same
 weights, optimizer state, learning rate, best model and data order as an uninterrupted run
 (the same data, --batch, --seed, --lr and --anneal are required, and an --anneal run's --epochs). Its
-metrics.json lists every epoch; its TensorBoard file only the epochs it trained.
+metrics.json lists every epoch; its TensorBoard file only the epochs it trained. A run holds
+DIR/LOCK (its pid) while it uses DIR: a second run on the same DIR is refused (exit 2), a lock
+whose process is gone is taken over, and the lock goes at the end, on a failure and on Ctrl-C.
 
 --task centernet or --task cornernet trains that detector on every frame instead: DIR is what
 \`prepare --task detect\` wrote (det_train.tfr, det_val.tfr, det_val_coco.json). The learning rate warms up and follows a

@@ -14,6 +14,10 @@ export interface BackboneOptions {
    * (default 1 = the reference). Only for quick tests of training mechanics.
    */
   widthMultiplier?: number;
+  /** Dropout rate of the feature and residual blocks (default BLOCK_DROPOUT, the reference's 0.3). */
+  blockDropout?: number;
+  /** Dropout rate after the dense layer (default HEAD_DROPOUT, the reference's 0.2). */
+  headDropout?: number;
 }
 
 export const L2_WEIGHT = 1e-3;
@@ -38,6 +42,8 @@ export function createBackbone(options: BackboneOptions = {}): tf.LayersModel {
   const height = options.height ?? FRAME_HEIGHT;
   const width = options.width ?? FRAME_WIDTH;
   const m = options.widthMultiplier ?? 1;
+  const blockRate = options.blockDropout ?? BLOCK_DROPOUT;
+  const headRate = options.headDropout ?? HEAD_DROPOUT;
   const ch = (c: number): number => Math.max(1, Math.round(c * m));
   let layerIndex = 0;
   // Each layer draws from its own seed so inserting a layer later changes only its own draws.
@@ -64,7 +70,7 @@ export function createBackbone(options: BackboneOptions = {}): tf.LayersModel {
     let y = conv(`${name}_conv1`, f1, 1, 'same').apply(x) as tf.SymbolicTensor;
     y = bn(`${name}_bn1`).apply(y) as tf.SymbolicTensor;
     y = relu(`${name}_relu1`).apply(y) as tf.SymbolicTensor;
-    y = dropout(`${name}_dropout`, BLOCK_DROPOUT).apply(y) as tf.SymbolicTensor;
+    y = dropout(`${name}_dropout`, blockRate).apply(y) as tf.SymbolicTensor;
     y = tf.layers.zeroPadding2d({ name: `${name}_pad`, padding: [[0, 1], [0, 1]] }).apply(y) as tf.SymbolicTensor;
     y = conv(`${name}_conv2`, f2, 2, 'valid').apply(y) as tf.SymbolicTensor;
     return bn(`${name}_bn2`).apply(y) as tf.SymbolicTensor;
@@ -76,7 +82,7 @@ export function createBackbone(options: BackboneOptions = {}): tf.LayersModel {
     a = relu(`${name}_relu1`).apply(a) as tf.SymbolicTensor;
     a = conv(`${name}_conv2`, f2, 1, 'same').apply(a) as tf.SymbolicTensor;
     a = bn(`${name}_bn2`).apply(a) as tf.SymbolicTensor;
-    const skip = dropout(`${name}_dropout`, BLOCK_DROPOUT).apply(x) as tf.SymbolicTensor;
+    const skip = dropout(`${name}_dropout`, blockRate).apply(x) as tf.SymbolicTensor;
     return tf.layers.add({ name: `${name}_add` }).apply([skip, a]) as tf.SymbolicTensor;
   };
 
@@ -102,7 +108,7 @@ export function createBackbone(options: BackboneOptions = {}): tf.LayersModel {
   x = tf.layers
     .dense({ name: 'dense', units: ch(64), activation: 'relu', kernelInitializer: kernel() })
     .apply(x) as tf.SymbolicTensor;
-  x = dropout('dense_dropout', HEAD_DROPOUT).apply(x) as tf.SymbolicTensor;
+  x = dropout('dense_dropout', headRate).apply(x) as tf.SymbolicTensor;
   const output = tf.layers
     .dense({ name: 'box', units: 4, activation: 'sigmoid', kernelInitializer: kernel() })
     .apply(x) as tf.SymbolicTensor;

@@ -22,6 +22,8 @@ export interface RunParams {
   annealEpochs: number | null;
   nTrain: number;
   nVal: number;
+  /** How the model differs from the reference BackBone (null: the reference). */
+  model: string | null;
 }
 
 const RUN_FILE = 'run.json';

@@ -9,7 +9,7 @@ import type { BackendChoice } from './backend/index.js';
 import { replaceModel, writeAtomic } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
 import { buildPipelines, checkData, type Pipelines, type SplitCounts, type SplitFiles } from './localization-data.js';
-import { createBackbone } from './model.js';
+import { BLOCK_DROPOUT, createBackbone, HEAD_DROPOUT, type BackboneOptions } from './model.js';
 import { recomputeBatchNormStats, type PreciseBNOptions } from './precise-bn.js';
 import { useBackend } from './predict.js';
 import { finishCheckpoints, openCheckpoints, type CheckpointPlace } from './run-checkpoints.js';
@@ -25,6 +25,8 @@ export interface TrainRunOptions {
   batch: number;
   backend?: BackendChoice;
   seed: number;
+  /** The BackBone's variations from the reference (dropout rates, width); default the reference's model. */
+  model?: Pick<BackboneOptions, 'widthMultiplier' | 'blockDropout' | 'headDropout'>;
   /** Initial learning rate (default the reference's 5e-4); the decay stays x0.9 per 5000 steps. */
   learningRate?: number;
   /** Anneal the learning rate from `learningRate` to 2% of it along a cosine over the epochs' steps. */
@@ -103,7 +105,7 @@ export async function trainInto(files: SplitFiles, outDir: string, options: Trai
     const backend = await useBackend(options.backend, options.log);
     const data = buildPipelines(files, counts, options);
     const started = performance.now();
-    const model = createBackbone({ seed: options.seed });
+    const model = createBackbone({ ...options.model, seed: options.seed });
     let fitted: Fitted;
     let averaged: WeightAverageResult | undefined;
     try {
@@ -124,7 +126,20 @@ export async function trainInto(files: SplitFiles, outDir: string, options: Trai
 function runParams(options: TrainRunOptions, counts: SplitCounts) {
   // The annealed curve spans all the epochs, so a resumed anneal must keep their number.
   const annealEpochs = options.anneal ? options.epochs : null;
-  return { batch: options.batch, seed: options.seed, learningRate: options.learningRate ?? null, anneal: options.anneal === true, annealEpochs, ...counts };
+  return { batch: options.batch, seed: options.seed, learningRate: options.learningRate ?? null, anneal: options.anneal === true, annealEpochs, ...counts, model: modelVariant(options.model) };
+}
+
+/**
+ * How the model differs from the reference BackBone, as checkpoints record it: null for the
+ * reference itself (as older run.json files, which have no such key, mean it), else e.g.
+ * "width 1, block dropout 0.1, head dropout 0.2".
+ */
+export function modelVariant(model: TrainRunOptions['model']): string | null {
+  const width = model?.widthMultiplier ?? 1;
+  const block = model?.blockDropout ?? BLOCK_DROPOUT;
+  const head = model?.headDropout ?? HEAD_DROPOUT;
+  if (width === 1 && block === BLOCK_DROPOUT && head === HEAD_DROPOUT) return null;
+  return `width ${width}, block dropout ${block}, head dropout ${head}`;
 }
 
 /** The trainer's precise-BN option for `preciseBNBatches` (absent: the whole set, 0: off). */

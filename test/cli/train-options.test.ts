@@ -144,6 +144,18 @@ describe('train --checkpoints DIR --resume (in-process, 89 training frames)', ()
   });
 });
 
+describe('start --block-dropout', () => {
+  test('a rate outside [0, 0.95] is a usage error before anything is written', async () => {
+    const out = join(tmp, 'never-dropout');
+    for (const rate of ['1', '-0.1', 'x']) {
+      const r = await runInProcess(['start', '--runs', out, `--block-dropout=${rate}`]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(errorLines(r.stderr)[0]!, /^recordflow start: --block-dropout must be (between 0 and 0.95|a number)/);
+      assert.equal(existsSync(out), false);
+    }
+  });
+});
+
 describe('the annealed learning rate (start, train --anneal)', () => {
   const lr0 = 3e-3;
   const cosine = (p: number): number => Math.fround(lr0 * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * p))));

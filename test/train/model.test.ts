@@ -64,3 +64,26 @@ test('createBackbone is reproducible from its seed and differs across seeds', ()
   b.dispose();
   c.dispose();
 });
+
+test('createBackbone dropout rates: the reference by default, others asked for, same initial weights', async () => {
+  const { SeededDropout } = await import('../../src/train/seeded-dropout.js');
+  const rates = (m: tf.LayersModel) => m.layers.filter((l) => l instanceof SeededDropout).map((l) => [l.name, (l as InstanceType<typeof SeededDropout>).rate]);
+  const reference = createBackbone({ seed: 4 });
+  const lighter = createBackbone({ seed: 4, blockDropout: 0.1, headDropout: 0 });
+  assert.deepEqual(rates(reference), [['fe1_dropout', 0.3], ['res1_dropout', 0.3], ['fe2_dropout', 0.3], ['res2_dropout', 0.3], ['fe3_dropout', 0.3], ['dense_dropout', 0.2]]);
+  assert.deepEqual(rates(lighter), [['fe1_dropout', 0.1], ['res1_dropout', 0.1], ['fe2_dropout', 0.1], ['res2_dropout', 0.1], ['fe3_dropout', 0.1], ['dense_dropout', 0]]);
+  // Each layer keeps its own seed, so only the rates differ: the initial weights are the same.
+  assert.deepEqual(
+    lighter.getWeights().map((t) => Array.from(t.dataSync())),
+    reference.getWeights().map((t) => Array.from(t.dataSync())),
+  );
+  reference.dispose();
+  lighter.dispose();
+});
+
+test('modelVariant: null for the reference BackBone, a description otherwise', async () => {
+  const { modelVariant } = await import('../../src/train/run.js');
+  assert.equal(modelVariant(undefined), null);
+  assert.equal(modelVariant({ blockDropout: 0.3, headDropout: 0.2, widthMultiplier: 1 }), null);
+  assert.equal(modelVariant({ blockDropout: 0.1 }), 'width 1, block dropout 0.1, head dropout 0.2');
+});

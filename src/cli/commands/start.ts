@@ -40,7 +40,7 @@ function timestamp(d = new Date()): string {
 export const start: Command = {
   name: 'start',
   summary: 'the whole study: synth → prepare → train → eval into runs/<timestamp>/ (npm start); --task detect: the detectors',
-  usage: '[--task localize|detect] [--runs DIR] [--seed S] [--scale K] [--epochs N] [--time-budget SEC] [--lr RATE | --reference-schedule] [--backend B] [--json]',
+  usage: '[--task localize|detect] [--runs DIR] [--seed S] [--scale K] [--epochs N] [--time-budget SEC] [--lr RATE | --reference-schedule] [--block-dropout RATE] [--backend B] [--json]',
   details: `
 Generates the synthetic npz sets, prepares the TFRecords, trains with precise BN for --epochs
 epochs (the learning rate starts at --lr and is cosine-annealed over the epochs' steps; the
@@ -73,6 +73,7 @@ detections.json).`,
     batch: batchSpec(),
     lr: { type: 'string', value: 'RATE', description: 'initial learning rate, cosine-annealed over the epochs', defaultText: String(DEFAULT_START_LR) },
     'reference-schedule': { type: 'boolean', description: "the reference's 5e-4 with x0.9 per 5000 steps instead of the annealed rate" },
+    'block-dropout': { type: 'string', value: 'RATE', description: "dropout rate of the model's feature and residual blocks", defaultText: "the reference's 0.3" },
     backend: BACKEND_OPTION,
     json: JSON_OPTION,
   },
@@ -92,6 +93,8 @@ detections.json).`,
     const backend = backendOption(ctx.values);
     const referenceSchedule = ctx.values['reference-schedule'] === true;
     const lr = numberOption(ctx.values, 'lr', referenceSchedule ? 5e-4 : DEFAULT_START_LR, 1e-8, 1);
+    // Absent: the model's own default, the reference's rate.
+    const blockDropout = ctx.values['block-dropout'] === undefined ? undefined : numberOption(ctx.values, 'block-dropout', 0, 0, 0.95);
     const json = ctx.values.json === true;
     // The data take the seed as it is; the trainer takes it folded into its range (a string too).
     const trainSeed = trainingSeed(seed);
@@ -107,10 +110,12 @@ detections.json).`,
       ctx.log(`prepared ${prepared.rows} rows: ${prepared.train} train, ${prepared.val} val (${seconds()} s)`);
 
       const { trainInto } = await import('../../train/run.js');
+      const { BLOCK_DROPOUT } = await import('../../train/model.js');
       const trained = await trainInto(await preparedSplits(join(partial, 'prepared')), join(partial, 'model'), {
         epochs,
         batch,
         seed: trainSeed,
+        ...(blockDropout !== undefined ? { model: { blockDropout } } : {}),
         ...(backend ? { backend } : {}),
         timeBudget,
         learningRate: lr,
@@ -160,6 +165,7 @@ detections.json).`,
         backend: trained.backend,
         epochs: trained.epochs,
         learningRate: lr,
+        blockDropout: blockDropout ?? BLOCK_DROPOUT,
         schedule: referenceSchedule ? 'reference (x0.9 per 5000 steps)' : `cosine anneal over ${epochs} epochs`,
         timeBudget,
         stoppedBy: trained.stoppedBy,

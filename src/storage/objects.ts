@@ -4,8 +4,8 @@
 
 import type { Readable } from 'node:stream';
 import { DataLossError } from '../core/errors.js';
-import { s3 } from './client.js';
-import { httpStatus, ShortBodyError, StorageError, withRetries } from './retry.js';
+import { s3, storageSettings } from './client.js';
+import { httpStatus, IdleTimeoutError, ShortBodyError, StorageError, withRetries } from './retry.js';
 import { parseS3Url } from './url.js';
 
 /** What HEAD tells about an object. */
@@ -42,24 +42,38 @@ export async function headObject(url: string, signal?: AbortSignal): Promise<Obj
   }
 }
 
-/** Reads a response body into `into` from `at`; returns the bytes written (short when the body ends early). */
-async function drain(url: string, stream: Readable, into: Uint8Array, at: number): Promise<number> {
+/**
+ * Reads a response body into `into` from `at`, counting each chunk into `onBytes` as it lands (so
+ * a cut keeps what arrived); a body silent for the idle timeout is cut.
+ */
+async function drain(url: string, stream: Readable, into: Uint8Array, at: number, onBytes: (n: number) => void): Promise<void> {
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   let got = 0;
-  for await (const chunk of stream as AsyncIterable<Uint8Array>) {
-    const room = into.length - at - got;
-    if (chunk.length > room) {
-      stream.destroy();
-      throw new StorageError('the store sent more bytes than asked for', url, undefined, 1);
+  try {
+    for (;;) {
+      const timer = setTimeout(() => stream.destroy(new IdleTimeoutError('no data for too long')), storageSettings().idleTimeoutMs);
+      let r;
+      try {
+        r = await it.next();
+      } finally {
+        clearTimeout(timer);
+      }
+      if (r.done) return;
+      const chunk = r.value;
+      if (chunk.length > into.length - at - got) throw new StorageError('the store sent more bytes than asked for', url, undefined, 1);
+      into.set(chunk, at + got);
+      got += chunk.length;
+      onBytes(chunk.length);
     }
-    into.set(chunk, at + got);
-    got += chunk.length;
+  } finally {
+    stream.destroy();
   }
-  return got;
 }
 
 /**
  * Bytes [position, position + length) of an object in one ranged GET, resumed from the next
- * missing byte after a cut. `etag` pins the read to one version of the object. A range past the
+ * missing byte after a cut or a stall (failures without a byte arriving in between count against
+ * the attempts). `etag` pins the read to one version of the object. A range past the
  * object's end is a DataLossError (the index or the caller expected more bytes).
  *
  * @example
@@ -98,8 +112,7 @@ export async function readObjectRange(
         stream.destroy();
         throw new StorageError('the store ignored the Range header', url, from, 1);
       }
-      const n = await drain(url, stream, out, got);
-      got += n;
+      await drain(url, stream, out, got, (n) => (got += n));
       if (got < length) {
         const total = /\/(\d+)$/.exec(res.ContentRange ?? '')?.[1];
         if (total !== undefined && Number(total) < position + length) {
@@ -108,7 +121,7 @@ export async function readObjectRange(
         throw new ShortBodyError(`ranged read ended at byte ${position + got}`);
       }
     },
-    { offset: () => position + got, signal: options.signal },
+    { offset: () => position + got, signal: options.signal, resumes: true },
   );
   return out;
 }

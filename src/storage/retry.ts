@@ -124,22 +124,30 @@ export function storageFailure(e: unknown, url: string, what: string, offset: nu
 
 /**
  * Runs `op` until it succeeds, retrying retryable failures with backoff up to the configured
- * attempts; the final failure goes through `storageFailure`.
+ * attempts; the final failure goes through `storageFailure`. With `resumes`, `op` continues from
+ * `offset()` each time, and an attempt that moved the offset on starts the count afresh: only
+ * failures without progress in between count against the attempts (as for streamed reads).
  */
 export async function withRetries<T>(
   url: string,
   what: string,
   op: () => Promise<T>,
-  options: { offset?: () => number | undefined; signal?: AbortSignal } = {},
+  options: { offset?: () => number | undefined; signal?: AbortSignal; resumes?: boolean } = {},
 ): Promise<T> {
   const attempts = storageSettings().attempts;
+  let mark = options.offset?.();
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
     try {
       return await op();
     } catch (e) {
       if (options.signal?.aborted) throw options.signal.reason;
-      if (attempt >= attempts || !isRetryable(e)) throw storageFailure(e, url, what, options.offset?.(), attempt);
+      const at = options.offset?.();
+      if (options.resumes && at !== mark) {
+        mark = at;
+        attempt = 1;
+      }
+      if (attempt >= attempts || !isRetryable(e)) throw storageFailure(e, url, what, at, attempt);
       await sleep(backoffDelay(attempt + 1), options.signal);
     }
   }

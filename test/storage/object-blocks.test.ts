@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../src/core/random.js';
 import { InputError } from '../../src/core/errors.js';
-import { configureStorage } from '../../src/storage/client.js';
+import { configureStorage, storageSettings } from '../../src/storage/client.js';
 import { ObjectBlocks } from '../../src/storage/object-blocks.js';
 import { putObjectBytes, readObjectRange } from '../../src/storage/objects.js';
 import { StorageError } from '../../src/storage/retry.js';
@@ -101,5 +101,27 @@ describe('ObjectBlocks: streaming ranged reads', () => {
     s3.faults = { ...NO_FAULTS };
     assert.ok(Buffer.from(r).equals(Buffer.from(data.subarray(12345, 212345))));
     await assert.rejects(readObjectRange('s3://blocks/a.bin', data.length - 10, 20), /shorter than expected/);
+  });
+
+  test('readObjectRange: every response cut, more cuts than attempts: each resumes at the next missing byte', async () => {
+    // 2 MiB in cuts of at most 300 kB (about 150 kB on average): more cuts than attempts.
+    s3.faults = { ...NO_FAULTS, cut: 1, maxCutBytes: 300_000 };
+    const cuts = s3.stats.cuts;
+    const r = await readObjectRange('s3://blocks/a.bin', 1000, 2 << 20);
+    s3.faults = { ...NO_FAULTS };
+    assert.ok(s3.stats.cuts - cuts > storageSettings().attempts, `${s3.stats.cuts - cuts} cuts, ${storageSettings().attempts} attempts`);
+    assert.ok(Buffer.from(r).equals(Buffer.from(data.subarray(1000, 1000 + (2 << 20)))));
+  });
+
+  test('readObjectRange: a stalled body is cut after the idle timeout and resumed', async () => {
+    configureStorage({ backoffMs: 1, idleTimeoutMs: 300 });
+    try {
+      s3.faults = { ...NO_FAULTS, stallAfter: 50_000 };
+      const r = await readObjectRange('s3://blocks/a.bin', 0, 1 << 20);
+      assert.ok(Buffer.from(r).equals(Buffer.from(data.subarray(0, 1 << 20))));
+    } finally {
+      s3.faults = { ...NO_FAULTS };
+      configureStorage({ backoffMs: 1 });
+    }
   });
 });

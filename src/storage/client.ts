@@ -3,8 +3,9 @@
 // and 0.4 s of start-up).
 //
 // Configuration is the SDK's own default chain (credentials and region from the environment, the
-// profile and the shared config files; AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL for the endpoint).
-// Two additions for S3-compatible stores, recognised by those endpoint variables: path-style
+// profile and the shared config files; AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, or a profile's
+// endpoint_url, for the endpoint). Two additions for S3-compatible stores, recognised by such a
+// configured endpoint (as the SDK itself resolves it, so the profile counts too): path-style
 // addressing (a bucket name in front of `localhost` or an internal host name does not resolve),
 // and checksums only where the API requires them (older compatible stores reject or mangle the
 // SDK's default upload checksums) unless AWS_REQUEST_CHECKSUM_CALCULATION says otherwise. A store
@@ -110,12 +111,30 @@ export function customEndpoint(env: NodeJS.ProcessEnv = process.env): string | u
   return url ? url : undefined;
 }
 
-/** The client configuration recordflow adds to the SDK's defaults for this environment. */
-export function clientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
+/**
+ * The endpoint the SDK will use from the environment or the shared config files (a profile's
+ * `endpoint_url` or its `services` section), as the SDK resolves it for `client`. That resolver
+ * is internal to the SDK, so when a version lacks it, the environment variables decide alone.
+ */
+async function configuredEndpoint(client: S3Client): Promise<string | undefined> {
+  const resolve = (client.config as { serviceConfiguredEndpoint?: () => Promise<string | undefined> }).serviceConfiguredEndpoint;
+  if (typeof resolve !== 'function') return customEndpoint();
+  try {
+    return (await resolve()) || undefined;
+  } catch {
+    return customEndpoint(); // a broken profile: the SDK reports it on the first request
+  }
+}
+
+/**
+ * The client configuration recordflow adds to the SDK's defaults for this environment;
+ * `endpoint` is the configured endpoint in effect (default: the environment's).
+ */
+export function clientConfig(env: NodeJS.ProcessEnv = process.env, endpoint: string | undefined = customEndpoint(env)): S3ClientConfig {
   // One attempt per send: the callers retry themselves, resuming reads from the next byte, and
   // an SDK retry inside each of their attempts would multiply the count and the delays.
   const config: S3ClientConfig = { maxAttempts: 1 };
-  if (customEndpoint(env) !== undefined) {
+  if (endpoint !== undefined) {
     config.forcePathStyle = true;
     if (!env.AWS_REQUEST_CHECKSUM_CALCULATION) config.requestChecksumCalculation = 'WHEN_REQUIRED';
     if (!env.AWS_RESPONSE_CHECKSUM_VALIDATION) config.responseChecksumValidation = 'WHEN_REQUIRED';
@@ -126,7 +145,10 @@ export function clientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientConf
 async function build(): Promise<{ sdk: S3Sdk; client: S3Client }> {
   const sdk = await loadSdk();
   if (given) return { sdk, client: given };
-  const config = clientConfig();
+  const probe = new sdk.S3Client({ maxAttempts: 1 });
+  const endpoint = await configuredEndpoint(probe);
+  probe.destroy();
+  const config = clientConfig(process.env, endpoint);
   let client = new sdk.S3Client(config);
   try {
     await client.config.region();

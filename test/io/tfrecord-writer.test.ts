@@ -149,6 +149,21 @@ test('an explicit compression applies to a name without a suffix: gzip as Tensor
   });
 });
 
+test('.deflate names ZLIB (Beam\'s and Hadoop\'s suffix), as .zz and .zlib do, for writing and reading', async () => {
+  await withDir(async (dir) => {
+    const plain = await readFile(join(GOLDEN, 'plain.tfrecord'));
+    for (const name of ['records.tfr.deflate', 'records.zz', 'records.zlib', 'RECORDS.DEFLATE']) {
+      const path = join(dir, name);
+      await writeTFRecord(path, PAYLOADS);
+      const bytes = await readFile(path);
+      assert.equal(bytes[0], 0x78, `${name}: a zlib header, not gzip's or none`);
+      assert.ok(equalBytes(inflateSync(bytes), plain), name);
+      const back = await readAll(path);
+      assert.equal(back.length, PAYLOADS.length, name);
+    }
+  });
+});
+
 test('atomic: a temporary file in the same directory while writing, renamed on close', async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'out.tfrecord');

@@ -30,6 +30,19 @@ export interface Faults {
   down: boolean;
   /** Stall the next GET body after this many bytes (then cleared): the idle timeout's case. */
   stallAfter?: number;
+  /**
+   * Hold object GETs until this many are waiting, then pass them all on (and clear the gate):
+   * proves that a reader has that many GETs open at once. A gate not filled within `gateMs`
+   * (default 3 s) opens anyway and counts in `stats.gateTimeouts`, so a sequential reader fails
+   * a test, never hangs it.
+   */
+  gateGets?: number;
+  gateMs?: number;
+  /**
+   * Pace every GET body at this many bytes per second (a store's per-connection throughput, as
+   * real stores have one); bench:io uses it, the tests do not.
+   */
+  bytesPerSecond?: number;
 }
 
 export const NO_FAULTS: Faults = { slowDown: 0, cut: 0, maxCutBytes: 0, down: false };
@@ -41,7 +54,7 @@ export interface S3Harness {
   direct: string;
   faults: Faults;
   /** Requests seen by the proxy, by kind. */
-  stats: { requests: number; slowDowns: number; cuts: number; gets: number };
+  stats: { requests: number; slowDowns: number; cuts: number; gets: number; gateTimeouts: number };
   /** Environment for child processes (the CLI) that should talk to this store through the proxy. */
   env: NodeJS.ProcessEnv;
   close(): Promise<void>;
@@ -69,11 +82,22 @@ export async function startS3(buckets: string[], seed = 1): Promise<S3Harness> {
     endpoint: '',
     direct: `http://127.0.0.1:${storePort}`,
     faults: { ...NO_FAULTS },
-    stats: { requests: 0, slowDowns: 0, cuts: 0, gets: 0 },
+    stats: { requests: 0, slowDowns: 0, cuts: 0, gets: 0, gateTimeouts: 0 },
     env: {},
     close: async () => {},
   };
   const sockets = new Set<import('node:net').Socket>();
+  let gated: (() => void)[] = [];
+  let gateTimer: NodeJS.Timeout | undefined;
+  const openGate = (): void => {
+    clearTimeout(gateTimer);
+    gateTimer = undefined;
+    harness.faults.gateGets = undefined;
+    harness.faults.gateMs = undefined;
+    const waiting = gated;
+    gated = [];
+    for (const go of waiting) go();
+  };
   const proxy = http.createServer((req, res) => {
     const f = harness.faults;
     harness.stats.requests++;
@@ -88,37 +112,56 @@ export async function startS3(buckets: string[], seed = 1): Promise<S3Harness> {
     const stallAt = isGet ? f.stallAfter : undefined;
     if (stallAt !== undefined) f.stallAfter = undefined;
     if (isGet) harness.stats.gets++;
-    const up = http.request({ host: '127.0.0.1', port: storePort, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-      // A cut falls strictly inside the body, so every cut response really is cut short.
-      const length = Number(upRes.headers['content-length'] ?? 0);
-      const cutAt = isGet && length > 1 && f.cut > 0 && rng.next() < f.cut ? 1 + rng.int(Math.min(length - 1, Math.max(1, f.maxCutBytes))) : undefined;
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      let sent = 0;
-      upRes.on('data', (chunk: Buffer) => {
-        const limit = Math.min(cutAt ?? Infinity, stallAt ?? Infinity);
-        if (sent + chunk.length < limit) {
-          sent += chunk.length;
-          if (!res.write(chunk)) {
-            upRes.pause();
-            res.once('drain', () => upRes.resume());
+    const forward = (): void => {
+      const up = http.request({ host: '127.0.0.1', port: storePort, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+        // A cut falls strictly inside the body, so every cut response really is cut short.
+        const length = Number(upRes.headers['content-length'] ?? 0);
+        const cutAt = isGet && length > 1 && f.cut > 0 && rng.next() < f.cut ? 1 + rng.int(Math.min(length - 1, Math.max(1, f.maxCutBytes))) : undefined;
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        let sent = 0;
+        const rate = isGet ? f.bytesPerSecond : undefined;
+        const t0 = performance.now();
+        upRes.on('data', (chunk: Buffer) => {
+          const limit = Math.min(cutAt ?? Infinity, stallAt ?? Infinity);
+          if (sent + chunk.length < limit) {
+            sent += chunk.length;
+            const full = !res.write(chunk);
+            // Paced from the body's start, so timer granularity does not lower the rate.
+            const wait = rate ? (sent / rate) * 1000 - (performance.now() - t0) : 0;
+            if (full || wait > 0) {
+              upRes.pause();
+              let waits = (full ? 1 : 0) + (wait > 0 ? 1 : 0);
+              const go = (): void => {
+                if (--waits === 0) upRes.resume();
+              };
+              if (full) res.once('drain', go);
+              if (wait > 0) setTimeout(go, wait);
+            }
+            return;
           }
-          return;
-        }
-        res.write(chunk.subarray(0, limit - sent));
-        sent = limit;
-        upRes.destroy();
-        if (cutAt !== undefined && limit === cutAt) {
-          harness.stats.cuts++;
-          // Let the partial body reach the client, then drop the connection mid-body.
-          res.socket?.end(() => res.socket?.destroy());
-        }
-        // A stall keeps the connection open and silent until the client gives up.
+          res.write(chunk.subarray(0, limit - sent));
+          sent = limit;
+          upRes.destroy();
+          if (cutAt !== undefined && limit === cutAt) {
+            harness.stats.cuts++;
+            // Let the partial body reach the client, then drop the connection mid-body.
+            res.socket?.end(() => res.socket?.destroy());
+          }
+          // A stall keeps the connection open and silent until the client gives up.
+        });
+        upRes.on('end', () => res.end());
+        upRes.on('error', () => res.destroy());
       });
-      upRes.on('end', () => res.end());
-      upRes.on('error', () => res.destroy());
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    };
+    if (!isGet || f.gateGets === undefined) return forward();
+    gated.push(forward);
+    if (gated.length >= f.gateGets) return openGate();
+    gateTimer ??= setTimeout(() => {
+      harness.stats.gateTimeouts++;
+      openGate();
+    }, f.gateMs ?? 3000);
   });
   proxy.on('connection', (s) => {
     sockets.add(s);
@@ -146,6 +189,7 @@ export async function startS3(buckets: string[], seed = 1): Promise<S3Harness> {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+    openGate();
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => proxy.close(() => resolve()));
     await server.close();

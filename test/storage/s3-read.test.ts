@@ -75,6 +75,35 @@ describe('TFRecord shards in an object store', () => {
     assert.equal(firstDifference(explicit, expected([3, 0])), undefined);
   });
 
+  test('numParallelReads 4: the four objects are fetched at once, records in TensorFlow\'s order (cycle 4, block 1)', async () => {
+    // Four shards in four slots: one record of each in turn, a shard that ends dropping out
+    // (the empty one at once), as tf.data's interleave does with cycle_length >= the files.
+    const lists = [0, 1, 2, 3].map((s) => expected([s]));
+    const want: Uint8Array[] = [];
+    for (let i = 0; want.length < lists.flat().length; i++) for (const l of lists) if (i < l.length) want.push(l[i]!);
+    // The proxy holds every GET until four are waiting: only a reader with the four objects
+    // open at once gets past it without the gate's timeout.
+    s3.faults = { ...NO_FAULTS, gateGets: 4, cut: 0.5, maxCutBytes: 30_000 };
+    const timeouts = s3.stats.gateTimeouts;
+    const got = await all(readTFRecord('s3://shards/data/train-*', { numParallelReads: 4 }));
+    assert.equal(s3.stats.gateTimeouts, timeouts, 'the four GETs were open together');
+    assert.equal(firstDifference(got, want), undefined);
+    s3.faults = { ...NO_FAULTS, gateGets: 4 };
+    const viaDataset = await Dataset.fromTFRecord('s3://shards/data/train-*', { numParallelReads: 4 }).toArray();
+    assert.equal(s3.stats.gateTimeouts, timeouts);
+    assert.equal(firstDifference(viaDataset, want), undefined);
+    s3.faults = { ...NO_FAULTS };
+  });
+
+  test('numParallelReads 1 reads one object at a time (the gate above would time out)', async () => {
+    s3.faults = { ...NO_FAULTS, gateGets: 2, gateMs: 300 };
+    const timeouts = s3.stats.gateTimeouts;
+    const got = await all(readTFRecord(['s3://shards/data/train-00002-of-00004.tfr', 's3://shards/data/train-00000-of-00004.tfr'], { numParallelReads: 1 }));
+    s3.faults = { ...NO_FAULTS };
+    assert.equal(s3.stats.gateTimeouts, timeouts + 1, 'the second GET came only after the first object was read');
+    assert.equal(firstDifference(got, expected([2, 0])), undefined);
+  });
+
   test('early break closes the object; a second epoch reads it again', async () => {
     const ds = Dataset.fromTFRecord('s3://shards/data/train-00000-of-00004.tfr');
     for await (const r of ds) {

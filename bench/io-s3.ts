@@ -64,7 +64,7 @@ function rssOfRead(url: string, env: NodeJS.ProcessEnv): Promise<string> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`the reader exited with ${code}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`the reader exited with ${code}: ${out.trim()}`))));
   });
 }
 

@@ -2,8 +2,9 @@
 // destination and moves them into place only when everything succeeded; on failure the staging
 // directory is removed and the destination is left as it was.
 import { rmSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { InputError } from '../core/errors.js';
 import { makeDirs } from '../io/make-dirs.js';
 
 // Partial outputs alive right now; an interrupt (Ctrl-C, SIGTERM) removes them before exiting.
@@ -85,9 +86,26 @@ export class Staging {
     return join(this.dir, name);
   }
 
-  /** Moves every staged entry into the target (replacing same-named entries) and removes the staging dir. */
+  /**
+   * Moves every staged entry into the target (replacing same-named entries of the same kind) and
+   * removes the staging dir. A file that would replace a directory, or a directory a file, is
+   * refused before anything moves: the user's directory is not ours to delete.
+   */
   async commit(): Promise<string[]> {
     const names = await readdir(this.dir);
+    for (const name of names) {
+      const dest = join(this.target, name);
+      const existing = await lstat(dest).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      if (existing === undefined) continue;
+      const staged = await lstat(join(this.dir, name));
+      if (existing.isDirectory() !== staged.isDirectory()) {
+        const what = existing.isDirectory() ? 'a directory' : 'a file';
+        throw new InputError(`the output ${name} would replace ${what} of that name; move it away or choose another --out (nothing was written)`, dest);
+      }
+    }
     for (const name of names) {
       const dest = join(this.target, name);
       await rm(dest, { recursive: true, force: true });

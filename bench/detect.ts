@@ -1,4 +1,5 @@
-// npm run bench:detect [-- --images 5000 --dets 100 --rounds 5 --warmup 1]
+// npm run bench:detect [-- --images 5000 --dets 100 --rounds 5 --warmup 1 --step-rounds 3 --fast-steps 10 --stock-steps 1 --only coco|step|decode]
+// The detectors' sections, "step" and "decode", are in detect-models.ts (see there).
 // Detection timings. Section "cocoEvaluate": COCO box evaluation of --images images x --dets
 // detections (about 7 objects per image, one category, seeded), from parsed JSON objects to the
 // 12 stats. With PYCOCOTOOLS=DIR (a directory holding a built pycocotools package) the real
@@ -8,7 +9,6 @@
 // and counted rounds in rotating turns (bench/rounds.ts); each round checks that both sides
 // give the same stats. pycocotools takes about a minute per round at 5,000 x 100, so with it the
 // default is 3 rounds.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { createRng } from '../src/core/random.js';
 import { cocoEvaluate, type CocoAnnotation, type CocoDataset, type CocoDetection } from '../src/detect/coco/index.js';
 import { report, roundRobin, type Side } from './rounds.js';
+import { LineChild } from './line-child.js';
+import { decodeSection, stepSection } from './detect-models.js';
 
 const GOLDEN_COCO = fileURLToPath(new URL('../golden/coco/', import.meta.url));
 
@@ -75,46 +77,6 @@ for line in sys.stdin:
     out.flush()
 `;
 
-class PycocotoolsServer {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private buffered = '';
-  private waiting: ((line: string) => void) | undefined;
-  private stderr = '';
-
-  constructor(pycocotools: string, gtPath: string, dtPath: string) {
-    this.child = spawn('/usr/bin/python3', ['-c', PY_SERVER, pycocotools, gtPath, dtPath, GOLDEN_COCO], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (chunk: string) => {
-      this.buffered += chunk;
-      const nl = this.buffered.indexOf('\n');
-      if (nl >= 0 && this.waiting) {
-        const line = this.buffered.slice(0, nl);
-        this.buffered = this.buffered.slice(nl + 1);
-        const w = this.waiting;
-        this.waiting = undefined;
-        w(line);
-      }
-    });
-    this.child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
-  }
-
-  run(): Promise<{ wallMs: number; cpuMs: number; stats: number[] }> {
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`pycocotools exited (${code}): ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`));
-      this.child.once('exit', onExit);
-      this.waiting = (line) => {
-        this.child.off('exit', onExit);
-        resolve(JSON.parse(line) as { wallMs: number; cpuMs: number; stats: number[] });
-      };
-      this.child.stdin.write('run\n');
-    });
-  }
-
-  close(): void {
-    this.child.stdin.end();
-  }
-}
-
 interface CocoRun {
   stats: number[];
   wallMs?: number;
@@ -126,15 +88,15 @@ export async function cocoEvaluateSection(options: { images: number; dets: numbe
   const { gt, dets } = syntheticCoco(options.images, options.dets);
   console.log(`cocoEvaluate: ${options.images} images x ${options.dets} detections, ${gt.annotations.length} objects, 1 category`);
   const sides: Side<CocoRun>[] = [{ name: 'recordflow', run: () => ({ stats: cocoEvaluate(gt, dets).stats }) }];
-  let server: PycocotoolsServer | undefined;
+  let server: LineChild<CocoRun> | undefined;
   let dir: string | undefined;
   if (options.pycocotools) {
     dir = mkdtempSync(join(tmpdir(), 'recordflow-bench-coco-'));
     writeFileSync(join(dir, 'gt.json'), JSON.stringify(gt));
     writeFileSync(join(dir, 'dets.json'), JSON.stringify(dets));
-    const s = new PycocotoolsServer(options.pycocotools, join(dir, 'gt.json'), join(dir, 'dets.json'));
+    const s = new LineChild<CocoRun>('/usr/bin/python3', ['-c', PY_SERVER, options.pycocotools, join(dir, 'gt.json'), join(dir, 'dets.json'), GOLDEN_COCO], 'pycocotools');
     server = s;
-    sides.push({ name: 'pycocotools', run: () => s.run() });
+    sides.push({ name: 'pycocotools', run: () => s.request('run') });
   }
   let reference: number[] | undefined;
   try {
@@ -160,10 +122,19 @@ export async function cocoEvaluateSection(options: { images: number; dets: numbe
   }
 }
 
-await cocoEvaluateSection({
-  images: arg('images', 5000),
-  dets: arg('dets', 100),
-  rounds: process.argv.includes('--rounds') ? arg('rounds', 5) : undefined,
-  warmup: arg('warmup', 1),
-  pycocotools: process.env['PYCOCOTOOLS'],
-});
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only === undefined || only === 'coco') {
+  await cocoEvaluateSection({
+    images: arg('images', 5000),
+    dets: arg('dets', 100),
+    rounds: process.argv.includes('--rounds') ? arg('rounds', 5) : undefined,
+    warmup: arg('warmup', 1),
+    pycocotools: process.env['PYCOCOTOOLS'],
+  });
+}
+if (only === undefined || only === 'step') {
+  // Stock cpu takes seconds per step, so it runs fewer steps per round; each side times its own.
+  // (Stock tfjs took 250-280 s per step of either detector at batch 16 on the shared machine.)
+  await stepSection({ rounds: arg('step-rounds', 3), warmup: 1, batch: 16, fastSteps: arg('fast-steps', 10), stockSteps: arg('stock-steps', 1) });
+}
+if (only === undefined || only === 'decode') await decodeSection({ frames: 1000, rounds: 5 });

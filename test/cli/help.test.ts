@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { errorLines, runCli, runInProcess } from './helpers.js';
 
-const COMMANDS = ['start', 'synth', 'prepare', 'train', 'eval', 'coco-eval', 'show', 'diff', 'cat', 'pack', 'verify', 'index', 'head', 'count', 'schema', 'report', 'curves'];
+const COMMANDS = ['start', 'synth', 'prepare', 'train', 'eval', 'detect', 'coco-eval', 'show', 'diff', 'cat', 'pack', 'verify', 'index', 'head', 'count', 'schema', 'report', 'curves'];
 
 describe('help and usage (spawned)', { concurrency: 2 }, () => {
   test('recordflow --help lists every command', async () => {

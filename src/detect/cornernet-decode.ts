@@ -53,7 +53,7 @@ interface Corner {
  *   topLeft: new Float32Array(cells), bottomRight: new Float32Array(cells),
  *   topLeftEmbedding: new Float32Array(cells), bottomRightEmbedding: new Float32Array(cells),
  *   topLeftOffset: new Float32Array(cells * 2), bottomRightOffset: new Float32Array(cells * 2),
- *   height: 24, width: 32,
+ *   height: 24, width: 32, stride: 1,
  * };
  * out.topLeft[4 * 32 + 3] = 0.8;
  * out.bottomRight[12 * 32 + 10] = 0.6;

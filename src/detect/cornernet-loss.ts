@@ -86,7 +86,7 @@ export function embeddingLoss(topLeft: tf.Tensor, bottomRight: tf.Tensor, mask: 
  *
  * @example
  * const tf = await import('@tensorflow/tfjs');
- * const t = cornerNetTargets([3, 4, 10, 12]);
+ * const t = cornerNetTargets([3, 4, 10, 12], { stride: 1 });
  * const target = cornerNetTargetTensors([t]);
  * const pred = {
  *   topLeft: tf.fill([1, 24, 32, 1], 0.1), bottomRight: tf.fill([1, 24, 32, 1], 0.1),
@@ -119,7 +119,7 @@ export function cornerNetLossTerms(pred: CornerNetTensors, target: CornerNetTarg
  *
  * @example
  * const target = cornerNetTargetTensors([cornerNetTargets([3, 4, 10, 12]), cornerNetTargets([])]);
- * console.log(target.topLeftSelect.shape, Array.from(target.objectMask.dataSync())); // [2, 1, 768] [1, 0]
+ * console.log(target.topLeftSelect.shape, Array.from(target.objectMask.dataSync())); // [2, 1, 192] [1, 0]
  */
 export function cornerNetTargetTensors(frames: readonly CornerNetFrameTargets[]): CornerNetTargetTensors {
   const batch = frames.length;

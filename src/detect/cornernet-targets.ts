@@ -5,8 +5,12 @@ import { InputError } from '../core/errors.js';
 import { drawGaussian, gaussianRadius } from './gaussian.js';
 import { targetGrid } from './target-grid.js';
 
-/** CornerNet's output stride on the 24 x 32 frames: the corners' own cells. */
-export const CORNERNET_STRIDE = 1;
+/**
+ * CornerNet's output stride on the 24 x 32 frames unless told otherwise: 2, a 12 x 16 grid whose
+ * offsets carry each corner's position within its cell. A step takes well under half the time
+ * of stride 1, which lets `train --task cornernet` end by its epochs inside a 420 s budget.
+ */
+export const CORNERNET_STRIDE = 2;
 
 /** Options of cornerNetTargets. */
 export interface CornerNetTargetOptions {
@@ -51,7 +55,7 @@ export interface CornerNetFrameTargets {
  * InputError.
  *
  * @example
- * const t = cornerNetTargets([3.5, 4, 10, 12.25]);
+ * const t = cornerNetTargets([3.5, 4, 10, 12.25], { stride: 1 });
  * const tl = 4 * 32 + 3;
  * const br = 12 * 32 + 10;
  * console.log(t.topLeft[tl], t.topLeftOffset[2 * tl], t.bottomRight[br], t.bottomRightOffset[2 * br + 1]); // 1 0.5 1 0.25

@@ -107,7 +107,7 @@ export async function trainCornerNet(model: tf.LayersModel, frames: readonly Det
  * InputError for a model that is not one (not six outputs, or not a 24 x 32 input's grid).
  *
  * @example
- * console.log(cornerNetGrid(createCornerNet({ channels: 4 }))); // { stride: 1, outH: 24, outW: 32 }
+ * console.log(cornerNetGrid(createCornerNet({ channels: 4 }))); // { stride: 2, outH: 12, outW: 16 }
  */
 export function cornerNetGrid(model: tf.LayersModel): { stride: number; outH: number; outW: number } {
   const shape = model.outputs[0]?.shape;

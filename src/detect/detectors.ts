@@ -118,7 +118,7 @@ export const CENTERNET: Detector = {
 export const CORNERNET: Detector = {
   task: 'cornernet',
   title: 'CornerNet (Law and Deng, Detecting Objects as Paired Keypoints)',
-  defaults: { epochs: 30, batch: 16, learningRate: 2e-3, decode: { topK: 100, threshold: 0 } },
+  defaults: { epochs: 16, batch: 16, learningRate: 2e-3, decode: { topK: 100, threshold: 0 } },
   heatmapName: 'corner heatmaps',
   createModel: (seed) => createCornerNet({ seed }),
   train: async (model, frames, o) => {

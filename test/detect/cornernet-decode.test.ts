@@ -26,6 +26,7 @@ function blank(batch = 1): CornerNetOutputs {
     bottomRightOffset: new Float32Array(batch * CELLS * 2),
     height: H,
     width: W,
+    stride: 1,
   };
 }
 

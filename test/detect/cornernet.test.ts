@@ -10,9 +10,9 @@ import { InputError } from '../../src/core/errors.js';
 import { selectBackend } from '../../src/train/index.js';
 import { HEATMAP_BIAS } from '../../src/detect/centernet-model.js';
 import { CORNERNET_OUTPUTS, createCornerNet } from '../../src/detect/cornernet-model.js';
-import { cornerNetTargets } from '../../src/detect/cornernet-targets.js';
+import { CORNERNET_STRIDE, cornerNetTargets } from '../../src/detect/cornernet-targets.js';
 import { cornerNetLossTerms, cornerNetTargetTensors, embeddingLoss, type CornerNetTensors } from '../../src/detect/cornernet-loss.js';
-import { trainCornerNet } from '../../src/detect/cornernet-train.js';
+import { cornerNetGrid, trainCornerNet } from '../../src/detect/cornernet-train.js';
 import { frames } from './frames.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -32,7 +32,7 @@ describe('cornerNetTargets', () => {
   for (const boxes of cases) {
     test(`match numpy's corner splats, offsets and cells (${JSON.stringify(boxes)})`, () => {
       const expected = python('cornernet_targets.py', [JSON.stringify({ boxes })]) as Record<string, number[]>;
-      const t = cornerNetTargets(boxes.flat());
+      const t = cornerNetTargets(boxes.flat(), { stride: 1 });
       assert.deepEqual(Array.from(t.topLeft), expected['tl']);
       assert.deepEqual(Array.from(t.bottomRight), expected['br']);
       assert.deepEqual(Array.from(t.topLeftOffset), expected['tl_offset']);
@@ -85,7 +85,7 @@ describe('embeddingLoss', () => {
 
 describe('cornerNetLossTerms', () => {
   test('offsets by hand, embeddings read at the corner cells, gradients reach every head', () => {
-    const t = cornerNetTargets([3.5, 4, 10, 12.25, 20, 5, 28, 15]);
+    const t = cornerNetTargets([3.5, 4, 10, 12.25, 20, 5, 28, 15], { stride: 1 });
     const target = cornerNetTargetTensors([t]);
     const tl0 = 4 * 32 + 3;
     const tl1 = 5 * 32 + 20;
@@ -117,7 +117,7 @@ describe('cornerNetLossTerms', () => {
 
 describe('createCornerNet', () => {
   test('six heads at 24 x 32 in CornerNet order, sigmoid heatmaps starting at p = 0.1, same seed same weights', () => {
-    const model = createCornerNet({ seed: 1, channels: 4 });
+    const model = createCornerNet({ seed: 1, channels: 4, stride: 1 });
     assert.deepEqual(model.outputNames, [...CORNERNET_OUTPUTS]);
     const outs = model.predict(tf.randomUniform([2, 24, 32, 1], 0, 1, 'float32', 5)) as tf.Tensor[];
     assert.deepEqual(outs.map((o) => o.shape), [[2, 24, 32, 1], [2, 24, 32, 1], [2, 24, 32, 1], [2, 24, 32, 1], [2, 24, 32, 2], [2, 24, 32, 2]]);
@@ -129,12 +129,23 @@ describe('createCornerNet', () => {
     const directions = model.layers.filter((l) => l.getClassName() === 'CornerPooling').map((l) => (l as unknown as { direction: string }).direction);
     assert.deepEqual(directions.sort(), ['bottom', 'left', 'right', 'top']);
     const w = (m: tf.LayersModel) => Array.from(m.getLayer('tl_top_conv').getWeights()[0]!.dataSync());
-    const again = createCornerNet({ seed: 1, channels: 4 });
-    const other = createCornerNet({ seed: 2, channels: 4 });
+    const again = createCornerNet({ seed: 1, channels: 4, stride: 1 });
+    const other = createCornerNet({ seed: 2, channels: 4, stride: 1 });
     assert.deepEqual(w(model), w(again));
     assert.notDeepEqual(w(model), w(other));
     for (const m of [model, again, other]) m.dispose();
     assert.throws(() => createCornerNet({ width: 30 }), /divisible by 4/);
+    assert.throws(() => createCornerNet({ stride: 4 as 1 }), /stride must be 1 or 2/);
+  });
+
+  test('stride 2 by default: 12 x 16 heads, the grid trainCornerNet and the decoder read', () => {
+    const model = createCornerNet({ seed: 1, channels: 4 });
+    assert.equal(CORNERNET_STRIDE, 2);
+    assert.deepEqual(cornerNetGrid(model), { stride: 2, outH: 12, outW: 16 });
+    const outs = model.predict(tf.zeros([1, 24, 32, 1])) as tf.Tensor[];
+    assert.deepEqual(outs.map((o) => o.shape), [[1, 12, 16, 1], [1, 12, 16, 1], [1, 12, 16, 1], [1, 12, 16, 1], [1, 12, 16, 2], [1, 12, 16, 2]]);
+    tf.dispose(outs);
+    model.dispose();
   });
 });
 

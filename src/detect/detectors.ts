@@ -11,6 +11,7 @@ import { decodeCornerNet } from './cornernet-decode.js';
 import { predictCornerNet } from './cornernet-predict.js';
 import { trainCornerNet } from './cornernet-train.js';
 import type { DetectedBox } from './detected-box.js';
+import type { DetectorSchedule } from './train-loop.js';
 
 /** The detector tasks of `train --task`, in the order `start --task detect` runs them. */
 export const DETECTOR_TASKS = ['centernet', 'cornernet'] as const;
@@ -18,13 +19,7 @@ export const DETECTOR_TASKS = ['centernet', 'cornernet'] as const;
 export type DetectorTask = (typeof DETECTOR_TASKS)[number];
 
 /** What a detector's training run is asked for (the CLI's flags). */
-export interface DetectorTrainOptions {
-  epochs: number;
-  batch: number;
-  learningRate: number;
-  seed: number;
-  timeBudget?: number;
-  signal?: AbortSignal;
+export interface DetectorTrainOptions extends DetectorSchedule {
   /** Called after each epoch with its metrics (a flat record of numbers). */
   onEpoch?: (metrics: { epoch: number; learningRate: number; seconds: number } & Record<string, number>) => unknown;
 }

@@ -44,7 +44,7 @@ export {
   type CornerNetLossWeights,
   type CornerNetLossTerms,
 } from './cornernet-loss.js';
-export { runDetectorEpochs, type DetectorEpochsOptions, type DetectorEpochMetrics, type DetectorEpochsResult } from './train-loop.js';
+export { runDetectorEpochs, type DetectorEpochsOptions, type DetectorEpochMetrics, type DetectorEpochsResult, type DetectorSchedule } from './train-loop.js';
 export {
   trainCornerNet,
   cornerNetGrid,

@@ -7,19 +7,23 @@ import { InputError } from '../core/errors.js';
 import { setLearningRate } from '../train/schedule.js';
 import { warmupCosine } from './schedule.js';
 
-/** What runDetectorEpochs runs. */
-export interface DetectorEpochsOptions<Term extends string> {
-  /** Training frames (rows 0..frames-1 are handed to `step`). */
-  frames: number;
+/** The schedule of a detector's training run, as the CLI's flags give it. */
+export interface DetectorSchedule {
   epochs: number;
   batch: number;
   /** Peak learning rate of the schedule. */
   learningRate: number;
-  /** Seed of the batch order. */
+  /** Seed of the batch order (and of the model, where the detector takes it). */
   seed: number;
   /** Seconds of training: no epoch starts that would end past them (judged by the last one, with a quarter to spare). */
   timeBudget?: number;
   signal?: AbortSignal;
+}
+
+/** What runDetectorEpochs runs. */
+export interface DetectorEpochsOptions<Term extends string> extends DetectorSchedule {
+  /** Training frames (rows 0..frames-1 are handed to `step`). */
+  frames: number;
   /** Names of the values `step` returns after the total loss. */
   terms: readonly Term[];
   /** One optimizer step on these rows; returns [total, ...terms] as one tensor (read once). */

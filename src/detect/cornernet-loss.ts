@@ -30,7 +30,7 @@ export interface CornerNetTargetTensors {
    */
   topLeftSelect: tf.Tensor;
   bottomRightSelect: tf.Tensor;
-  /** [batch, K]: 1 for the frame's objects. */
+  /** 1 for the frame's objects (shape batch x K). */
   objectMask: tf.Tensor;
 }
 

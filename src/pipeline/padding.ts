@@ -247,9 +247,13 @@ function padVectors(
   }
   const out = new Array<unknown[]>(parts.length);
   for (let e = 0; e < parts.length; e++) {
-    const v = parts[e] as unknown[];
-    const row = Array.isArray(v) ? v.slice() : Array.from(v as ArrayLike<unknown>);
-    for (let i = row.length; i < len; i++) row.push(pad);
+    const v = parts[e] as ArrayLike<unknown>;
+    // Sized once and filled in order: growing a copy by push reallocates it on the way.
+    const row: unknown[] = [];
+    row.length = len;
+    const n = v.length;
+    for (let i = 0; i < n; i++) row[i] = v[i];
+    for (let i = n; i < len; i++) row[i] = pad;
     out[e] = row;
   }
   return out;

@@ -135,6 +135,38 @@ test('window: partial tail windows, shift past the span, stride, and the cardina
   assert.throws(() => window(2, { stride: 0 }), InputError);
 });
 
+test('window of objects: the columns match windowing the whole elements, whatever the key order, chunking, shift or stride', async () => {
+  // Element i: nested components, keys in the first element's order except every 5th element.
+  const rows = Array.from({ length: 57 }, (_, i) => (i % 5 === 4
+    ? { meta: { tag: `t${i}`, id: i }, v: new Float32Array([i]), x: [i, -i] }
+    : { x: [i, -i], meta: { id: i, tag: `t${i}` }, v: new Float32Array([i]) }));
+  const byHand = (idx: number[]) => ({
+    x: idx.map((i) => [i, -i]), meta: { id: idx, tag: idx.map((i) => `t${i}`) }, v: idx.map((i) => new Float32Array([i])),
+  });
+  for (const [size, o] of [[3, {}], [4, { shift: 1 }], [2, { shift: 7 }], [3, { shift: 2, stride: 3 }], [5, { shift: 11, stride: 2 }]] as const) {
+    for (const sizes of [[1], [4, 9, 2], [64]]) {
+      for (const dropRemainder of [false, true]) {
+        const got = await collect(pipe(chunked(rows, sizes), window(size, { ...o, dropRemainder })));
+        const shift = (o as { shift?: number }).shift ?? size;
+        const stride = (o as { stride?: number }).stride ?? 1;
+        const want = [];
+        for (let start = 0; start < rows.length; start += shift) {
+          const idx = [];
+          for (let i = 0; i < size && start + i * stride < rows.length; i++) idx.push(start + i * stride);
+          if (!dropRemainder || idx.length === size) want.push(byHand(idx));
+        }
+        assert.deepEqual(got, want, `size=${size} ${JSON.stringify(o)} chunks=${sizes} drop=${dropRemainder}`);
+      }
+    }
+  }
+  // A nested component missing, or one too many, is named by the element, in either key order.
+  const bad = (i: number) => (i === 6 ? { x: [i], meta: { id: i } } : i === 8 ? { meta: { id: i, tag: 'x', extra: 1 }, x: [i] } : { x: [i], meta: { id: i, tag: 'x' } });
+  await assert.rejects(collect(pipe(chunked(Array.from({ length: 10 }, (_, i) => bad(i)), [4]), window(2))),
+    (e: unknown) => e instanceof OperatorError && e.elementIndex === 6 && /component \.meta/.test(String(e.message)));
+  await assert.rejects(collect(pipe(chunked(Array.from({ length: 10 }, (_, i) => (i === 6 ? { x: [i], meta: { id: i, tag: 'x' } } : bad(i))), [4]), window(2))),
+    (e: unknown) => e instanceof OperatorError && e.elementIndex === 8);
+});
+
 test('scan, enumerate, takeWhile, unique, reduce: the tf.data doc examples', async () => {
   const sums = Dataset.range(10).scan(0, (state, i) => [state + i, state + i]);
   assert.deepEqual(await sums.toArray(), [0, 1, 3, 6, 10, 15, 21, 28, 36, 45]);

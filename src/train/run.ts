@@ -31,6 +31,8 @@ export interface TrainRunOptions {
   learningRate?: number;
   /** Anneal the learning rate from `learningRate` to 2% of it along a cosine over the epochs' steps. */
   anneal?: boolean;
+  /** Where the annealed rate ends, as a fraction of `learningRate` (default ANNEAL_FLOOR, 2%). */
+  annealFloor?: number;
   /**
    * Average the weights of the epochs in the last third of the annealed learning rate and keep
    * the average instead of the best single epoch when its validation IoU is higher.
@@ -126,7 +128,7 @@ export async function trainInto(files: SplitFiles, outDir: string, options: Trai
 function runParams(options: TrainRunOptions, counts: SplitCounts) {
   // The annealed curve spans all the epochs, so a resumed anneal must keep their number.
   const annealEpochs = options.anneal ? options.epochs : null;
-  return { batch: options.batch, seed: options.seed, learningRate: options.learningRate ?? null, anneal: options.anneal === true, annealEpochs, ...counts, model: modelVariant(options.model) };
+  return { batch: options.batch, seed: options.seed, learningRate: options.learningRate ?? null, anneal: options.anneal === true, annealEpochs, ...(options.annealFloor !== undefined ? { annealFloor: options.annealFloor } : {}), ...counts, model: modelVariant(options.model) };
 }
 
 /**
@@ -167,7 +169,7 @@ interface Fitted {
  */
 function scheduleFor(options: TrainRunOptions, counts: SplitCounts): LearningRateSchedule | undefined {
   const lr0 = options.learningRate ?? 5e-4;
-  if (options.anneal) return annealSchedule(lr0, options.epochs * Math.floor(counts.nTrain / options.batch));
+  if (options.anneal) return annealSchedule(lr0, options.epochs * Math.floor(counts.nTrain / options.batch), options.annealFloor);
   if (options.learningRate !== undefined) return exponentialDecay({ initialLearningRate: lr0, decaySteps: 5000, decayRate: 0.9, staircase: true });
   return undefined;
 }

@@ -66,9 +66,12 @@ export function getLearningRate(optimizer: tf.Optimizer): number {
   return typeof rate === 'number' ? rate : NaN;
 }
 
+/** Where an annealed rate ends, as a fraction of the initial rate. */
+export const ANNEAL_FLOOR = 0.02;
+
 /**
- * The learning rate per step of an annealed run: a cosine from `lr0` down to 2% of it over the
- * run's `totalSteps`, then held there. It depends on the step alone, never on the clock, so the
+ * The learning rate per step of an annealed run: a cosine from `lr0` down to `floor` (default 2%)
+ * of it over the run's `totalSteps`, then held there. It depends on the step alone, never on the clock, so the
  * same seed gives the same rates (and numbers) on a loaded machine or an idle one, and a resumed
  * run continues the curve.
  *
@@ -76,10 +79,11 @@ export function getLearningRate(optimizer: tf.Optimizer): number {
  * const rate = annealSchedule(3e-3, 25_800);
  * const halfway = rate(12_900); // 3e-3 * 0.51
  */
-export function annealSchedule(lr0: number, totalSteps: number): LearningRateSchedule {
+export function annealSchedule(lr0: number, totalSteps: number, floor = ANNEAL_FLOOR): LearningRateSchedule {
   if (!(totalSteps > 0)) throw new RangeError(`totalSteps must be > 0, got ${totalSteps}`);
+  if (!(floor >= 0 && floor <= 1)) throw new RangeError(`floor must be in [0, 1], got ${floor}`);
   return (step) => {
     const progress = Math.min(1, step / totalSteps);
-    return Math.fround(lr0 * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * progress))));
+    return Math.fround(lr0 * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress))));
   };
 }

@@ -159,6 +159,11 @@ test('window of objects: the columns match windowing the whole elements, whateve
       }
     }
   }
+  // An own "__proto__" component is windowed like any other (and never read as the prototype).
+  const protoRows = [0, 1, 2].map((i) => JSON.parse(`{"__proto__": ${i}, "a": ${10 + i}}`) as Record<string, number>);
+  const protoWindows = await collect(pipe(chunked(protoRows, [2]), window(2)));
+  assert.deepEqual(protoWindows.map((w) => [Object.getOwnPropertyDescriptor(w, '__proto__')?.value, (w as Record<string, unknown>).a]), [[[0, 1], [10, 11]], [[2], [12]]]);
+  assert.equal(Object.getPrototypeOf(protoWindows[0]), Object.prototype);
   // A nested component missing, or one too many, is named by the element, in either key order.
   const bad = (i: number) => (i === 6 ? { x: [i], meta: { id: i } } : i === 8 ? { meta: { id: i, tag: 'x', extra: 1 }, x: [i] } : { x: [i], meta: { id: i, tag: 'x' } });
   await assert.rejects(collect(pipe(chunked(Array.from({ length: 10 }, (_, i) => bad(i)), [4]), window(2))),

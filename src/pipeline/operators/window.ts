@@ -75,9 +75,8 @@ export function window<T>(size: number, options: WindowOptions = {}) {
  * async generator's body, where V8 optimizes it far less (measured: most of the operator's time).
  */
 class Windows<T> {
-  // The buffer holds the elements from the current window's start on: whole elements, or for a
-  // stream of plain objects one column per leaf component, filled as elements arrive so that
-  // each element is read once however many windows hold it. Made from the first element.
+  // The elements from the current window's start on; for a stream of plain objects (decided by
+  // its first element) a buffer that checks each element once and gathers windows by component.
   private buf: Buffer<T> | undefined;
   // Elements still to discard when shift reaches past the buffered ones.
   private skip = 0;
@@ -91,7 +90,7 @@ class Windows<T> {
     let k = Math.min(this.skip, chunk.length);
     this.skip -= k;
     if (k === chunk.length) return out;
-    const buf = (this.buf ??= isPlainObject(chunk[k]) ? new ColumnBuffer<T>(chunk[k] as Record<string, unknown>) : new ElementBuffer<T>());
+    const buf = (this.buf ??= isPlainObject(chunk[k]) ? new ObjectBuffer<T>(chunk[k] as Record<string, unknown>) : new ElementBuffer<T>());
     const { span, size, stride, shift } = this;
     for (; k < chunk.length; k++) {
       buf.push(chunk[k] as T);
@@ -131,8 +130,14 @@ interface Buffer<T> {
   advance(shift: number): number;
 }
 
-/** Drops the first `head` entries of a list once they are the larger part of it. */
-const compacted = <X>(list: X[], head: number): X[] | undefined => (head >= 1024 && head * 2 >= list.length ? list.slice(head) : undefined);
+/** Whether the first `head` entries of a list of `length` are worth dropping: once they are the larger part. */
+const worthCompacting = (head: number, length: number): boolean => head >= 1024 && head * 2 >= length;
+
+/** Drops a list's first `head` entries in place, so that its storage is reused by the next pushes. */
+function dropFirst(list: unknown[], head: number): void {
+  list.copyWithin(0, head);
+  list.length -= head;
+}
 
 /** Whole elements: numbers, arrays, typed arrays and any value that is not a plain object. */
 class ElementBuffer<T> implements Buffer<T> {
@@ -162,9 +167,8 @@ class ElementBuffer<T> implements Buffer<T> {
       return shift - held;
     }
     this.head += shift;
-    const rest = compacted(this.buf, this.head);
-    if (rest) {
-      this.buf = rest;
+    if (worthCompacting(this.head, this.buf.length)) {
+      dropFirst(this.buf, this.head);
       this.base += this.head;
       this.head = 0;
     }
@@ -172,7 +176,7 @@ class ElementBuffer<T> implements Buffer<T> {
   }
 }
 
-/** The component tree of a plain object: its keys and, per key, a subtree or a leaf's column number. */
+/** The component tree of a plain object: its keys and, per key, a subtree or a leaf's number. */
 interface Shape {
   keys: string[];
   items: (Shape | number)[];
@@ -184,105 +188,126 @@ function shapeOf(x: Record<string, unknown>, leaves: { n: number }, path = ''): 
   return { keys, path, items: keys.map((k) => (isPlainObject(x[k]) ? shapeOf(x[k] as Record<string, unknown>, leaves, `${path}.${k}`) : leaves.n++)) };
 }
 
+type Gather = (elements: readonly unknown[], from: number, n: number, stride: number) => Record<string, unknown>;
+
 /**
- * A stream of plain objects, held as one column per leaf component: each element is checked
- * against the first element's components and split into the columns once, and a window is a
- * slice of each column (tf.data's nested windows).
+ * A function gathering one window object of the shape from whole elements: per leaf an array
+ * filled by a named load per element, and the window made as one object literal. Both are what
+ * V8 makes fastest; computed keys stored one by one cost as much as the rest of the operator.
+ * Undefined for a "__proto__" key (a named load would read the prototype) or where the host
+ * refuses code from strings: the keyed gather is used then.
  */
-class ColumnBuffer<T> implements Buffer<T> {
+function compileGather(shape: Shape, leafCount: number): Gather | undefined {
+  const loads: string[] = [];
+  let unsafe = false;
+  const literal = (sh: Shape, at: string): string =>
+    `{${sh.keys.map((k, i) => {
+      if (k === '__proto__') unsafe = true;
+      const item = sh.items[i] as Shape | number;
+      const path = `${at}[${JSON.stringify(k)}]`;
+      if (typeof item === 'number') loads.push(`a${item}[i] = ${path};`);
+      return `${JSON.stringify(k)}: ${typeof item === 'number' ? `a${item}` : literal(item, path)}`;
+    }).join(', ')}}`;
+  const object = literal(shape, 'e');
+  if (unsafe) return undefined;
+  const arrays = Array.from({ length: leafCount }, (_, i) => `a${i} = new Array(n)`).join(', ');
+  try {
+    return new Function('b', 'f', 'n', 's', `const ${arrays};\nfor (let i = 0; i < n; i++) {\nconst e = b[f + i * s];\n${loads.join('\n')}\n}\nreturn ${object};`) as Gather;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A stream of plain objects, held whole: each element is checked once against the first
+ * element's components as it arrives (one for-in pass when its keys come in the same order, as
+ * objects made by one literal or function do), and a window gathers each leaf component into
+ * an array (tf.data's nested windows).
+ */
+class ObjectBuffer<T> implements Buffer<T> {
   private readonly shape: Shape;
-  private columns: unknown[][];
-  private length = 0;
+  private readonly leafCount: number;
+  private buf: unknown[] = [];
   private head = 0;
-  // Stream index of the columns' first entries, so elements can be named in errors.
+  // Stream index of buf[0], so elements can be named in errors.
   private base = 0;
+  private readonly gather: Gather | undefined;
   constructor(first: Record<string, unknown>) {
     const leaves = { n: 0 };
     this.shape = shapeOf(first, leaves);
-    this.columns = Array.from({ length: leaves.n }, () => []);
+    this.leafCount = leaves.n;
+    this.gather = compileGather(this.shape, this.leafCount);
   }
   get held(): number {
-    return this.length - this.head;
+    return this.buf.length - this.head;
   }
   push(x: T): void {
-    if (!this.pushInOrder(x, this.shape)) {
-      // Undo what the fast path pushed of this element, then check and push it key by key.
-      for (const column of this.columns) column.length = this.length;
-      this.pushByKey(x, this.shape);
-    }
-    this.length++;
+    if (!sameKeysInOrder(x, this.shape)) this.checkByKey(x, this.shape);
+    this.buf.push(x);
   }
-  /**
-   * The fast path: an element whose keys come in the first element's order (as objects made by
-   * one literal or function do) is checked and split in one for-in pass, whose loads V8 serves
-   * from the object's cached key list. False as soon as anything differs.
-   */
-  private pushInOrder(x: unknown, shape: Shape): boolean {
-    if (!isPlainObject(x)) return false;
-    const { keys, items } = shape;
-    let i = 0;
-    for (const k in x) {
-      if (k !== keys[i]) return false;
-      const item = items[i] as Shape | number;
-      if (typeof item === 'number') (this.columns[item] as unknown[]).push(x[k]);
-      else if (!this.pushInOrder(x[k], item)) return false;
-      i++;
-    }
-    return i === keys.length;
-  }
-  /** Keys in another order, or a mismatch to name. */
-  private pushByKey(x: unknown, shape: Shape): void {
+  private checkByKey(x: unknown, shape: Shape): void {
     const { keys, items } = shape;
     if (!isPlainObject(x) || Object.keys(x).length !== keys.length) this.mismatch(shape);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
       if (!Object.hasOwn(x, k)) this.mismatch(shape);
       const item = items[i] as Shape | number;
-      if (typeof item === 'number') (this.columns[item] as unknown[]).push(x[k]);
-      else this.pushByKey(x[k], item);
+      if (typeof item !== 'number') this.checkByKey(x[k], item);
     }
   }
   private mismatch(shape: Shape): never {
-    throw new OperatorError('window', this.base + this.length, new InputError(
+    throw new OperatorError('window', this.base + this.buf.length, new InputError(
       `${shape.path === '' ? 'the element' : `component ${shape.path}`} does not have the components ${shape.keys.join(', ')} of the first element`));
   }
   take(n: number, stride: number): Windowed<T> {
-    return this.build(this.shape, n, stride) as Windowed<T>;
+    if (this.gather) return this.gather(this.buf, this.head, n, stride) as Windowed<T>;
+    return this.gatherByKey(this.shape, n, stride, (e) => e) as Windowed<T>;
   }
-  // Methods, not closures made per window: a closure per call costs far more than the slices.
-  private build(shape: Shape, n: number, stride: number): Record<string, unknown> {
+  private gatherByKey(shape: Shape, n: number, stride: number, at: (e: unknown) => unknown): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < shape.keys.length; i++) {
+    shape.keys.forEach((k, i) => {
       const item = shape.items[i] as Shape | number;
-      out[shape.keys[i] as string] = typeof item === 'number' ? this.slice(this.columns[item] as unknown[], n, stride) : this.build(item, n, stride);
-    }
+      const pick = (e: unknown): unknown => (at(e) as Record<string, unknown>)[k];
+      let value: unknown;
+      if (typeof item === 'number') {
+        const w = new Array<unknown>(n);
+        for (let j = 0; j < n; j++) w[j] = pick(this.buf[this.head + j * stride]);
+        value = w;
+      } else value = this.gatherByKey(item, n, stride, pick);
+      Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+    });
     return out;
-  }
-  private slice(column: unknown[], n: number, stride: number): unknown[] {
-    const from = this.head;
-    if (stride === 1) return column.slice(from, from + n);
-    const w = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) w[i] = column[from + i * stride];
-    return w;
   }
   advance(shift: number): number {
     const held = this.held;
     if (shift >= held) {
-      this.base += this.length + shift - held;
-      this.columns = this.columns.map(() => []);
-      this.length = 0;
+      this.base += this.buf.length + shift - held;
+      this.buf = [];
       this.head = 0;
       return shift - held;
     }
     this.head += shift;
-    if (compacted(this.columns[0] ?? [], this.head)) {
-      this.columns = this.columns.map((c) => c.slice(this.head));
-      this.length -= this.head;
+    if (worthCompacting(this.head, this.buf.length)) {
+      dropFirst(this.buf, this.head);
       this.base += this.head;
       this.head = 0;
     }
     return 0;
   }
+}
+
+/** Whether x has exactly the shape's keys, in its order, recursively (one for-in pass per level). */
+function sameKeysInOrder(x: unknown, shape: Shape): boolean {
+  if (!isPlainObject(x)) return false;
+  const { keys, items } = shape;
+  let i = 0;
+  for (const k in x) {
+    if (k !== keys[i]) return false;
+    const item = items[i] as Shape | number;
+    if (typeof item !== 'number' && !sameKeysInOrder(x[k], item)) return false;
+    i++;
+  }
+  return i === keys.length;
 }
 
 /**

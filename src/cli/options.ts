@@ -1,7 +1,7 @@
 // The options several commands share (--seed, --batch, --epochs), parsed in one place so the
 // same spelling means the same thing in synth, prepare, train, eval and start.
 import { seedTo32 } from '../core/random.js';
-import { intOption, stringOption, type OptionSpec, type OptionValues } from './command.js';
+import { intOption, numberOption, stringOption, type OptionSpec, type OptionValues } from './command.js';
 
 /** The batch size every model command defaults to: the reference study's 7. */
 export const DEFAULT_BATCH = 7;
@@ -57,4 +57,14 @@ export function batchOption(values: OptionValues): number {
 /** --epochs as a whole number in [1, 100000]; `fallback` when absent. */
 export function epochsOption(values: OptionValues, fallback: number): number {
   return intOption(values, 'epochs', fallback, 1, 100_000);
+}
+
+/** --width-multiplier W: the BackBone's channel and dense widths times W. */
+export function widthSpec(defaultText: string): OptionSpec {
+  return { type: 'string', value: 'W', description: "multiplies the BackBone's channels and dense width (2: twice as wide)", defaultText };
+}
+
+/** The --width-multiplier given, if any (0.25 to 8). */
+export function widthOption(values: OptionValues): number | undefined {
+  return stringOption(values, 'width-multiplier') === undefined ? undefined : numberOption(values, 'width-multiplier', 1, 0.25, 8);
 }

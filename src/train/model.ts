@@ -11,7 +11,7 @@ export interface BackboneOptions {
   width?: number;
   /**
    * Multiplies the channel counts of the feature/residual blocks and the dense width
-   * (default 1 = the reference). Only for quick tests of training mechanics.
+   * (default 1 = the reference; `start` trains at 2, tests of mechanics at less).
    */
   widthMultiplier?: number;
   /** Dropout rate of the feature and residual blocks (default BLOCK_DROPOUT, the reference's 0.3). */

@@ -7,7 +7,7 @@ import { splitFiles } from '../data-files.js';
 import { onInterrupt, staged } from '../staging.js';
 import type { CurveRow } from '../../render/index.js';
 import { BACKEND_OPTION, backendOption } from '../model-files.js';
-import { batchOption, batchSpec, dirSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed } from '../options.js';
+import { batchOption, batchSpec, dirSpec, epochsOption, epochsSpec, seedOption, seedSpec, trainingSeed, widthOption, widthSpec } from '../options.js';
 import type { SplitFiles } from '../../train/localization-data.js';
 import type { TrainRunOptions } from '../../train/run.js';
 
@@ -38,6 +38,7 @@ export function trainRunOptions(values: OptionValues, log: (line: string) => voi
   const anneal = values.anneal === true;
   if (resume && checkpointDir === undefined) throw new UsageError('--resume needs --checkpoints DIR, the directory the run to continue checkpointed into');
   const noPreciseBN = values['no-precise-bn'] === true;
+  const width = widthOption(values);
   const preciseBNBatches = noPreciseBN ? 0 : stringOption(values, 'precise-bn-batches') === undefined ? undefined : intOption(values, 'precise-bn-batches', 1, 1);
   return {
     epochs: epochsOption(values, 100),
@@ -48,6 +49,7 @@ export function trainRunOptions(values: OptionValues, log: (line: string) => voi
     anneal,
     weightAverage: values['weight-average'] === true,
     ...(budget !== undefined ? { timeBudget: budget } : {}),
+    ...(width !== undefined ? { model: { widthMultiplier: width } } : {}),
     ...(preciseBNBatches !== undefined ? { preciseBNBatches } : {}),
     ...(checkpointDir !== undefined ? { checkpointDir } : {}),
     resume,
@@ -101,6 +103,7 @@ Defaults (src/detect/detectors.ts): CenterNet and CornerNet 30 epochs, batch 16,
     'weight-average': { type: 'boolean', description: 'with --anneal: average the weights of the epochs below 1/4 of the rate; keep the average if it validates better' },
     'precise-bn-batches': { type: 'string', value: 'N', description: 'training batches for the precise-BN statistics before each validation', defaultText: 'all' },
     'no-precise-bn': { type: 'boolean', description: 'keep the moving-average BatchNorm statistics' },
+    'width-multiplier': widthSpec('1 (the reference BackBone)'),
     checkpoints: dirSpec('keep the resumable checkpoint in DIR (kept after the run)', 'inside --out, removed at the end'),
     resume: { type: 'boolean', description: 'continue the checkpoint in --checkpoints DIR' },
     json: JSON_OPTION,

@@ -16,8 +16,11 @@ export class DecompressionFailure extends Error {
   override name = 'DecompressionFailure';
 }
 
-/** Decompressed output comes in blocks of this size (zlib slices them from fresh buffers). */
-const OUT_CHUNK = 1 << 20;
+/**
+ * Decompressed output comes in blocks of this size (zlib slices them from fresh buffers); it is
+ * also the most output a failing zlib call can take with it.
+ */
+export const OUT_CHUNK = 1 << 20;
 
 function isZlibError(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException | null)?.code;

@@ -4,9 +4,9 @@
 //
 // Speed: each block (1 MiB for files) is framed and checked in one call of the wasm kernel
 // (tfrecord-frame.ts), which yields zero-copy payload views delivered through the chunk protocol
-// (one await per block, not per record). Uncompressed files of 2 MiB or more are read, framed
-// and checked on a worker thread (tfrecord-worker.ts) up to the first damage, from where the
-// caller's thread takes over.
+// (one await per block, not per record). Files of 2 MiB or more (plain, GZIP or ZLIB) are read,
+// inflated, framed and checked on a worker thread (tfrecord-worker.ts) up to the first damage,
+// from where the caller's thread takes over.
 
 import { ByteReader } from './byte-reader.js';
 import { blockSource, isByteInput, type BlockSource, type ByteInput } from './byte-source.js';
@@ -16,7 +16,7 @@ import { compressionFromName, type Compression } from './compression.js';
 import { decompressBlocks, DecompressionFailure } from './decompress.js';
 import { DataLossError, InputError } from '../core/errors.js';
 import { frameStream, report, type FileState, type SkipInfo } from './tfrecord-frame.js';
-import { fileWorker } from './tfrecord-worker.js';
+import { fileWorker, inflateWorker } from './tfrecord-worker.js';
 import { isS3Url } from '../storage/url.js';
 import { expandPattern, hasPattern } from './patterns.js';
 import { concurrentInterleave } from '../core/interleave.js';
@@ -37,7 +37,7 @@ export interface TFRecordReadOptions {
   /** 'throw' (default) raises DataLossError; 'skip' drops the damage, resynchronizes and goes on. */
   onCorrupt?: 'throw' | 'skip';
   /**
-   * Read, frame and check uncompressed files of 2 MiB or more on a background thread, so that
+   * Read (inflate), frame and check files of 2 MiB or more on a background thread, so that
    * this thread only hands out the payloads (default true). Damage is still reported by this
    * thread, identically: the worker stops short of it and the reader takes over there.
    */
@@ -84,11 +84,11 @@ async function* readOne(
     start: 0,
     counter,
   };
-  // Large plain files: the worker reads, frames and checks; this thread goes on where it stops.
+  // Large files: the worker reads (inflates), frames and checks; this thread goes on where it stops.
   let start = 0;
-  const worker = typeof input === 'string' && !isS3Url(input) && compression === 'none' && (options.worker ?? true) ? await workerFor(input) : null;
+  const worker = typeof input === 'string' && !isS3Url(input) && (options.worker ?? true) ? await workerFor(input, compression) : null;
   if (worker) {
-    for await (const ev of worker.read(input as string, st.verify, signal)) {
+    for await (const ev of worker.read(input as string, st.verify, signal, compression)) {
       if (ev.kind === 'records') {
         st.index = ev.index + ev.records.length;
         yield ev.records;
@@ -99,11 +99,15 @@ async function* readOne(
       }
     }
   }
-  let src: BlockSource = blockSource(input, { signal, start });
-  if (compression === 'gzip' || compression === 'zlib') src = decompressBlocks(src, compression);
+  const compressed = compression === 'gzip' || compression === 'zlib';
+  // A compressed stream is inflated again from its beginning up to where the worker stopped.
+  let src: BlockSource = blockSource(input, { signal, start: compressed ? 0 : start });
+  if (compressed) src = decompressBlocks(src, compression);
   const r = new ByteReader(src, signal);
-  r.offset = start;
+  if (!compressed) r.offset = start;
+  st.start = start;
   try {
+    if (compressed && start > 0) await r.skip(start);
     yield* frameStream(r, st);
   } catch (e) {
     if (e instanceof DecompressionFailure) {
@@ -122,14 +126,14 @@ async function* readOne(
 /** Files at least this large go through the worker (smaller ones are not worth a thread). */
 const WORKER_MIN_BYTES = 2 << 20;
 
-async function workerFor(path: string): Promise<ReturnType<typeof fileWorker>> {
+async function workerFor(path: string, compression: Compression): Promise<ReturnType<typeof fileWorker>> {
   try {
     const s = await stat(path);
     if (!s.isFile() || s.size < WORKER_MIN_BYTES) return null;
   } catch {
     return null; // the reader's own open reports what is wrong with the path
   }
-  return fileWorker();
+  return compression === 'none' ? fileWorker() : inflateWorker();
 }
 
 function isPathList(x: unknown): x is string[] {

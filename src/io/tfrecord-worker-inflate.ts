@@ -70,7 +70,7 @@ async function runInflate(s) {
         bad = need < 0;
       } else need = 12;
       if (!bad) {
-        const tail = block.slice(at);
+        const tail = new Uint8Array(block.subarray(at)); // a copy: the block is transferred
         pieces = [tail];
         pending = tail.length;
       }

@@ -254,28 +254,35 @@ export function fileWorker(): FileWorker | null {
   return instance;
 }
 
-let second: FileWorker | null | undefined;
+/** Workers besides the process-wide one, started as compressed streams need them. */
+const extra: FileWorker[] = [];
+/** At most this many workers inflate at once (each is a thread with its own heap). */
+const INFLATE_WORKERS = 2;
 
 /**
- * A worker for one more compressed stream: the process-wide one, or a second one while the first
- * is busier (inflating streams keep a worker's thread busy with zlib's callbacks and framing).
+ * A worker for one more compressed stream: the least busy one, a new one while all are busy
+ * and fewer than INFLATE_WORKERS run (inflating streams keep a worker's thread busy with zlib's
+ * callbacks and framing, so streams read at once should not queue behind one thread).
  */
 export function inflateWorker(): FileWorker | null {
   const first = fileWorker();
   if (!first) return first;
-  if (second === undefined) {
+  let best = first;
+  for (const w of extra) if (w.reading < best.reading) best = w;
+  if (best.reading > 0 && extra.length + 1 < INFLATE_WORKERS) {
     try {
-      second = new FileWorker(crcKernelForWorker()!);
+      best = new FileWorker(crcKernelForWorker()!);
+      extra.push(best);
     } catch {
-      second = null;
+      // Fewer threads then: the ones running take the stream.
     }
   }
-  return second && second.reading < first.reading ? second : first;
+  return best;
 }
 
 /** Records delivered through the file workers so far (for tests and benchmarks). */
 export function deliveredByWorkers(): number {
-  return (instance?.delivered ?? 0) + (second?.delivered ?? 0);
+  return (instance?.delivered ?? 0) + extra.reduce((n, w) => n + w.delivered, 0);
 }
 
 export type { FileWorker };

@@ -120,6 +120,9 @@ test('worker-inflated files with damage: the same records, error (class, message
         'bad trailer': Uint8Array.from(good, (b, i) => (i === good.length - 6 ? b ^ 1 : b)),
         'damaged deflate data': Uint8Array.from(good, (b, i) => (i === Math.floor(good.length * 0.6) ? b ^ 0x5a : b)),
         'trailing garbage': Buffer.concat([good, Buffer.from('not a stream')]),
+        'zero padding': Buffer.concat([good, new Uint8Array(5000)]),
+        // Two members (two streams for zlib), split inside a record.
+        'two members': Buffer.concat([compress(kind, bad.plain.subarray(0, 3_000_001)), compress(kind, stream(records).plain.subarray(3_000_001))]),
       };
       for (const [name, bytes] of Object.entries(cases)) {
         const path = join(dir, `${name.replaceAll(' ', '-')}.tfrecord.${kind === 'gzip' ? 'gz' : 'zz'}`);
@@ -157,6 +160,12 @@ test('worker-inflated read: an early break closes the file and the worker stream
     seen = 0;
     for await (const _ of readTFRecord(files, { numParallelReads: 3 })) if (++seen === 5000) break;
     assert.equal(openFds(dir), fds, 'every file is closed once the loop is left');
+    const abort = new AbortController();
+    seen = 0;
+    await assert.rejects(async () => {
+      for await (const _ of readTFRecord(files, { numParallelReads: 2, signal: abort.signal })) if (++seen === 2500) abort.abort();
+    });
+    assert.equal(openFds(dir), fds, 'every file is closed after an abort');
     // The workers outlive streams stopped early; interleaving is the same as on the stream path.
     const got = await sameAsStreamPath(files, { numParallelReads: 3 }, 'numParallelReads 3');
     assert.equal(got.records.length, all.reduce((n, r) => n + r.length, 0));

@@ -77,7 +77,7 @@ export function window<T>(size: number, options: WindowOptions = {}) {
 class Windows<T> {
   // The elements from the current window's start on; for a stream of plain objects (decided by
   // its first element) a buffer that checks each element once and gathers windows by component.
-  private buf: Buffer<T> | undefined;
+  private buf: WindowBuffer<T> | undefined;
   // Elements still to discard when shift reaches past the buffered ones.
   private skip = 0;
   private readonly span: number;
@@ -119,45 +119,25 @@ class Windows<T> {
   }
 }
 
-/** The elements window() holds from the current window's start on. */
-interface Buffer<T> {
-  /** Elements held from the current window's start. */
-  readonly held: number;
-  push(x: T): void;
-  /** The window of n elements, every stride-th from the start. */
-  take(n: number, stride: number): Windowed<T>;
-  /** Moves the start by shift; returns how many arriving elements to skip (shift past the held ones). */
-  advance(shift: number): number;
-}
-
-/** Whether the first `head` entries of a list of `length` are worth dropping: once they are the larger part. */
-const worthCompacting = (head: number, length: number): boolean => head >= 1024 && head * 2 >= length;
-
-/** Drops a list's first `head` entries in place, so that its storage is reused by the next pushes. */
-function dropFirst(list: unknown[], head: number): void {
-  list.copyWithin(0, head);
-  list.length -= head;
-}
-
-/** Whole elements: numbers, arrays, typed arrays and any value that is not a plain object. */
-class ElementBuffer<T> implements Buffer<T> {
-  private buf: T[] = [];
-  private head = 0;
+/**
+ * The elements window() holds from the current window's start on; subclasses make the windows
+ * (whole elements, or plain objects by component).
+ */
+abstract class WindowBuffer<T> {
+  protected buf: T[] = [];
+  protected head = 0;
   // Stream index of buf[0], so a window's elements can be named in errors.
-  private base = 0;
+  protected base = 0;
+  /** Elements held from the current window's start. */
   get held(): number {
     return this.buf.length - this.head;
   }
   push(x: T): void {
     this.buf.push(x);
   }
-  take(n: number, stride: number): Windowed<T> {
-    const w = new Array<T>(n);
-    for (let i = 0; i < n; i++) w[i] = this.buf[this.head + i * stride] as T;
-    // A stream whose first element was no plain object may still hold some (tf.data would have
-    // refused it); such a window is windowed by component as before.
-    return (isPlainObject(w[0]) ? byComponent(w, (i) => this.base + this.head + i * stride) : w) as Windowed<T>;
-  }
+  /** The window of n elements, every stride-th from the start. */
+  abstract take(n: number, stride: number): Windowed<T>;
+  /** Moves the start by shift; returns how many arriving elements to skip (shift past the held ones). */
   advance(shift: number): number {
     const held = this.held;
     if (shift >= held) {
@@ -173,6 +153,26 @@ class ElementBuffer<T> implements Buffer<T> {
       this.head = 0;
     }
     return 0;
+  }
+}
+
+/** Whether the first `head` entries of a list of `length` are worth dropping: once they are the larger part. */
+const worthCompacting = (head: number, length: number): boolean => head >= 1024 && head * 2 >= length;
+
+/** Drops a list's first `head` entries in place, so that its storage is reused by the next pushes. */
+function dropFirst(list: unknown[], head: number): void {
+  list.copyWithin(0, head);
+  list.length -= head;
+}
+
+/** Whole elements: numbers, arrays, typed arrays and any value that is not a plain object. */
+class ElementBuffer<T> extends WindowBuffer<T> {
+  take(n: number, stride: number): Windowed<T> {
+    const w = new Array<T>(n);
+    for (let i = 0; i < n; i++) w[i] = this.buf[this.head + i * stride] as T;
+    // A stream whose first element was no plain object may still hold some (tf.data would have
+    // refused it); such a window is windowed by component as before.
+    return (isPlainObject(w[0]) ? byComponent(w, (i) => this.base + this.head + i * stride) : w) as Windowed<T>;
   }
 }
 
@@ -224,24 +224,16 @@ function compileGather(shape: Shape, leafCount: number): Gather | undefined {
  * objects made by one literal or function do), and a window gathers each leaf component into
  * an array (tf.data's nested windows).
  */
-class ObjectBuffer<T> implements Buffer<T> {
+class ObjectBuffer<T> extends WindowBuffer<T> {
   private readonly shape: Shape;
-  private readonly leafCount: number;
-  private buf: unknown[] = [];
-  private head = 0;
-  // Stream index of buf[0], so elements can be named in errors.
-  private base = 0;
   private readonly gather: Gather | undefined;
   constructor(first: Record<string, unknown>) {
+    super();
     const leaves = { n: 0 };
     this.shape = shapeOf(first, leaves);
-    this.leafCount = leaves.n;
-    this.gather = compileGather(this.shape, this.leafCount);
+    this.gather = compileGather(this.shape, leaves.n);
   }
-  get held(): number {
-    return this.buf.length - this.head;
-  }
-  push(x: T): void {
+  override push(x: T): void {
     if (!sameKeysInOrder(x, this.shape)) this.checkByKey(x, this.shape);
     this.buf.push(x);
   }
@@ -277,22 +269,6 @@ class ObjectBuffer<T> implements Buffer<T> {
       Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
     });
     return out;
-  }
-  advance(shift: number): number {
-    const held = this.held;
-    if (shift >= held) {
-      this.base += this.buf.length + shift - held;
-      this.buf = [];
-      this.head = 0;
-      return shift - held;
-    }
-    this.head += shift;
-    if (worthCompacting(this.head, this.buf.length)) {
-      dropFirst(this.buf, this.head);
-      this.base += this.head;
-      this.head = 0;
-    }
-    return 0;
   }
 }
 

@@ -6,13 +6,18 @@ import { test } from 'node:test';
 import { staged, Staging } from '../../src/cli/staging.js';
 import { InputError } from '../../src/core/errors.js';
 
-async function scratch(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'recordflow-staging-'));
+/** Runs fn on a fresh scratch directory, removed afterwards whatever happens. */
+async function inScratch(fn: (out: string) => Promise<void>): Promise<void> {
+  const out = await mkdtemp(join(tmpdir(), 'recordflow-staging-'));
+  try {
+    await fn(out);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 }
 
-test('a staged file never replaces a directory of the same name: refused, nothing moved, the directory kept', async () => {
-  const out = await scratch();
-  try {
+test('a staged file never replaces a directory of the same name: refused, nothing moved, the directory kept', () =>
+  inScratch(async (out) => {
     await mkdir(join(out, 'loc_val.tfr'));
     await writeFile(join(out, 'loc_val.tfr', 'keep.txt'), 'mine');
     await assert.rejects(
@@ -25,27 +30,19 @@ test('a staged file never replaces a directory of the same name: refused, nothin
     assert.equal(await readFile(join(out, 'loc_val.tfr', 'keep.txt'), 'utf8'), 'mine');
     // All or nothing: the file that could have moved did not, and no staging directory is left.
     assert.deepEqual((await readdir(out)).sort(), ['loc_val.tfr']);
-  } finally {
-    await rm(out, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a staged directory never replaces a file of the same name', async () => {
-  const out = await scratch();
-  try {
+test('a staged directory never replaces a file of the same name', () =>
+  inScratch(async (out) => {
     await writeFile(join(out, 'model'), 'a file of the user');
     const staging = await Staging.open(out);
     await mkdir(staging.path('model'));
     await assert.rejects(staging.run(async () => undefined), /model would replace a file/);
     assert.equal(await readFile(join(out, 'model'), 'utf8'), 'a file of the user');
-  } finally {
-    await rm(out, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('same-kind entries are replaced as before (a rerun rewrites its outputs)', async () => {
-  const out = await scratch();
-  try {
+test('same-kind entries are replaced as before (a rerun rewrites its outputs)', () =>
+  inScratch(async (out) => {
     await writeFile(join(out, 'metrics.json'), 'old');
     await mkdir(join(out, 'model'));
     await writeFile(join(out, 'model', 'stale.bin'), 'old');
@@ -56,7 +53,4 @@ test('same-kind entries are replaced as before (a rerun rewrites its outputs)', 
     });
     assert.equal(await readFile(join(out, 'metrics.json'), 'utf8'), 'new');
     assert.deepEqual(await readdir(join(out, 'model')), ['weights.bin']);
-  } finally {
-    await rm(out, { recursive: true, force: true });
-  }
-});
+  }));
